@@ -1,0 +1,118 @@
+"""The `tracker` command line: thin commands over the library; errors translated here, once.
+
+Data goes to stdout; progress, warnings and errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from tracker.config import Config, load_config, resolve_config_path
+from tracker.errors import TrackerError, UsageError
+
+app = typer.Typer(
+    name="tracker",
+    help="Watch the registries for studies that confirm or refute one clinical result.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+stdout = Console(soft_wrap=False)
+stderr = Console(stderr=True)
+
+
+class State:
+    """Per-invocation settings handed from the global callback to the commands."""
+
+    config_path: Path | None = None
+    _config: Config | None = None
+
+    @classmethod
+    def config(cls) -> Config:
+        if cls._config is None:
+            cls._config = load_config(resolve_config_path(cls.config_path, os.environ))
+        return cls._config
+
+
+class Source(StrEnum):
+    CTGOV = "ctgov"
+    PUBMED = "pubmed"
+    EUROPEPMC = "europepmc"
+
+
+class DigestFormat(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+class RecordFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.callback()
+def _global(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Config file (else $TRACKER_CONFIG, else ./config.toml)."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each request and retry.")] = False,
+) -> None:
+    State.config_path = config
+    State._config = None
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=stderr, show_path=False, markup=False)],
+        force=True,
+    )
+    logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def parse_since(value: str) -> datetime:
+    """An ISO date or datetime, in UTC; a bare date means its midnight."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--since {value!r}: expected an ISO date or datetime, e.g. 2026-11-01") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning TrackerError into one line."""
+    from tracker import commands  # noqa: F401  (registers the commands on `app`)
+
+    try:
+        code = app(standalone_mode=False)
+    except TrackerError as exc:
+        stderr.print(f"tracker: error: {exc}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        stderr.print("tracker: aborted", markup=False)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        stderr.print("tracker: interrupted; what was fetched is stored", markup=False)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show(file=sys.stderr)
+            sys.exit(2)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,203 @@
+"""The commands of the `tracker` CLI. Each one is a few lines over the library."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+
+from tracker.cli import (
+    DigestFormat,
+    RecordFormat,
+    Source,
+    State,
+    app,
+    parse_since,
+    stderr,
+    stdout,
+)
+from tracker.db import open_database, session_scope
+from tracker.errors import SourceError, UsageError
+from tracker.http import HttpStats, make_client
+from tracker.reports.console import health_table, render_digest
+from tracker.reports.digest import build_digest, last_report_until, mark_reported, source_health
+from tracker.reports.markdown import render_digest_markdown
+from tracker.reports.record import build_record_view, record_json, render_record
+from tracker.reports.render_json import render_digest_json, to_json
+from tracker.sync import Progress as SyncProgress
+from tracker.sync import SyncOutcome, sync_ctgov, utcnow
+
+IMPLEMENTED_SOURCES = (Source.CTGOV,)
+
+
+def _engine() -> Engine:
+    return open_database(State.config().database.url)
+
+
+def _rps_by_host() -> dict[str, float]:
+    from urllib.parse import urlsplit
+
+    cfg = State.config()
+    pubmed_rps = cfg.pubmed.rps
+    if pubmed_rps is None:
+        pubmed_rps = 10.0 if os.environ.get("NCBI_API_KEY") else 3.0
+    pairs = ((cfg.ctgov.url, cfg.ctgov.rps), (cfg.pubmed.url, pubmed_rps), (cfg.europepmc.url, cfg.europepmc.rps))
+    rates: dict[str, float] = {}
+    for url, rps in pairs:
+        host = urlsplit(url).hostname or ""
+        # Two sources on one host (the simulator) share the stricter pace.
+        rates[host] = min(rates.get(host, rps), rps) if rps else rates.get(host, 0.0)
+    return rates
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Progress]:
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=False,
+    )
+    with bar:
+        yield bar
+
+
+def run_sync(sources: list[Source], *, full: bool) -> list[str]:
+    """Sync each source in turn; returns one error line per source that failed."""
+    missing = [s for s in sources if s not in IMPLEMENTED_SOURCES]
+    if missing:
+        names = ", ".join(s.value for s in missing)
+        raise UsageError(f"--source {names}: not available in this version of tracker (ctgov only)")
+    cfg = State.config()
+    engine = _engine()
+    stats = HttpStats()
+    failures: list[str] = []
+    with make_client(cfg, rps_by_host=_rps_by_host(), stats=stats) as client, _progress_bar() as bar:
+        tasks: dict[str, int] = {}
+
+        def show(p: SyncProgress) -> None:
+            key = f"{p.source}:{p.query}"
+            if key not in tasks:
+                tasks[key] = bar.add_task(f"{p.source} · {p.query}", total=p.expected)
+            bar.update(tasks[key], completed=p.fetched, total=p.expected or p.fetched)
+
+        try:
+            outcome = sync_ctgov(engine, cfg, client, stats, full=full, progress=show)
+        except SourceError as exc:
+            failures.append(str(exc))
+        else:
+            _report_outcome(outcome, failures)
+    return failures
+
+
+def _report_outcome(outcome: SyncOutcome, failures: list[str]) -> None:
+    kind = "full" if outcome.full else f"incremental since {outcome.since}"
+    stderr.print(
+        f"{outcome.source}: {kind}: fetched {outcome.fetched} of {outcome.expected} expected; "
+        f"{outcome.new_records} new, {outcome.new_versions} new versions, {outcome.events} changes",
+        markup=False,
+        highlight=False,
+    )
+    for error in outcome.errors:
+        stderr.print(f"warning: {error}", style="yellow", markup=False, highlight=False)
+    if not outcome.complete:
+        failures.append(f"{outcome.source}: sync incomplete; the next run asks again")
+
+
+@app.command()
+def sync(
+    source: Annotated[
+        list[Source] | None, typer.Option("--source", "-s", help="Sources to sync (default: all).")
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Fetch everything, not only what changed.")] = False,
+) -> None:
+    """Fetch new and changed records from the registries and store them."""
+    failures = run_sync(source or list(IMPLEMENTED_SOURCES), full=full)
+    _exit_on(failures)
+
+
+def _exit_on(failures: list[str]) -> None:
+    for line in failures:
+        stderr.print(f"tracker: error: {line}", markup=False, highlight=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+def print_digest(*, since: str | None, all_records: bool, fmt: DigestFormat) -> None:
+    if since and all_records:
+        raise UsageError("give either --since or --all, not both")
+    engine = _engine()
+    with session_scope(engine) as session:
+        until = utcnow()
+        automatic = since is None and not all_records
+        start: datetime | None = None if all_records else (
+            parse_since(since) if since else last_report_until(session, "digest")
+        )
+        digest = build_digest(session, since=start, until=until)
+        if automatic:
+            # Only the default window moves on; --since and --all are look-backs.
+            mark_reported(session, "digest", start, until)
+    if fmt is DigestFormat.JSON:
+        print(render_digest_json(digest))
+    elif fmt is DigestFormat.MARKDOWN:
+        sys.stdout.write(render_digest_markdown(digest))  # plain text: no wrapping, no styling
+    else:
+        stdout.print(render_digest(digest))
+
+
+@app.command()
+def digest(
+    since: Annotated[str | None, typer.Option(help="Start of the window (ISO date or datetime, UTC).")] = None,
+    all_records: Annotated[bool, typer.Option("--all", help="Every stored record.")] = False,
+    fmt: Annotated[DigestFormat, typer.Option("--format", "-f")] = DigestFormat.TEXT,
+) -> None:
+    """What is new or changed since the last digest (or --since / --all)."""
+    print_digest(since=since, all_records=all_records, fmt=fmt)
+
+
+@app.command()
+def show(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="NCT01234567, PMID:12345678, ...")],
+    fmt: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TEXT,
+) -> None:
+    """One record with its timeline of versions and changes."""
+    with session_scope(_engine()) as session:
+        view = build_record_view(session, record_id)
+    if fmt is RecordFormat.JSON:
+        print(to_json(record_json(view)))
+    else:
+        stdout.print(render_record(view))
+
+
+@app.command()
+def status(fmt: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TEXT) -> None:
+    """Last runs per source, failures and completeness."""
+    with session_scope(_engine()) as session:
+        health = [source_health(session, s.value) for s in Source]
+    if fmt is RecordFormat.JSON:
+        print(to_json({"sources": {h.source: h for h in health}}))
+        return
+    stdout.print(health_table(health))
+    for h in health:
+        for error in h.errors:
+            stdout.print(f"{h.source}: {error}", style="red", markup=False, highlight=False)
+
+
+@app.command()
+def run(
+    fmt: Annotated[DigestFormat, typer.Option("--format", "-f")] = DigestFormat.TEXT,
+    full: Annotated[bool, typer.Option("--full", help="Fetch everything, not only what changed.")] = False,
+) -> None:
+    """The main job: sync every source, then print the digest of what changed."""
+    failures = run_sync(list(IMPLEMENTED_SOURCES), full=full)
+    print_digest(since=None, all_records=False, fmt=fmt)
+    _exit_on(failures)

@@ -1,0 +1,194 @@
+"""Load config.toml once into a frozen, validated Config; apply environment overrides.
+
+Secrets (NCBI_API_KEY, TRACKER_SMTP_PASSWORD) are never read from the file: they are
+looked up from the environment where they are used, so they cannot leak into a
+printed or logged Config.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from tracker.errors import ConfigError
+
+DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
+"""The built-in defaults: a copy of the shipped config.toml, kept in the package so an
+installed tracker works from any directory."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OperatorConfig(_Frozen):
+    """Who runs this tracker; registries ask for a contact in the User-Agent."""
+
+    name: str = "tracker"
+    contact: str = "tracker-operator@example.org"
+
+
+class HttpConfig(_Frozen):
+    """Timeouts and retry policy shared by every source."""
+
+    timeout: float = Field(default=60.0, gt=0)
+    """Seconds to wait for a response to start arriving (and between chunks)."""
+    connect_timeout: float = Field(default=15.0, gt=0)
+    retries: int = Field(default=5, ge=0)
+    backoff_base: float = Field(default=1.0, ge=0)
+    backoff_max: float = Field(default=120.0, ge=0)
+
+
+class DatabaseConfig(_Frozen):
+    """Where the records live. Relative SQLite paths are resolved against the config file."""
+
+    url: str = "sqlite:///tracker.db"
+
+
+class CtgovQuery(_Frozen):
+    """One ClinicalTrials.gov /studies query; each field maps to the API parameter of its name."""
+
+    name: str
+    cond: str = ""
+    intr: str = ""
+    term: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+
+class CtgovConfig(_Frozen):
+    """ClinicalTrials.gov API v2."""
+
+    url: str = "https://clinicaltrials.gov/api/v2"
+    rps: float = Field(default=1.0, ge=0)
+    """Requests per second; the registry publishes no limit but robots.txt asks for 1."""
+    page_size: int = Field(default=1000, ge=1, le=1000)
+    overlap_days: int = Field(default=3, ge=0)
+    """Incremental syncs re-ask for this many days before the watermark, because a record
+    can be posted with a LastUpdatePostDate earlier than the day it becomes visible."""
+    queries: tuple[CtgovQuery, ...] = ()
+
+
+class PubmedConfig(_Frozen):
+    """PubMed E-utilities."""
+
+    url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    rps: float | None = Field(default=None, ge=0)
+    """None means NCBI's published limit: 3/s without an API key, 10/s with one."""
+    query: str = ""
+
+
+class EuropepmcConfig(_Frozen):
+    """Europe PMC REST API."""
+
+    url: str = "https://www.ebi.ac.uk/europepmc/webservices/rest"
+    rps: float = Field(default=2.0, ge=0)
+    query: str = ""
+
+
+class Config(_Frozen):
+    """Everything tracker needs to run, validated once at start-up."""
+
+    operator: OperatorConfig = OperatorConfig()
+    http: HttpConfig = HttpConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    ctgov: CtgovConfig = CtgovConfig()
+    pubmed: PubmedConfig = PubmedConfig()
+    europepmc: EuropepmcConfig = EuropepmcConfig()
+    source_path: str = Field(default="<built-in defaults>", exclude=True)
+    """Where this config came from, for error messages."""
+
+
+def resolve_config_path(cli_path: Path | None, env: Mapping[str, str]) -> Path:
+    """`--config`, else $TRACKER_CONFIG, else ./config.toml, else the built-in defaults."""
+    if cli_path is not None:
+        return cli_path
+    if env.get("TRACKER_CONFIG"):
+        return Path(env["TRACKER_CONFIG"])
+    local = Path("config.toml")
+    return local if local.is_file() else DEFAULT_CONFIG
+
+
+def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read, validate and apply environment overrides; any problem is one ConfigError."""
+    env = os.environ if env is None else env
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
+    label = "<built-in defaults>" if path == DEFAULT_CONFIG else str(path)
+    _apply_env(raw, env, label)
+    _resolve_sqlite_path(raw, path.parent if path != DEFAULT_CONFIG else Path.cwd())
+    try:
+        return Config.model_validate({**raw, "source_path": label})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, label)) from exc
+
+
+_ENV_OVERRIDES: dict[str, tuple[str, str]] = {
+    "TRACKER_DATABASE_URL": ("database", "url"),
+    "TRACKER_CTGOV_URL": ("ctgov", "url"),
+    "TRACKER_PUBMED_URL": ("pubmed", "url"),
+    "TRACKER_EUROPEPMC_URL": ("europepmc", "url"),
+    "TRACKER_CTGOV_RPS": ("ctgov", "rps"),
+    "TRACKER_PUBMED_RPS": ("pubmed", "rps"),
+    "TRACKER_EUROPEPMC_RPS": ("europepmc", "rps"),
+}
+
+
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str], label: str) -> None:
+    for var, (section, key) in _ENV_OVERRIDES.items():
+        value = env.get(var)
+        if value is None or value == "":
+            continue
+        if key == "rps":
+            try:
+                parsed: Any = float(value)
+            except ValueError:
+                raise ConfigError(f"${var}: expected a number of requests per second, got {value!r}") from None
+        else:
+            parsed = value
+        target = raw.setdefault(section, {})
+        if not isinstance(target, dict):
+            raise ConfigError(f"{label}: [{section}] must be a table")
+        target[key] = parsed
+
+
+def _resolve_sqlite_path(raw: dict[str, Any], base: Path) -> None:
+    """Make `sqlite:///relative.db` relative to the config file, not to the caller's cwd."""
+    database = raw.setdefault("database", {})
+    if not isinstance(database, dict):
+        return  # validation reports the wrong type with the file name
+    url = database.get("url", DatabaseConfig().url)
+    prefix = "sqlite:///"
+    if isinstance(url, str) and url.startswith(prefix) and not url.startswith(prefix + "/"):
+        relative = url[len(prefix) :]
+        if relative and not relative.startswith(":memory:"):
+            database["url"] = prefix + str((base / relative).resolve())
+
+
+def _describe(exc: ValidationError, label: str) -> str:
+    """One line: the first problem, its dotted key and the file."""
+    first = exc.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        return f"{label}: unknown key '{key}'"
+    if first["type"] == "missing":
+        return f"{label}: missing required key '{key}'"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{label}: key '{key}': {first['msg']}{more}"

@@ -1,0 +1,126 @@
+"""Database tables (SQLModel). All times are timezone-aware UTC: SQLModel's UTCDateTime
+stores them as UTC on both backends and gives them back aware, so SQLite and
+PostgreSQL compare times the same way.
+
+Parsed records are stored twice over: as columns for the fields reports filter and sort
+on, and as `data`, the canonical JSON of the whole parsed record, which is what versions
+compare and what rules re-read. `raw` is the registry's payload, byte for byte.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _text(nullable: bool = True) -> Column[str]:
+    return Column(Text, nullable=nullable)
+
+
+class Trial(SQLModel, table=True):
+    """The current state of one ClinicalTrials.gov study."""
+
+    __tablename__ = "trials"
+
+    nct_id: str = Field(primary_key=True, max_length=16)
+    brief_title: str | None = Field(default=None, sa_column=_text())
+    acronym: str | None = Field(default=None, max_length=200)
+    overall_status: str | None = Field(default=None, max_length=64)
+    study_type: str | None = Field(default=None, max_length=64)
+    phases: str | None = Field(default=None, max_length=128)
+    """Phases joined with '|', e.g. 'PHASE1|PHASE2'; None when the record has none."""
+    enrollment: int | None = None
+    start_date: str | None = Field(default=None, max_length=10)
+    primary_completion_date: str | None = Field(default=None, max_length=10)
+    completion_date: str | None = Field(default=None, max_length=10)
+    why_stopped: str | None = Field(default=None, sa_column=_text())
+    has_results: bool = False
+    results_submitted: str | None = Field(default=None, max_length=10)
+    last_update_posted: str | None = Field(default=None, max_length=10, index=True)
+    lead_sponsor: str | None = Field(default=None, sa_column=_text())
+    version: int = 1
+    content_hash: str = Field(max_length=64)
+    version_holder: str | None = Field(default=None, max_length=10)
+    first_seen_at: datetime = Field(index=True)
+    last_seen_at: datetime
+    last_changed_at: datetime
+    parse_error: str | None = Field(default=None, sa_column=_text())
+    data: str = Field(sa_column=_text(nullable=False))
+    raw: str = Field(sa_column=_text(nullable=False))
+
+
+class TrialVersion(SQLModel, table=True):
+    """One distinct parsed content of a study, kept for ever with the payload it came from."""
+
+    __tablename__ = "trial_versions"
+    __table_args__ = (UniqueConstraint("nct_id", "version", name="uq_trial_versions_nct_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    nct_id: str = Field(foreign_key="trials.nct_id", max_length=16, index=True)
+    version: int
+    content_hash: str = Field(max_length=64)
+    seen_at: datetime
+    last_update_posted: str | None = Field(default=None, max_length=10)
+    changed_fields: str = Field(sa_column=_text(nullable=False))
+    """JSON list of the parsed fields that differ from the previous version."""
+    data: str = Field(sa_column=_text(nullable=False))
+    raw: str = Field(sa_column=_text(nullable=False))
+
+
+class ChangeEvent(SQLModel, table=True):
+    """One change of a material field (status, dates, results...) of one record."""
+
+    __tablename__ = "change_events"
+    __table_args__ = (Index("ix_change_events_record_at", "record_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: str = Field(max_length=64)
+    source: str = Field(max_length=16)
+    field: str = Field(max_length=64)
+    old: str | None = Field(default=None, sa_column=_text())
+    new: str | None = Field(default=None, sa_column=_text())
+    at: datetime = Field(index=True)
+    version: int | None = None
+    run_id: int | None = Field(default=None, foreign_key="sync_runs.id")
+
+
+class SyncRun(SQLModel, table=True):
+    """One sync of one source: what was asked, what came back, and whether it is complete."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (Index("ix_sync_runs_source_started", "source", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=16)
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = Field(default="running", max_length=16)
+    """'running', 'ok', 'failed' or 'interrupted'."""
+    full: bool = False
+    pages: int = 0
+    fetched: int = 0
+    expected: int | None = None
+    new_records: int = 0
+    new_versions: int = 0
+    complete: bool = False
+    retries: int = 0
+    errors: str = Field(default="[]", sa_column=_text(nullable=False))
+    """JSON list of one-line messages."""
+    watermark: str | None = Field(default=None, max_length=10)
+    """Latest LastUpdatePostDate seen; an incremental sync starts from it (minus the overlap)."""
+    query_hash: str | None = Field(default=None, max_length=64)
+    """Hash of the queries asked; a changed query set makes the next sync a full one."""
+
+
+class Report(SQLModel, table=True):
+    """A digest or email that was produced, so the next one starts where it ended."""
+
+    __tablename__ = "reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16, index=True)
+    since: datetime | None = None
+    until: datetime
+    created_at: datetime

@@ -1,0 +1,149 @@
+"""Build the digest as plain data: what is new and what changed in a time window.
+
+No rendering happens here; console, markdown and json renderers all read the same Digest.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from tracker.models import ChangeEvent, Report, SyncRun, Trial
+from tracker.reports.links import record_url
+
+SOURCES = ("ctgov", "pubmed", "europepmc")
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    id: str
+    source: str
+    title: str
+    status: str | None
+    first_seen_at: datetime
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    id: str
+    title: str
+    field: str
+    old: str | None
+    new: str | None
+    at: datetime
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    source: str
+    last_run_at: datetime | None
+    last_status: str | None
+    last_success: datetime | None
+    fetched: int | None
+    expected: int | None
+    complete: bool | None
+    retries: int | None
+    errors: list[str]
+    stored: int
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    since: datetime | None
+    until: datetime
+    new: list[NewItem]
+    changes: list[Change]
+    verdict_changes: list[Change]
+    evidence: dict[str, int]
+    health: list[SourceHealth]
+
+
+def last_report_until(session: Session, kind: str) -> datetime | None:
+    stmt = select(func.max(Report.until)).where(Report.kind == kind)
+    value: datetime | None = session.scalar(stmt)
+    return value
+
+
+def mark_reported(session: Session, kind: str, since: datetime | None, until: datetime) -> None:
+    session.add(Report(kind=kind, since=since, until=until, created_at=until))
+
+
+def build_digest(session: Session, *, since: datetime | None, until: datetime) -> Digest:
+    """Records first seen in (since, until], and material changes in the same window.
+
+    `since=None` means everything stored (the `--all` digest)."""
+    new_stmt = select(Trial).where(Trial.first_seen_at <= until)
+    if since is not None:
+        new_stmt = new_stmt.where(Trial.first_seen_at > since)
+    new = [
+        NewItem(
+            id=t.nct_id,
+            source="ctgov",
+            title=t.brief_title or t.nct_id,
+            status=t.overall_status,
+            first_seen_at=t.first_seen_at,
+            url=record_url(t.nct_id),
+        )
+        for t in session.scalars(new_stmt.order_by(col(Trial.first_seen_at), col(Trial.nct_id)))
+    ]
+    return Digest(
+        since=since,
+        until=until,
+        new=new,
+        changes=_changes(session, since, until),
+        verdict_changes=[],
+        evidence={},
+        health=[source_health(session, source) for source in SOURCES],
+    )
+
+
+def _changes(session: Session, since: datetime | None, until: datetime) -> list[Change]:
+    stmt = (
+        select(ChangeEvent, Trial.brief_title)
+        .join(Trial, col(Trial.nct_id) == col(ChangeEvent.record_id), isouter=True)
+        .where(ChangeEvent.at <= until)
+    )
+    if since is not None:
+        stmt = stmt.where(ChangeEvent.at > since)
+    stmt = stmt.order_by(col(ChangeEvent.at), col(ChangeEvent.record_id), col(ChangeEvent.id))
+    return [
+        Change(
+            id=event.record_id,
+            title=title or event.record_id,
+            field=event.field,
+            old=event.old,
+            new=event.new,
+            at=event.at,
+            url=record_url(event.record_id),
+        )
+        for event, title in session.execute(stmt)
+    ]
+
+
+def source_health(session: Session, source: str) -> SourceHealth:
+    """The newest run of a source, its last success, and how many records it has stored."""
+    last = session.scalars(
+        select(SyncRun).where(SyncRun.source == source).order_by(col(SyncRun.id).desc()).limit(1)
+    ).first()
+    success = session.scalar(
+        select(func.max(SyncRun.finished_at)).where(SyncRun.source == source, SyncRun.status == "ok")
+    )
+    stored = session.scalar(select(func.count()).select_from(Trial)) if source == "ctgov" else 0
+    return SourceHealth(
+        source=source,
+        last_run_at=last.started_at if last else None,
+        last_status=last.status if last else None,
+        last_success=success,
+        fetched=last.fetched if last else None,
+        expected=last.expected if last else None,
+        complete=last.complete if last else None,
+        retries=last.retries if last else None,
+        errors=json.loads(last.errors) if last else [],
+        stored=stored or 0,
+    )

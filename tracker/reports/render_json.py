@@ -1,0 +1,39 @@
+"""JSON renderers: the contract shapes of DESIGN §3, printed to stdout only."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime
+from typing import Any
+
+from tracker.reports.digest import Digest
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, default=_default, ensure_ascii=False, indent=2)
+
+
+def render_digest_json(digest: Digest) -> str:
+    return to_json(
+        {
+            "since": digest.since,
+            "until": digest.until,
+            "new": digest.new,
+            "changes": [
+                {"id": c.id, "field": c.field, "old": c.old, "new": c.new, "at": c.at, "title": c.title}
+                for c in digest.changes
+            ],
+            "verdict_changes": digest.verdict_changes,
+            "evidence": digest.evidence,
+            "health": {h.source: h for h in digest.health},
+        }
+    )

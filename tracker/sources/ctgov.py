@@ -1,0 +1,118 @@
+"""ClinicalTrials.gov API v2: page through /studies for one configured query.
+
+The generator yields one page at a time so the caller can store each page in its own
+transaction; nothing beyond the page in flight is held in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import httpx
+import msgspec
+
+from tracker.config import CtgovConfig, CtgovQuery
+from tracker.errors import SourceError
+from tracker.records import TrialData
+from tracker.sources import ctgov_wire as w
+from tracker.sources.ctgov_parse import ParseError, decode_study, study_to_trial, version_holder
+
+SOURCE = "ctgov"
+_PAGE_DECODER = msgspec.json.Decoder(w.Page)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedStudy:
+    """One study as received: parsed (or the reason it could not be) plus its exact bytes."""
+
+    nct_id: str
+    raw: bytes
+    trial: TrialData | None
+    version_holder: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CtgovPage:
+    query: str
+    number: int
+    studies: list[FetchedStudy]
+    total_count: int | None
+    """The registry's count for the whole query; sent with the first page only."""
+
+
+def query_params(query: CtgovQuery, *, since: date | None, page_size: int) -> dict[str, str]:
+    """The /studies parameters for one query; every page repeats them (the API requires it)."""
+    params = {"format": "json", "pageSize": str(page_size)}
+    for name, value in (("query.cond", query.cond), ("query.intr", query.intr), ("query.term", query.term)):
+        if value.strip():
+            params[name] = value
+    if since is not None:
+        params["filter.advanced"] = f"AREA[LastUpdatePostDate]RANGE[{since.isoformat()},MAX]"
+    return params
+
+
+def fetch_pages(
+    client: httpx.Client, cfg: CtgovConfig, query: CtgovQuery, *, since: date | None
+) -> Iterator[CtgovPage]:
+    """Yield every page of `query`, following nextPageToken until the registry stops."""
+    base = query_params(query, since=since, page_size=cfg.page_size)
+    params = {**base, "countTotal": "true"}
+    seen_tokens: set[str] = set()
+    number = 1
+    while True:
+        page = _get_page(client, f"{cfg.url.rstrip('/')}/studies", params, query.name, number)
+        yield CtgovPage(
+            query=query.name,
+            number=number,
+            studies=[read_study(raw) for raw in page.studies],
+            total_count=page.total_count if number == 1 else None,
+        )
+        token = page.next_page_token
+        if not token:
+            return
+        if token in seen_tokens:
+            raise SourceError(SOURCE, f"query {query.name!r}: page {number} repeats an earlier page token")
+        seen_tokens.add(token)
+        params = {**base, "pageToken": token}
+        number += 1
+
+
+def _get_page(
+    client: httpx.Client, url: str, params: dict[str, str], query: str, number: int
+) -> w.Page:
+    where = f"query {query!r}, page {number}"
+    try:
+        response = client.get(url, params=params)
+    except httpx.HTTPError as exc:
+        raise SourceError(SOURCE, f"{where}: {type(exc).__name__}: {exc or 'no detail'}") from exc
+    if response.status_code != 200:
+        detail = " ".join(response.text.split())[:300]
+        raise SourceError(SOURCE, f"{where}: HTTP {response.status_code} from {url}: {detail}")
+    try:
+        return _PAGE_DECODER.decode(response.content)
+    except msgspec.DecodeError as exc:
+        raise SourceError(SOURCE, f"{where}: malformed JSON from {url}: {exc}") from exc
+
+
+def read_study(raw: msgspec.Raw | bytes) -> FetchedStudy:
+    """Parse one study, keeping its exact bytes; a study that does not parse is kept too."""
+    data = bytes(raw)
+    try:
+        study = decode_study(raw)
+        trial = study_to_trial(study)
+    except ParseError as exc:
+        return FetchedStudy(nct_id=_salvage_nct_id(data), raw=data, trial=None, error=str(exc))
+    return FetchedStudy(nct_id=trial.nct_id, raw=data, trial=trial, version_holder=version_holder(study))
+
+
+def _salvage_nct_id(data: bytes) -> str:
+    """Find the NCT id of a study that did not fit the expected shape, to store it anyway."""
+    try:
+        generic = msgspec.json.decode(data)
+        nct = generic["protocolSection"]["identificationModule"]["nctId"]
+    except (msgspec.DecodeError, KeyError, TypeError):
+        return ""
+    return nct if isinstance(nct, str) else ""
