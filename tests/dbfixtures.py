@@ -23,7 +23,7 @@ def _postgres_base() -> str:
     if not url:
         if os.environ.get("CI"):
             pytest.fail("TRACKER_TEST_POSTGRES_URL is not set; .ci/run must start PostgreSQL")
-        pytest.skip("PostgreSQL not configured (eval \"$(scripts/start-postgres)\")")
+        pytest.skip('PostgreSQL not configured (eval "$(scripts/start-postgres)")')
     return url
 
 

@@ -7,9 +7,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from tracker.db import make_engine, upgrade
-
 import tracker.models  # noqa: F401  (registers the tables)
+from tracker.db import make_engine, upgrade
 
 
 def test_upgrade_head_matches_models(db_url):

@@ -32,7 +32,9 @@ def study_bytes(name: str, **edits) -> bytes:
 
 def save(engine, *payloads: bytes, at: datetime = T0):
     with session_scope(engine) as session:
-        return save_trials(session.connection(), [read_study(p) for p in payloads], seen_at=at, run_id=None)
+        return save_trials(
+            session.connection(), [read_study(p) for p in payloads], seen_at=at, run_id=None
+        )
 
 
 def count(engine, model) -> int:
@@ -130,7 +132,10 @@ def test_unparseable_study_is_stored_raw_and_reported(engine):
     with session_scope(engine) as session:
         trial = session.get(Trial, "NCT04393467")
         assert trial.parse_error
-        assert json.loads(trial.raw)["protocolSection"]["designModule"]["enrollmentInfo"]["count"] == "forty"
+        assert (
+            json.loads(trial.raw)["protocolSection"]["designModule"]["enrollmentInfo"]["count"]
+            == "forty"
+        )
     # Once it parses again, it becomes a proper new version.
     outcome = save(engine, study_bytes("NCT04393467.json"))
     assert outcome.new_versions == 1

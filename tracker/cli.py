@@ -69,7 +69,9 @@ def _global(
         Path | None,
         typer.Option("--config", help="Config file (else $TRACKER_CONFIG, else ./config.toml)."),
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each request and retry.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log each request and retry.")
+    ] = False,
 ) -> None:
     State.config_path = config
     State._config = None
@@ -87,32 +89,21 @@ def parse_since(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"--since {value!r}: expected an ISO date or datetime, e.g. 2026-11-01") from None
+        raise UsageError(
+            f"--since {value!r}: expected an ISO date or datetime, e.g. 2026-11-01"
+        ) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def main() -> None:
-    """Console-script entry point: run the app, turning TrackerError into one line."""
+    """Console-script entry point: run the app, turning TrackerError into one line.
+
+    Click's standalone mode handles usage errors (exit 2) and typer.Exit; everything of
+    ours arrives here as a TrackerError with its own exit code."""
     from tracker import commands  # noqa: F401  (registers the commands on `app`)
 
     try:
-        code = app(standalone_mode=False)
+        app()
     except TrackerError as exc:
         stderr.print(f"tracker: error: {exc}", markup=False, highlight=False)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        stderr.print("tracker: aborted", markup=False)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        stderr.print("tracker: interrupted; what was fetched is stored", markup=False)
-        sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show(file=sys.stderr)
-            sys.exit(2)
-        raise
-    sys.exit(code if isinstance(code, int) else 0)

@@ -10,7 +10,14 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from sqlalchemy import Engine
 
 from tracker.cli import (
@@ -48,7 +55,11 @@ def _rps_by_host() -> dict[str, float]:
     pubmed_rps = cfg.pubmed.rps
     if pubmed_rps is None:
         pubmed_rps = 10.0 if os.environ.get("NCBI_API_KEY") else 3.0
-    pairs = ((cfg.ctgov.url, cfg.ctgov.rps), (cfg.pubmed.url, pubmed_rps), (cfg.europepmc.url, cfg.europepmc.rps))
+    pairs = (
+        (cfg.ctgov.url, cfg.ctgov.rps),
+        (cfg.pubmed.url, pubmed_rps),
+        (cfg.europepmc.url, cfg.europepmc.rps),
+    )
     rates: dict[str, float] = {}
     for url, rps in pairs:
         host = urlsplit(url).hostname or ""
@@ -81,8 +92,11 @@ def run_sync(sources: list[Source], *, full: bool) -> list[str]:
     engine = _engine()
     stats = HttpStats()
     failures: list[str] = []
-    with make_client(cfg, rps_by_host=_rps_by_host(), stats=stats) as client, _progress_bar() as bar:
-        tasks: dict[str, int] = {}
+    with (
+        make_client(cfg, rps_by_host=_rps_by_host(), stats=stats) as client,
+        _progress_bar() as bar,
+    ):
+        tasks: dict[str, TaskID] = {}
 
         def show(p: SyncProgress) -> None:
             key = f"{p.source}:{p.query}"
@@ -118,7 +132,9 @@ def sync(
     source: Annotated[
         list[Source] | None, typer.Option("--source", "-s", help="Sources to sync (default: all).")
     ] = None,
-    full: Annotated[bool, typer.Option("--full", help="Fetch everything, not only what changed.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Fetch everything, not only what changed.")
+    ] = False,
 ) -> None:
     """Fetch new and changed records from the registries and store them."""
     failures = run_sync(source or list(IMPLEMENTED_SOURCES), full=full)
@@ -139,8 +155,10 @@ def print_digest(*, since: str | None, all_records: bool, fmt: DigestFormat) -> 
     with session_scope(engine) as session:
         until = utcnow()
         automatic = since is None and not all_records
-        start: datetime | None = None if all_records else (
-            parse_since(since) if since else last_report_until(session, "digest")
+        start: datetime | None = (
+            None
+            if all_records
+            else (parse_since(since) if since else last_report_until(session, "digest"))
         )
         digest = build_digest(session, since=start, until=until)
         if automatic:
@@ -156,7 +174,9 @@ def print_digest(*, since: str | None, all_records: bool, fmt: DigestFormat) -> 
 
 @app.command()
 def digest(
-    since: Annotated[str | None, typer.Option(help="Start of the window (ISO date or datetime, UTC).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Start of the window (ISO date or datetime, UTC).")
+    ] = None,
     all_records: Annotated[bool, typer.Option("--all", help="Every stored record.")] = False,
     fmt: Annotated[DigestFormat, typer.Option("--format", "-f")] = DigestFormat.TEXT,
 ) -> None:
@@ -179,7 +199,9 @@ def show(
 
 
 @app.command()
-def status(fmt: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TEXT) -> None:
+def status(
+    fmt: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TEXT,
+) -> None:
     """Last runs per source, failures and completeness."""
     with session_scope(_engine()) as session:
         health = [source_health(session, s.value) for s in Source]
@@ -195,7 +217,9 @@ def status(fmt: Annotated[RecordFormat, typer.Option("--format", "-f")] = Record
 @app.command()
 def run(
     fmt: Annotated[DigestFormat, typer.Option("--format", "-f")] = DigestFormat.TEXT,
-    full: Annotated[bool, typer.Option("--full", help="Fetch everything, not only what changed.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Fetch everything, not only what changed.")
+    ] = False,
 ) -> None:
     """The main job: sync every source, then print the digest of what changed."""
     failures = run_sync(list(IMPLEMENTED_SOURCES), full=full)

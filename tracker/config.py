@@ -160,7 +160,9 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str], label: str) -> None:
             try:
                 parsed: Any = float(value)
             except ValueError:
-                raise ConfigError(f"${var}: expected a number of requests per second, got {value!r}") from None
+                raise ConfigError(
+                    f"${var}: expected a number of requests per second, got {value!r}"
+                ) from None
         else:
             parsed = value
         target = raw.setdefault(section, {})

@@ -136,7 +136,7 @@ class ThrottledTransport(httpx.BaseTransport):
         if isinstance(exc, _RetryableStatus):
             retry_after = parse_retry_after(exc.response.headers.get("Retry-After"))
             if retry_after is not None:
-                return min(retry_after, MAX_RETRY_AFTER)
+                return float(min(retry_after, MAX_RETRY_AFTER))
         return backoff_delay(state.attempt_number - 1, self._policy)
 
     def _note_retry(self, state: tenacity.RetryCallState) -> None:
@@ -146,7 +146,9 @@ class ThrottledTransport(httpx.BaseTransport):
         self.stats.retry_reasons.append(reason)
         wait = state.next_action.sleep if state.next_action else 0.0
         request = state.args[0] if state.args else None
-        where = f"{request.url.host}{request.url.path}" if isinstance(request, httpx.Request) else "?"
+        where = (
+            f"{request.url.host}{request.url.path}" if isinstance(request, httpx.Request) else "?"
+        )
         log.warning("%s: %s; retry %d in %.1fs", where, reason, state.attempt_number, wait)
 
     def close(self) -> None:
@@ -155,7 +157,7 @@ class ThrottledTransport(httpx.BaseTransport):
 
 def backoff_delay(attempt: int, policy: HttpConfig) -> float:
     """Exponential backoff with 'equal jitter': half fixed, half random, capped."""
-    ceiling = min(policy.backoff_max, policy.backoff_base * (2**attempt))
+    ceiling = min(policy.backoff_max, policy.backoff_base * (2.0**attempt))
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
@@ -177,7 +179,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 def user_agent(cfg: Config) -> str:
     """A descriptive User-Agent with the operator's contact, as registries ask."""
-    return f"{cfg.operator.name}/{__version__} (living-evidence tracker; mailto:{cfg.operator.contact})"
+    contact = cfg.operator.contact
+    return f"{cfg.operator.name}/{__version__} (living-evidence tracker; mailto:{contact})"
 
 
 def make_client(

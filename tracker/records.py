@@ -14,7 +14,7 @@ class _R(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=False):
     pass
 
 
-class PartialDate(_R):
+class PartialDate(_R, frozen=True):
     """A registry date kept with its precision: '2020-05' is a month, not 2020-05-01."""
 
     value: str
@@ -31,25 +31,25 @@ class PartialDate(_R):
         return cls(value=value, precision=precision, type=type_)
 
 
-class SecondaryId(_R):
+class SecondaryId(_R, frozen=True):
     id: str
     type: str | None = None
     domain: str | None = None
 
 
-class Mesh(_R):
+class Mesh(_R, frozen=True):
     id: str | None
     term: str | None
 
 
-class Arm(_R):
+class Arm(_R, frozen=True):
     label: str | None
     type: str | None
     description: str | None
     intervention_names: list[str]
 
 
-class Intervention(_R):
+class Intervention(_R, frozen=True):
     type: str | None
     name: str | None
     description: str | None
@@ -57,24 +57,24 @@ class Intervention(_R):
     arm_group_labels: list[str]
 
 
-class Outcome(_R):
+class Outcome(_R, frozen=True):
     measure: str | None
     description: str | None
     time_frame: str | None
 
 
-class Reference(_R):
+class Reference(_R, frozen=True):
     pmid: str | None
     type: str | None
     citation: str | None
 
 
-class ResultGroup(_R):
+class ResultGroup(_R, frozen=True):
     id: str | None
     title: str | None
 
 
-class ResultValue(_R):
+class ResultValue(_R, frozen=True):
     group_id: str | None
     value: str | None
     spread: str | None = None
@@ -84,7 +84,7 @@ class ResultValue(_R):
     """Class/category title when the measure is split (e.g. 'Alive without tracheostomy')."""
 
 
-class Analysis(_R):
+class Analysis(_R, frozen=True):
     group_ids: list[str]
     p_value: str | None
     method: str | None
@@ -96,7 +96,7 @@ class Analysis(_R):
     non_inferiority_type: str | None = None
 
 
-class ResultOutcome(_R):
+class ResultOutcome(_R, frozen=True):
     type: str | None
     """'PRIMARY', 'SECONDARY', 'OTHER_PRE_SPECIFIED' or 'POST_HOC'."""
     title: str | None
@@ -108,7 +108,7 @@ class ResultOutcome(_R):
     analyses: list[Analysis]
 
 
-class TrialData(_R):
+class TrialData(_R, frozen=True):
     """One ClinicalTrials.gov study, as tracker reads it."""
 
     nct_id: str

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,7 @@ class PageOutcome:
     new_versions: int = 0
     unchanged: int = 0
     events: int = 0
-    parse_errors: list[str] | None = None
+    parse_errors: list[str] = field(default_factory=list)
 
 
 def content_hash(payload: bytes) -> str:
@@ -45,11 +45,13 @@ def save_trials(
 ) -> PageOutcome:
     """Upsert one page; returns what it did. Studies without an NCT id cannot be keyed and
     are reported as errors instead (their page is still stored)."""
-    outcome = PageOutcome(parse_errors=[])
+    outcome = PageOutcome()
     latest: dict[str, FetchedStudy] = {}
     for study in studies:
         if not study.nct_id:
-            outcome.parse_errors.append(f"a study without an NCT id could not be stored: {study.error}")
+            outcome.parse_errors.append(
+                f"a study without an NCT id could not be stored: {study.error}"
+            )
             continue
         latest[study.nct_id] = study  # a record repeated within a page is one record
     current = _current_rows(conn, list(latest))
@@ -77,7 +79,7 @@ def _old_data(conn: Connection, ids: list[str]) -> dict[str, str]:
     data: dict[str, str] = {}
     for chunk in _chunks(ids, 500):
         query = select(TRIALS.c.nct_id, TRIALS.c.data).where(TRIALS.c.nct_id.in_(chunk))
-        data.update({nct: text for nct, text in conn.execute(query)})
+        data.update(dict(conn.execute(query).all()))
     return data
 
 
@@ -110,7 +112,11 @@ class _Plan:
             outcome.new_versions += 1
         elif row[0] == digest:
             self.touches.append(
-                {"b_id": study.nct_id, "last_seen_at": self.seen_at, "version_holder": study.version_holder}
+                {
+                    "b_id": study.nct_id,
+                    "last_seen_at": self.seen_at,
+                    "version_holder": study.version_holder,
+                }
             )
             outcome.unchanged += 1
         else:
@@ -146,19 +152,19 @@ class _Plan:
         old = _decode_or_none(old_json)
         if old is None or study.trial is None:
             return ["(unparsed)"]
-        for change in material_changes(old, study.trial):
-            events.append(
-                {
-                    "record_id": study.nct_id,
-                    "source": SOURCE,
-                    "field": change.field,
-                    "old": change.old,
-                    "new": change.new,
-                    "at": self.seen_at,
-                    "version": version,
-                    "run_id": self.run_id,
-                }
-            )
+        events.extend(
+            {
+                "record_id": study.nct_id,
+                "source": SOURCE,
+                "field": change.field,
+                "old": change.old,
+                "new": change.new,
+                "at": self.seen_at,
+                "version": version,
+                "run_id": self.run_id,
+            }
+            for change in material_changes(old, study.trial)
+        )
         return changed_fields(old, study.trial)
 
 

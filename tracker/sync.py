@@ -17,7 +17,7 @@ import httpx
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from tracker.config import Config
+from tracker.config import Config, CtgovQuery
 from tracker.db import session_scope
 from tracker.errors import SourceError
 from tracker.http import HttpStats
@@ -66,7 +66,9 @@ def query_hash(cfg: Config) -> str:
 def last_complete_run(session: Session, source: str, qhash: str) -> SyncRun | None:
     stmt = (
         select(SyncRun)
-        .where(SyncRun.source == source, SyncRun.query_hash == qhash, col(SyncRun.complete))
+        .where(
+            col(SyncRun.source) == source, col(SyncRun.query_hash) == qhash, col(SyncRun.complete)
+        )
         .order_by(col(SyncRun.started_at).desc())
         .limit(1)
     )
@@ -108,7 +110,13 @@ def sync_ctgov(
         _finish(engine, outcome, "interrupted", None, stats.retries - retries_before)
         raise
     outcome.complete = _reconciled(outcome)
-    _finish(engine, outcome, "ok", watermark if outcome.complete else None, stats.retries - retries_before)
+    _finish(
+        engine,
+        outcome,
+        "ok",
+        watermark if outcome.complete else None,
+        stats.retries - retries_before,
+    )
     return outcome
 
 
@@ -122,7 +130,7 @@ def _sync_query(
     engine: Engine,
     cfg: Config,
     client: httpx.Client,
-    query: ctgov.CtgovQuery,
+    query: CtgovQuery,
     since: date | None,
     outcome: SyncOutcome,
     watermark: str | None,
@@ -143,7 +151,7 @@ def _sync_query(
             outcome.new_records += result.new_records
             outcome.new_versions += result.new_versions
             outcome.events += result.events
-            outcome.errors.extend(result.parse_errors or [])
+            outcome.errors.extend(result.parse_errors)
             run = session.get_one(SyncRun, outcome.run_id)
             run.pages += 1
             _copy_counts(run, outcome)
@@ -157,7 +165,8 @@ def _sync_query(
         outcome.expected += fetched  # the registry sent no count: nothing to reconcile against
     elif fetched != expected:
         outcome.errors.append(
-            f"ctgov: query {query.name!r}: received {fetched} studies but the registry counted {expected}"
+            f"ctgov: query {query.name!r}: received {fetched} studies "
+            f"but the registry counted {expected}"
         )
     return watermark
 

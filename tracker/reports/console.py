@@ -73,14 +73,26 @@ def _new_table(new: list[NewItem]) -> RenderableType:
 
 def health_table(health: list[SourceHealth]) -> Table:
     table = Table(title="Sources", title_justify="left")
-    for name in ("source", "last run", "result", "last success", "fetched/expected", "retries", "stored"):
+    for name in (
+        "source",
+        "last run",
+        "result",
+        "last success",
+        "fetched/expected",
+        "retries",
+        "stored",
+    ):
         table.add_column(name)
     for h in health:
         if h.last_run_at is None:
-            table.add_row(h.source, "never", Text("not synced yet", style="dim"), "", "", "", str(h.stored))
+            table.add_row(
+                h.source, "never", Text("not synced yet", style="dim"), "", "", "", str(h.stored)
+            )
             continue
-        result = Text("complete", style="green") if h.complete else Text(
-            f"INCOMPLETE ({h.last_status})", style="bold red"
+        result = (
+            Text("complete", style="green")
+            if h.complete
+            else Text(f"INCOMPLETE ({h.last_status})", style="bold red")
         )
         table.add_row(
             h.source,

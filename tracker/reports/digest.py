@@ -9,8 +9,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from tracker.models import ChangeEvent, Report, SyncRun, Trial
 from tracker.reports.links import record_url
@@ -65,7 +65,7 @@ class Digest:
 
 
 def last_report_until(session: Session, kind: str) -> datetime | None:
-    stmt = select(func.max(Report.until)).where(Report.kind == kind)
+    stmt = select(func.max(Report.until)).where(col(Report.kind) == kind)
     value: datetime | None = session.scalar(stmt)
     return value
 
@@ -78,9 +78,9 @@ def build_digest(session: Session, *, since: datetime | None, until: datetime) -
     """Records first seen in (since, until], and material changes in the same window.
 
     `since=None` means everything stored (the `--all` digest)."""
-    new_stmt = select(Trial).where(Trial.first_seen_at <= until)
+    new_stmt = select(Trial).where(col(Trial.first_seen_at) <= until)
     if since is not None:
-        new_stmt = new_stmt.where(Trial.first_seen_at > since)
+        new_stmt = new_stmt.where(col(Trial.first_seen_at) > since)
     new = [
         NewItem(
             id=t.nct_id,
@@ -107,10 +107,10 @@ def _changes(session: Session, since: datetime | None, until: datetime) -> list[
     stmt = (
         select(ChangeEvent, Trial.brief_title)
         .join(Trial, col(Trial.nct_id) == col(ChangeEvent.record_id), isouter=True)
-        .where(ChangeEvent.at <= until)
+        .where(col(ChangeEvent.at) <= until)
     )
     if since is not None:
-        stmt = stmt.where(ChangeEvent.at > since)
+        stmt = stmt.where(col(ChangeEvent.at) > since)
     stmt = stmt.order_by(col(ChangeEvent.at), col(ChangeEvent.record_id), col(ChangeEvent.id))
     return [
         Change(
@@ -129,10 +129,15 @@ def _changes(session: Session, since: datetime | None, until: datetime) -> list[
 def source_health(session: Session, source: str) -> SourceHealth:
     """The newest run of a source, its last success, and how many records it has stored."""
     last = session.scalars(
-        select(SyncRun).where(SyncRun.source == source).order_by(col(SyncRun.id).desc()).limit(1)
+        select(SyncRun)
+        .where(col(SyncRun.source) == source)
+        .order_by(col(SyncRun.id).desc())
+        .limit(1)
     ).first()
     success = session.scalar(
-        select(func.max(SyncRun.finished_at)).where(SyncRun.source == source, SyncRun.status == "ok")
+        select(func.max(SyncRun.finished_at)).where(
+            col(SyncRun.source) == source, col(SyncRun.status) == "ok"
+        )
     )
     stored = session.scalar(select(func.count()).select_from(Trial)) if source == "ctgov" else 0
     return SourceHealth(

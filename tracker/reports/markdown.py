@@ -56,7 +56,11 @@ def _section_new(new: list[NewItem]) -> list[str]:
 
 
 def _section_health(health: list[SourceHealth]) -> list[str]:
-    lines = ["## Sources", "", "| source | last success | fetched / expected | complete | retries |"]
+    lines = [
+        "## Sources",
+        "",
+        "| source | last success | fetched / expected | complete | retries |",
+    ]
     lines.append("|---|---|---|---|---|")
     for h in health:
         if h.last_run_at is None:

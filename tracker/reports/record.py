@@ -65,10 +65,12 @@ def build_record_view(session: Session, record_id: str) -> RecordView:
     if trial is None:
         raise NotFoundError(f"{record_id}: no such record is stored (try `tracker sync` first)")
     versions = session.scalars(
-        select(TrialVersion).where(TrialVersion.nct_id == rid).order_by(col(TrialVersion.version))
+        select(TrialVersion)
+        .where(col(TrialVersion.nct_id) == rid)
+        .order_by(col(TrialVersion.version))
     )
     events = session.scalars(
-        select(ChangeEvent).where(ChangeEvent.record_id == rid).order_by(col(ChangeEvent.id))
+        select(ChangeEvent).where(col(ChangeEvent.record_id) == rid).order_by(col(ChangeEvent.id))
     )
     return RecordView(
         id=rid,
@@ -124,13 +126,26 @@ def _facts(t: TrialData) -> Table:
         ("why stopped", t.why_stopped or ""),
         ("type / phase", f"{t.study_type or '–'} / {'|'.join(t.phases) or 'no phase'}"),
         ("design", " · ".join(x for x in (t.allocation, t.masking, t.intervention_model) if x)),
-        ("enrollment", f"{t.enrollment if t.enrollment is not None else '–'} {t.enrollment_type or ''}"),
+        (
+            "enrollment",
+            f"{t.enrollment if t.enrollment is not None else '–'} {t.enrollment_type or ''}",
+        ),
         ("start", t.start_date.value if t.start_date else "–"),
-        ("primary completion", t.primary_completion_date.value if t.primary_completion_date else "–"),
+        (
+            "primary completion",
+            t.primary_completion_date.value if t.primary_completion_date else "–",
+        ),
         ("conditions", "; ".join(t.conditions)),
         ("interventions", "; ".join(f"{i.type}: {i.name}" for i in t.interventions)),
         ("sponsor", t.lead_sponsor or "–"),
-        ("results", "posted" if t.has_results else f"submitted {t.results_submitted}" if t.results_submitted else "none"),
+        (
+            "results",
+            "posted"
+            if t.has_results
+            else f"submitted {t.results_submitted}"
+            if t.results_submitted
+            else "none",
+        ),
         ("references", ", ".join(f"PMID:{p}" for p in t.reference_pmids) or "–"),
     ]
     for label, value in rows:
@@ -147,5 +162,7 @@ def _timeline(view: RecordView) -> Table:
         what = "first seen" if v.version == 1 else "changed: " + ", ".join(v.changed_fields)
         table.add_row(when(v.seen_at), str(v.version), Text(what))
     for e in view.events:
-        table.add_row(when(e.at), str(e.version or ""), Text(f"{e.field}: {e.old or '–'} → {e.new or '–'}"))
+        table.add_row(
+            when(e.at), str(e.version or ""), Text(f"{e.field}: {e.old or '–'} → {e.new or '–'}")
+        )
     return table

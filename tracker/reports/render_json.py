@@ -29,7 +29,14 @@ def render_digest_json(digest: Digest) -> str:
             "until": digest.until,
             "new": digest.new,
             "changes": [
-                {"id": c.id, "field": c.field, "old": c.old, "new": c.new, "at": c.at, "title": c.title}
+                {
+                    "id": c.id,
+                    "field": c.field,
+                    "old": c.old,
+                    "new": c.new,
+                    "at": c.at,
+                    "title": c.title,
+                }
                 for c in digest.changes
             ],
             "verdict_changes": digest.verdict_changes,

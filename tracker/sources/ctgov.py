@@ -46,9 +46,8 @@ class CtgovPage:
 def query_params(query: CtgovQuery, *, since: date | None, page_size: int) -> dict[str, str]:
     """The /studies parameters for one query; every page repeats them (the API requires it)."""
     params = {"format": "json", "pageSize": str(page_size)}
-    for name, value in (("query.cond", query.cond), ("query.intr", query.intr), ("query.term", query.term)):
-        if value.strip():
-            params[name] = value
+    fields = {"query.cond": query.cond, "query.intr": query.intr, "query.term": query.term}
+    params.update({name: value for name, value in fields.items() if value.strip()})
     if since is not None:
         params["filter.advanced"] = f"AREA[LastUpdatePostDate]RANGE[{since.isoformat()},MAX]"
     return params
@@ -74,7 +73,9 @@ def fetch_pages(
         if not token:
             return
         if token in seen_tokens:
-            raise SourceError(SOURCE, f"query {query.name!r}: page {number} repeats an earlier page token")
+            raise SourceError(
+                SOURCE, f"query {query.name!r}: page {number} repeats an earlier page token"
+            )
         seen_tokens.add(token)
         params = {**base, "pageToken": token}
         number += 1
@@ -105,7 +106,9 @@ def read_study(raw: msgspec.Raw | bytes) -> FetchedStudy:
         trial = study_to_trial(study)
     except ParseError as exc:
         return FetchedStudy(nct_id=_salvage_nct_id(data), raw=data, trial=None, error=str(exc))
-    return FetchedStudy(nct_id=trial.nct_id, raw=data, trial=trial, version_holder=version_holder(study))
+    return FetchedStudy(
+        nct_id=trial.nct_id, raw=data, trial=trial, version_holder=version_holder(study)
+    )
 
 
 def _salvage_nct_id(data: bytes) -> str:

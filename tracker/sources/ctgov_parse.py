@@ -57,7 +57,9 @@ def study_to_trial(study: w.Study) -> TrialData:
         nct_id=ident.nct_id,
         org_study_id=ident.org_study_id_info.id if ident.org_study_id_info else None,
         secondary_ids=[
-            SecondaryId(id=s.id, type=s.type, domain=s.domain) for s in ident.secondary_id_infos if s.id
+            SecondaryId(id=s.id, type=s.type, domain=s.domain)
+            for s in ident.secondary_id_infos
+            if s.id
         ],
         brief_title=ident.brief_title,
         official_title=ident.official_title,
@@ -161,7 +163,10 @@ def _interventions(module: w.ArmsInterventionsModule | None) -> list[Interventio
 
 
 def _outcomes(outcomes: list[w.Outcome]) -> list[Outcome]:
-    return [Outcome(measure=o.measure, description=o.description, time_frame=o.time_frame) for o in outcomes]
+    return [
+        Outcome(measure=o.measure, description=o.description, time_frame=o.time_frame)
+        for o in outcomes
+    ]
 
 
 def _countries(module: w.ContactsLocationsModule | None) -> list[str]:

@@ -1,0 +1,1 @@
+"""Registry sources: each module fetches (I/O) and parses (pure) one registry."""
