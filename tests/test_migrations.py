@@ -35,3 +35,12 @@ def test_upgrade_is_idempotent(db_url):
             assert MigrationContext.configure(conn).get_current_revision() is not None
     finally:
         engine.dispose()
+
+
+def test_schema_head_constant_matches_alembic():
+    from alembic.script import ScriptDirectory
+
+    from tracker.db import SCHEMA_HEAD, alembic_config, make_engine
+
+    engine = make_engine("sqlite://")
+    assert ScriptDirectory.from_config(alembic_config(engine)).get_current_head() == SCHEMA_HEAD

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tracker.db import session_scope
 from tracker.models import ChangeEvent, Trial, TrialVersion
 from tracker.sources.ctgov import read_study
-from tracker.store import save_trials
+from tracker.store import save_trials, version_payload
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
 T0 = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
@@ -53,7 +53,10 @@ def test_first_save_stores_trial_version_and_raw(engine):
         assert trial.start_date == "2020-06"  # month precision kept, not padded to a day
         assert json.loads(trial.raw) == json.loads(raw)
         version = session.scalars(select(TrialVersion)).one()
-        assert json.loads(version.raw) == json.loads(raw)
+        assert version.raw is None  # the current payload is stored once, on the trial row
+        data, payload = version_payload(session.connection(), "NCT04393467", 1)
+        assert json.loads(payload) == json.loads(raw)
+        assert json.loads(data)["nct_id"] == "NCT04393467"
         assert trial.first_seen_at == T0
 
 
@@ -148,3 +151,30 @@ def test_duplicate_within_a_page_is_one_record(engine):
     outcome = save(engine, raw, raw)
     assert outcome.new_records == 1
     assert count(engine, Trial) == 1
+
+
+def test_every_version_keeps_its_own_payload(engine):
+    first = study_bytes("NCT06200000_terminated.json")
+    second = study_bytes(
+        "NCT06200000_terminated.json", **{"protocolSection.statusModule.overallStatus": "COMPLETED"}
+    )
+    third = study_bytes(
+        "NCT06200000_terminated.json", **{"protocolSection.statusModule.overallStatus": "WITHDRAWN"}
+    )
+    for day, payload in enumerate((first, second, third)):
+        save(engine, payload, at=T0 + timedelta(days=day))
+    with session_scope(engine) as session:
+        conn = session.connection()
+        statuses = [
+            json.loads(version_payload(conn, "NCT06200000", v)[1])["protocolSection"][
+                "statusModule"
+            ]["overallStatus"]
+            for v in (1, 2, 3)
+        ]
+        assert statuses == ["TERMINATED", "COMPLETED", "WITHDRAWN"]
+        assert version_payload(conn, "NCT06200000", 4) is None
+        events = session.scalars(select(ChangeEvent).order_by(ChangeEvent.id)).all()
+        assert [(e.old, e.new, e.version) for e in events] == [
+            ("TERMINATED", "COMPLETED", 2),
+            ("COMPLETED", "WITHDRAWN", 3),
+        ]

@@ -7,6 +7,7 @@ printed or logged Config.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -156,19 +157,22 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str], label: str) -> None:
         value = env.get(var)
         if value is None or value == "":
             continue
-        if key == "rps":
-            try:
-                parsed: Any = float(value)
-            except ValueError:
-                raise ConfigError(
-                    f"${var}: expected a number of requests per second, got {value!r}"
-                ) from None
-        else:
-            parsed = value
+        parsed: Any = _env_rps(var, value) if key == "rps" else value
         target = raw.setdefault(section, {})
         if not isinstance(target, dict):
             raise ConfigError(f"{label}: [{section}] must be a table")
         target[key] = parsed
+
+
+def _env_rps(var: str, value: str) -> float:
+    """A pacing override: a finite number >= 0, else an error naming the variable."""
+    try:
+        rps = float(value)
+    except ValueError:
+        rps = math.nan
+    if not math.isfinite(rps) or rps < 0:
+        raise ConfigError(f"${var}: expected requests per second (a number >= 0), got {value!r}")
+    return rps
 
 
 def _resolve_sqlite_path(raw: dict[str, Any], base: Path) -> None:

@@ -117,19 +117,12 @@ class ThrottledTransport(httpx.BaseTransport):
         try:
             # Reading here, inside the retry loop, turns a truncated body into a
             # retryable RemoteProtocolError instead of a failure in the caller.
-            body = response.read()
+            response.read()
         finally:
             response.close()
-        answered = httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            content=body,
-            request=request,
-            extensions=response.extensions,
-        )
-        if answered.status_code in RETRYABLE_STATUS:
-            raise _RetryableStatus(answered)
-        return answered
+        if response.status_code in RETRYABLE_STATUS:
+            raise _RetryableStatus(response)
+        return response
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

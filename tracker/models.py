@@ -48,11 +48,18 @@ class Trial(SQLModel, table=True):
     last_changed_at: datetime
     parse_error: str | None = Field(default=None, sa_column=_text())
     data: str = Field(sa_column=_text(nullable=False))
+    """Canonical JSON of the current parsed record."""
     raw: str = Field(sa_column=_text(nullable=False))
+    """The registry payload of the current version, byte for byte."""
 
 
 class TrialVersion(SQLModel, table=True):
-    """One distinct parsed content of a study, kept for ever with the payload it came from."""
+    """One distinct parsed content of a study, kept for ever with the payload it came from.
+
+    The current version's `data` and `raw` are NULL here because they are the `trials`
+    row's own: writing each 30-100 KB payload once instead of twice halves the cost of a
+    first sync. When a newer version arrives, the previous payload moves into its version
+    row, so every version always has its payload (see `store.version_payload`)."""
 
     __tablename__ = "trial_versions"
     __table_args__ = (UniqueConstraint("nct_id", "version", name="uq_trial_versions_nct_version"),)
@@ -65,8 +72,10 @@ class TrialVersion(SQLModel, table=True):
     last_update_posted: str | None = Field(default=None, max_length=10)
     changed_fields: str = Field(sa_column=_text(nullable=False))
     """JSON list of the parsed fields that differ from the previous version."""
-    data: str = Field(sa_column=_text(nullable=False))
-    raw: str = Field(sa_column=_text(nullable=False))
+    data: str | None = Field(default=None, sa_column=_text())
+    """Canonical JSON of the parsed record; NULL while this is the current version."""
+    raw: str | None = Field(default=None, sa_column=_text())
+    """The registry payload; NULL while this is the current version (it is `trials.raw`)."""
 
 
 class ChangeEvent(SQLModel, table=True):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import msgspec
 
 
-class _R(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=False):
+class _R(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=False, gc=False):
     pass
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from tracker.changes import changed_fields, material_changes
 from tracker.models import ChangeEvent, Trial, TrialVersion
@@ -60,7 +60,7 @@ def save_trials(
         if study.error:
             outcome.parse_errors.append(f"{nct_id}: stored unparsed: {study.error}")
         plan.add(study, current.get(nct_id), outcome)
-    plan.write(conn, _old_data(conn, plan.changed_ids))
+    plan.write(conn, _old_payloads(conn, plan.changed_ids))
     outcome.events = plan.event_count
     return outcome
 
@@ -75,12 +75,29 @@ def _current_rows(conn: Connection, ids: list[str]) -> dict[str, tuple[str, int]
     return rows
 
 
-def _old_data(conn: Connection, ids: list[str]) -> dict[str, str]:
-    data: dict[str, str] = {}
+def _old_payloads(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
+    """(data, raw) of the current version of each changed trial, before it is replaced."""
+    payloads: dict[str, tuple[str, str]] = {}
     for chunk in _chunks(ids, 500):
-        query = select(TRIALS.c.nct_id, TRIALS.c.data).where(TRIALS.c.nct_id.in_(chunk))
-        data.update(dict(conn.execute(query).all()))
-    return data
+        query = select(TRIALS.c.nct_id, TRIALS.c.data, TRIALS.c.raw).where(
+            TRIALS.c.nct_id.in_(chunk)
+        )
+        payloads.update({nct: (data, raw) for nct, data, raw in conn.execute(query)})
+    return payloads
+
+
+def version_payload(conn: Connection, nct_id: str, version: int) -> tuple[str, str] | None:
+    """(data, raw) of any version: its own columns, or the trial's if it is the current one."""
+    query = (
+        select(
+            func.coalesce(VERSIONS.c.data, TRIALS.c.data),
+            func.coalesce(VERSIONS.c.raw, TRIALS.c.raw),
+        )
+        .join(TRIALS, TRIALS.c.nct_id == VERSIONS.c.nct_id)
+        .where(VERSIONS.c.nct_id == nct_id, VERSIONS.c.version == version)
+    )
+    row = conn.execute(query).first()
+    return (row[0], row[1]) if row else None
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
@@ -123,23 +140,35 @@ class _Plan:
             self.changed.append((study, digest, data, row[1] + 1))
             outcome.new_versions += 1
 
-    def write(self, conn: Connection, old_data: dict[str, str]) -> None:
+    def write(self, conn: Connection, old: dict[str, tuple[str, str]]) -> None:
         versions = [_version_row(row, []) for row in self.inserts]
         updates: list[dict[str, Any]] = []
+        archived: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         for study, digest, data, version in self.changed:
             row = _trial_row(study, data, digest, version, self.seen_at, new=False)
-            fields = self._diff(study, old_data.get(study.nct_id), version, events)
+            old_data, old_raw = old[study.nct_id]
+            fields = self._diff(study, old_data, version, events)
             versions.append(_version_row(row, fields))
-            updates.append({"b_id": study.nct_id, **row})
+            updates.append(
+                {"b_id": study.nct_id, **{k: v for k, v in row.items() if k != "nct_id"}}
+            )
+            # The replaced payload moves from the trial row into its own version row.
+            archived.append(
+                {"b_id": study.nct_id, "b_v": version - 1, "data": old_data, "raw": old_raw}
+            )
+        by_id = TRIALS.c.nct_id == bindparam("b_id")
         if self.inserts:
             conn.execute(insert(TRIALS), self.inserts)
+        if archived:
+            where = and_(
+                VERSIONS.c.nct_id == bindparam("b_id"), VERSIONS.c.version == bindparam("b_v")
+            )
+            conn.execute(update(VERSIONS).where(where), archived)
         if updates:
-            stmt = update(TRIALS).where(TRIALS.c.nct_id == bindparam("b_id"))
-            conn.execute(stmt, [{k: v for k, v in u.items() if k != "nct_id"} for u in updates])
+            conn.execute(update(TRIALS).where(by_id), updates)
         if self.touches:
-            stmt = update(TRIALS).where(TRIALS.c.nct_id == bindparam("b_id"))
-            conn.execute(stmt, self.touches)
+            conn.execute(update(TRIALS).where(by_id), self.touches)
         if versions:
             conn.execute(insert(VERSIONS), versions)
         if events:
@@ -218,6 +247,6 @@ def _version_row(trial_row: dict[str, Any], fields: list[str]) -> dict[str, Any]
         "seen_at": trial_row["last_seen_at"],
         "last_update_posted": trial_row["last_update_posted"],
         "changed_fields": json.dumps(fields),
-        "data": trial_row["data"],
-        "raw": trial_row["raw"],
+        "data": None,  # the current payload lives on the trial row
+        "raw": None,
     }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:47:28.186744
+Create Date: 2026-11-25 19:57:57.451137
 """
 
 from __future__ import annotations
@@ -124,8 +124,8 @@ def upgrade() -> None:
         sa.Column("seen_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("last_update_posted", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
         sa.Column("changed_fields", sa.Text(), nullable=False),
-        sa.Column("data", sa.Text(), nullable=False),
-        sa.Column("raw", sa.Text(), nullable=False),
+        sa.Column("data", sa.Text(), nullable=True),
+        sa.Column("raw", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["nct_id"],
             ["trials.nct_id"],

@@ -126,11 +126,19 @@ def _meshes(module: w.BrowseModule | None) -> list[Mesh]:
 
 
 def normalise_mesh_id(mesh_id: str | None) -> str | None:
-    """CT.gov pads MeSH ids to nine digits (D000000690), PubMed writes D000690; keep
-    PubMed's form so the two registries' MeSH can be compared."""
-    if not mesh_id or len(mesh_id) < 2 or not mesh_id[1:].isdigit():
+    """Write a descriptor id the way PubMed does, so the two registries' MeSH compare.
+
+    CT.gov pads every descriptor to nine digits (D000000690). PubMed writes descriptors
+    created before 2018 with six (D000690) and newer ones with nine (D000073943); the
+    two number ranges do not overlap, so the number alone decides the width."""
+    if not mesh_id or not mesh_id.startswith("D") or not mesh_id[1:].isdigit():
         return mesh_id
-    return mesh_id[0] + mesh_id[1:].lstrip("0").zfill(6)
+    number = int(mesh_id[1:])
+    return f"D{number:06d}" if number < _FIRST_NINE_DIGIT_DESCRIPTOR else f"D{number:09d}"
+
+
+_FIRST_NINE_DIGIT_DESCRIPTOR = 66_000
+"""Six-digit descriptors end in the D065xxx range; nine-digit ones start at D000067xxx."""
 
 
 def _arms(module: w.ArmsInterventionsModule | None) -> list[Arm]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import msgspec
 
 
-class _W(msgspec.Struct, rename="camel", kw_only=True, omit_defaults=True):
+class _W(msgspec.Struct, rename="camel", kw_only=True, omit_defaults=True, gc=False):
     pass
 
 
