@@ -132,37 +132,46 @@ def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--studies", type=int, default=10_000)
     parser.add_argument("--size-kb", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    n = args.studies
 
-    studies = make_bulk_studies(args.studies, size_kb=args.size_kb, with_results=True)
+    studies = make_bulk_studies(n, size_kb=args.size_kb, with_results=True)
     with RegistrySimulator() as sim, tempfile.TemporaryDirectory() as tmp:
         sim.ctgov.add_many(studies)
         del studies
         pages = fetch_pages(sim.ctgov_url)
-        total_mb = sum(len(p) for p in pages) / 2**20
-        print(f"world: {args.studies} studies with results, {len(pages)} pages, {total_mb:.0f} MiB of JSON "
-              f"({total_mb * 1024 / args.studies:.1f} KiB/study)")
+        mib = sum(len(p) for p in pages) / 2**20
+        print(f"world: {n} studies with results in {len(pages)} pages, {mib:.0f} MiB of JSON")
         baseline = time_baseline(pages, args.repeats)
         del pages
         gc.collect()
-        print(f"naive baseline (json.loads + field dicts, no HTTP, no storage): {baseline:.2f} s "
-              f"= {args.studies / baseline:,.0f} studies/s (median of {args.repeats})")
-
+        print(
+            f"naive baseline (json.loads + field dicts; no HTTP, no storage): {baseline:.2f} s"
+            f" = {n / baseline:,.0f} studies/s (median of {args.repeats})"
+        )
         runs = [sync_once(sim, Path(tmp), f"run{i}") for i in range(args.repeats)]
-        wall = statistics.median(r["wall"] for r in runs)
-        rss = max(r["rss"] for r in runs)
-        print(f"tracker sync --full (HTTP + parse + versions + SQLite): {wall:.2f} s "
-              f"= {args.studies / wall:,.0f} studies/s (median of {args.repeats}); "
-              f"ratio to baseline {wall / baseline:.2f} (target <= 0.50)")
-        print(f"peak RSS of the sync: {rss} MiB (target < 300); database {runs[0]['db_mb']:.0f} MiB; "
-              f"stored {runs[0]['stored']}")
-        r = runs[0]
-        print(f"incremental sync of the unchanged world: {r['inc_requests']} request(s) for 1 query, "
-              f"{r['inc_new_versions']} new versions, {r['inc_wall']:.2f} s, exit {r['inc_code']}")
+    wall = statistics.median(r["wall"] for r in runs)
+    print(
+        f"tracker sync --full (start-up, HTTP, parse, versions, SQLite): {wall:.2f} s"
+        f" = {n / wall:,.0f} studies/s (median of {args.repeats})"
+    )
+    print(f"ratio sync / baseline: {wall / baseline:.2f} (target <= 0.50)")
+    first = runs[0]
+    print(
+        f"peak RSS of the sync: {max(r['rss'] for r in runs)} MiB (target < 300);"
+        f" database {first['db_mb']:.0f} MiB; stored {first['stored']} trials"
+    )
+    print(
+        f"incremental sync of the unchanged world: {first['inc_requests']} request(s) for"
+        f" 1 query, {first['inc_new_versions']} new versions,"
+        f" {first['inc_wall']:.2f} s, exit {first['inc_code']}"
+    )
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ def extract(study: dict[str, Any]) -> dict[str, Any]:
         "enrollment": _get(design, "enrollmentInfo", "count"),
         "conditions": list(_get(p, "conditionsModule", "conditions") or []),
         "keywords": list(_get(p, "conditionsModule", "keywords") or []),
-        "condition_meshes": [dict(m) for m in _get(derived, "conditionBrowseModule", "meshes") or []],
+        "condition_meshes": [
+            dict(m) for m in _get(derived, "conditionBrowseModule", "meshes") or []
+        ],
         "intervention_meshes": [
             dict(m) for m in _get(derived, "interventionBrowseModule", "meshes") or []
         ],
@@ -66,7 +68,10 @@ def extract(study: dict[str, Any]) -> dict[str, Any]:
                 "title": m.get("title"),
                 "groups": m.get("groups", []),
                 "values": [
-                    v for c in m.get("classes", []) for cat in c.get("categories", []) for v in cat.get("measurements", [])
+                    v
+                    for c in m.get("classes", [])
+                    for cat in c.get("categories", [])
+                    for v in cat.get("measurements", [])
                 ],
                 "analyses": [dict(a) for a in m.get("analyses", [])],
             }

@@ -30,7 +30,7 @@ from tracker.http import (
     make_client,
     parse_retry_after,
 )
-from tracker.sources.ctgov import fetch_pages, query_params
+from tracker.sources.ctgov import fetch_pages, query_params, read_study
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
 URL = "https://clinicaltrials.gov/api/v2/studies"
@@ -449,7 +449,7 @@ def test_fetch_pages_follows_next_page_token() -> None:
     assert [p.number for p in pages] == [1, 2, 3]
     assert [p.query for p in pages] == ["als-tms"] * 3
     assert [p.total_count for p in pages] == [3, None, None]
-    assert [[s.nct_id for s in p.studies] for p in pages] == [
+    assert [[read_study(raw).nct_id for raw in p.studies] for p in pages] == [
         ["NCT04393467"],
         ["NCT05100000"],
         ["NCT06200000"],
@@ -487,11 +487,12 @@ def test_fetch_pages_since_adds_last_update_filter_to_every_page() -> None:
 def test_fetch_pages_keeps_each_study_exact_bytes_and_version_holder() -> None:
     client, _ = ctgov_client({None: page_bytes([STIMALS, TERMINATED], total=2)})
     (page,) = fetch_pages(client, CTGOV, QUERY, since=None)
-    assert [s.raw for s in page.studies] == [STIMALS, TERMINATED]
-    assert [s.version_holder for s in page.studies] == ["2025-11-20", "2025-11-20"]
-    assert all(s.error is None and s.trial is not None for s in page.studies)
-    assert page.studies[1].trial is not None
-    assert page.studies[1].trial.results_submitted == "2025-02-10"
+    studies = [read_study(raw) for raw in page.studies]
+    assert [bytes(s.raw) for s in studies] == [STIMALS, TERMINATED]
+    assert [s.version_holder for s in studies] == ["2025-11-20", "2025-11-20"]
+    assert all(s.error is None and s.trial is not None for s in studies)
+    assert studies[1].trial is not None
+    assert studies[1].trial.results_submitted == "2025-02-10"
 
 
 def test_fetch_pages_empty_last_page() -> None:
@@ -588,11 +589,11 @@ def test_unparseable_study_is_kept_with_its_error() -> None:
     no_id = b'{"protocolSection": {"identificationModule": {"briefTitle": "no id"}}}'
     client, _ = ctgov_client({None: page_bytes([OBSERVATIONAL, bad_bytes, no_id], total=3)})
     (page,) = fetch_pages(client, CTGOV, QUERY, since=None)
-    good, broken, anonymous = page.studies
+    good, broken, anonymous = (read_study(raw) for raw in page.studies)
     assert good.trial is not None and good.error is None
     assert broken.trial is None
     assert broken.nct_id == "NCT04393467"  # salvaged from the raw JSON
-    assert broken.raw == bad_bytes
+    assert bytes(broken.raw) == bad_bytes
     assert broken.error is not None and "enrollmentInfo" in broken.error
-    assert (anonymous.nct_id, anonymous.trial, anonymous.raw) == ("", None, no_id)
+    assert (anonymous.nct_id, anonymous.trial, bytes(anonymous.raw)) == ("", None, no_id)
     assert anonymous.error is not None and "nctId" in anonymous.error

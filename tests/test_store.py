@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tracker.db import session_scope
 from tracker.models import ChangeEvent, Trial, TrialVersion
+from tracker.payload import unpack
 from tracker.sources.ctgov import read_study
 from tracker.store import save_trials, version_payload
 
@@ -51,7 +52,7 @@ def test_first_save_stores_trial_version_and_raw(engine):
         assert trial.version == 1
         assert trial.acronym == "STIMALS"
         assert trial.start_date == "2020-06"  # month precision kept, not padded to a day
-        assert json.loads(trial.raw) == json.loads(raw)
+        assert json.loads(unpack(trial.raw)) == json.loads(raw)
         version = session.scalars(select(TrialVersion)).one()
         assert version.raw is None  # the current payload is stored once, on the trial row
         data, payload = version_payload(session.connection(), "NCT04393467", 1)
@@ -136,7 +137,9 @@ def test_unparseable_study_is_stored_raw_and_reported(engine):
         trial = session.get(Trial, "NCT04393467")
         assert trial.parse_error
         assert (
-            json.loads(trial.raw)["protocolSection"]["designModule"]["enrollmentInfo"]["count"]
+            json.loads(unpack(trial.raw))["protocolSection"]["designModule"]["enrollmentInfo"][
+                "count"
+            ]
             == "forty"
         )
     # Once it parses again, it becomes a proper new version.

@@ -4,14 +4,15 @@ PostgreSQL compare times the same way.
 
 Parsed records are stored twice over: as columns for the fields reports filter and sort
 on, and as `data`, the canonical JSON of the whole parsed record, which is what versions
-compare and what rules re-read. `raw` is the registry's payload, byte for byte.
+compare and what rules re-read. `raw` is the registry's payload, byte for byte
+(zstd-compressed, see tracker.payload).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -49,8 +50,9 @@ class Trial(SQLModel, table=True):
     parse_error: str | None = Field(default=None, sa_column=_text())
     data: str = Field(sa_column=_text(nullable=False))
     """Canonical JSON of the current parsed record."""
-    raw: str = Field(sa_column=_text(nullable=False))
-    """The registry payload of the current version, byte for byte."""
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    """The registry payload of the current version, byte for byte, zstd-compressed
+    (tracker.payload.unpack; `tracker show ID --raw`)."""
 
 
 class TrialVersion(SQLModel, table=True):
@@ -74,8 +76,8 @@ class TrialVersion(SQLModel, table=True):
     """JSON list of the parsed fields that differ from the previous version."""
     data: str | None = Field(default=None, sa_column=_text())
     """Canonical JSON of the parsed record; NULL while this is the current version."""
-    raw: str | None = Field(default=None, sa_column=_text())
-    """The registry payload; NULL while this is the current version (it is `trials.raw`)."""
+    raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    """The compressed registry payload; NULL while this is the current version."""
 
 
 class ChangeEvent(SQLModel, table=True):

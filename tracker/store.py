@@ -19,6 +19,7 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from tracker.changes import changed_fields, material_changes
 from tracker.models import ChangeEvent, Trial, TrialVersion
+from tracker.payload import pack, unpack
 from tracker.records import TrialData, decode_trial, encode_record
 from tracker.sources.ctgov import SOURCE, FetchedStudy
 
@@ -75,9 +76,9 @@ def _current_rows(conn: Connection, ids: list[str]) -> dict[str, tuple[str, int]
     return rows
 
 
-def _old_payloads(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
+def _old_payloads(conn: Connection, ids: list[str]) -> dict[str, tuple[str, bytes]]:
     """(data, raw) of the current version of each changed trial, before it is replaced."""
-    payloads: dict[str, tuple[str, str]] = {}
+    payloads: dict[str, tuple[str, bytes]] = {}
     for chunk in _chunks(ids, 500):
         query = select(TRIALS.c.nct_id, TRIALS.c.data, TRIALS.c.raw).where(
             TRIALS.c.nct_id.in_(chunk)
@@ -86,8 +87,10 @@ def _old_payloads(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str]
     return payloads
 
 
-def version_payload(conn: Connection, nct_id: str, version: int) -> tuple[str, str] | None:
-    """(data, raw) of any version: its own columns, or the trial's if it is the current one."""
+def version_payload(conn: Connection, nct_id: str, version: int) -> tuple[str, bytes] | None:
+    """(data, raw) of any version: its own columns, or the trial's if it is the current one.
+
+    `raw` comes back decompressed: the registry's bytes exactly."""
     query = (
         select(
             func.coalesce(VERSIONS.c.data, TRIALS.c.data),
@@ -97,7 +100,7 @@ def version_payload(conn: Connection, nct_id: str, version: int) -> tuple[str, s
         .where(VERSIONS.c.nct_id == nct_id, VERSIONS.c.version == version)
     )
     row = conn.execute(query).first()
-    return (row[0], row[1]) if row else None
+    return (row[0], unpack(row[1])) if row else None
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
@@ -122,7 +125,7 @@ class _Plan:
 
     def add(self, study: FetchedStudy, row: tuple[str, int] | None, outcome: PageOutcome) -> None:
         data = encode_record(study.trial) if study.trial else b"{}"
-        digest = content_hash(data if study.trial else b"raw:" + study.raw)
+        digest = content_hash(data if study.trial else b"raw:" + bytes(study.raw))
         if row is None:
             self.inserts.append(_trial_row(study, data, digest, 1, self.seen_at, new=True))
             outcome.new_records += 1
@@ -140,7 +143,7 @@ class _Plan:
             self.changed.append((study, digest, data, row[1] + 1))
             outcome.new_versions += 1
 
-    def write(self, conn: Connection, old: dict[str, tuple[str, str]]) -> None:
+    def write(self, conn: Connection, old: dict[str, tuple[str, bytes]]) -> None:
         versions = [_version_row(row, []) for row in self.inserts]
         updates: list[dict[str, Any]] = []
         archived: list[dict[str, Any]] = []
@@ -232,7 +235,7 @@ def _trial_row(
         "last_changed_at": seen_at,
         "parse_error": study.error,
         "data": data.decode(),
-        "raw": study.raw.decode("utf-8", errors="replace"),
+        "raw": pack(study.raw),
     }
     if new:
         row["first_seen_at"] = seen_at

@@ -22,6 +22,7 @@ from tracker.db import session_scope
 from tracker.errors import SourceError
 from tracker.http import HttpStats
 from tracker.models import SyncRun
+from tracker.prefetch import prefetched
 from tracker.sources import ctgov
 from tracker.store import save_trials
 
@@ -138,14 +139,16 @@ def _sync_query(
 ) -> str | None:
     fetched = 0
     expected: int | None = None
-    for page in ctgov.fetch_pages(client, cfg.ctgov, query, since=since):
+    pages = prefetched(ctgov.fetch_pages(client, cfg.ctgov, query, since=since))
+    for page in pages:
+        studies = [ctgov.read_study(raw) for raw in page.studies]
         if page.total_count is not None and expected is None:
             expected = page.total_count
             outcome.expected += expected
         fetched += len(page.studies)
         with session_scope(engine) as session:
             result = save_trials(
-                session.connection(), page.studies, seen_at=utcnow(), run_id=outcome.run_id
+                session.connection(), studies, seen_at=utcnow(), run_id=outcome.run_id
             )
             outcome.fetched += len(page.studies)
             outcome.new_records += result.new_records
@@ -155,7 +158,7 @@ def _sync_query(
             run = session.get_one(SyncRun, outcome.run_id)
             run.pages += 1
             _copy_counts(run, outcome)
-        for study in page.studies:
+        for study in studies:
             posted = study.trial.last_update_posted if study.trial else None
             if posted and (watermark is None or posted > watermark):
                 watermark = posted

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:57:57.451137
+Create Date: 2026-11-25 20:04:35.704065
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def upgrade() -> None:
         sa.Column("last_changed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("parse_error", sa.Text(), nullable=True),
         sa.Column("data", sa.Text(), nullable=False),
-        sa.Column("raw", sa.Text(), nullable=False),
+        sa.Column("raw", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("nct_id"),
     )
     with op.batch_alter_table("trials", schema=None) as batch_op:
@@ -125,7 +125,7 @@ def upgrade() -> None:
         sa.Column("last_update_posted", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
         sa.Column("changed_fields", sa.Text(), nullable=False),
         sa.Column("data", sa.Text(), nullable=True),
-        sa.Column("raw", sa.Text(), nullable=True),
+        sa.Column("raw", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["nct_id"],
             ["trials.nct_id"],

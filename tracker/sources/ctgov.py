@@ -28,7 +28,8 @@ class FetchedStudy:
     """One study as received: parsed (or the reason it could not be) plus its exact bytes."""
 
     nct_id: str
-    raw: bytes
+    raw: bytes | msgspec.Raw
+    """The study's JSON exactly as the registry sent it (a Raw is a zero-copy slice)."""
     trial: TrialData | None
     version_holder: str | None = None
     error: str | None = None
@@ -36,9 +37,11 @@ class FetchedStudy:
 
 @dataclass(frozen=True, slots=True)
 class CtgovPage:
+    """One page as received; `read_study` parses each study (in the storing thread)."""
+
     query: str
     number: int
-    studies: list[FetchedStudy]
+    studies: list[msgspec.Raw]
     total_count: int | None
     """The registry's count for the whole query; sent with the first page only."""
 
@@ -66,7 +69,7 @@ def fetch_pages(
         yield CtgovPage(
             query=query.name,
             number=number,
-            studies=[read_study(raw) for raw in page.studies],
+            studies=page.studies,
             total_count=page.total_count if number == 1 else None,
         )
         token = page.next_page_token
@@ -100,14 +103,13 @@ def _get_page(
 
 def read_study(raw: msgspec.Raw | bytes) -> FetchedStudy:
     """Parse one study, keeping its exact bytes; a study that does not parse is kept too."""
-    data = bytes(raw)
     try:
         study = decode_study(raw)
         trial = study_to_trial(study)
     except ParseError as exc:
-        return FetchedStudy(nct_id=_salvage_nct_id(data), raw=data, trial=None, error=str(exc))
+        return FetchedStudy(nct_id=_salvage_nct_id(bytes(raw)), raw=raw, trial=None, error=str(exc))
     return FetchedStudy(
-        nct_id=trial.nct_id, raw=data, trial=trial, version_holder=version_holder(study)
+        nct_id=trial.nct_id, raw=raw, trial=trial, version_holder=version_holder(study)
     )
 
 
