@@ -30,7 +30,8 @@ app = typer.Typer(
 )
 
 stdout = Console(soft_wrap=False)
-stderr = Console(stderr=True)
+# soft_wrap: one message stays one line, so logs and cron mail stay greppable.
+stderr = Console(stderr=True, soft_wrap=True)
 
 
 class State:
