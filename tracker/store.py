@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, func, select
 
+from tracker.bulk import insert_rows, update_rows
 from tracker.changes import changed_fields, material_changes
 from tracker.models import ChangeEvent, Trial, TrialVersion
 from tracker.payload import pack, unpack
@@ -133,9 +134,9 @@ class _Plan:
         elif row[0] == digest:
             self.touches.append(
                 {
-                    "b_id": study.nct_id,
                     "last_seen_at": self.seen_at,
                     "version_holder": study.version_holder,
+                    "nct_id": study.nct_id,
                 }
             )
             outcome.unchanged += 1
@@ -153,29 +154,17 @@ class _Plan:
             old_data, old_raw = old[study.nct_id]
             fields = self._diff(study, old_data, version, events)
             versions.append(_version_row(row, fields))
-            updates.append(
-                {"b_id": study.nct_id, **{k: v for k, v in row.items() if k != "nct_id"}}
-            )
+            updates.append(row)
             # The replaced payload moves from the trial row into its own version row.
             archived.append(
-                {"b_id": study.nct_id, "b_v": version - 1, "data": old_data, "raw": old_raw}
+                {"data": old_data, "raw": old_raw, "nct_id": study.nct_id, "version": version - 1}
             )
-        by_id = TRIALS.c.nct_id == bindparam("b_id")
-        if self.inserts:
-            conn.execute(insert(TRIALS), self.inserts)
-        if archived:
-            where = and_(
-                VERSIONS.c.nct_id == bindparam("b_id"), VERSIONS.c.version == bindparam("b_v")
-            )
-            conn.execute(update(VERSIONS).where(where), archived)
-        if updates:
-            conn.execute(update(TRIALS).where(by_id), updates)
-        if self.touches:
-            conn.execute(update(TRIALS).where(by_id), self.touches)
-        if versions:
-            conn.execute(insert(VERSIONS), versions)
-        if events:
-            conn.execute(insert(EVENTS), events)
+        insert_rows(conn, TRIALS, self.inserts)
+        update_rows(conn, VERSIONS, archived, keys=("nct_id", "version"))
+        update_rows(conn, TRIALS, updates, keys=("nct_id",))
+        update_rows(conn, TRIALS, self.touches, keys=("nct_id",))
+        insert_rows(conn, VERSIONS, versions)
+        insert_rows(conn, EVENTS, events)
         self.event_count = len(events)
 
     def _diff(
@@ -235,7 +224,7 @@ def _trial_row(
         "last_changed_at": seen_at,
         "parse_error": study.error,
         "data": data.decode(),
-        "raw": pack(study.raw),
+        "raw": study.packed if study.packed is not None else pack(study.raw),
     }
     if new:
         row["first_seen_at"] = seen_at

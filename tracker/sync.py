@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -22,6 +22,7 @@ from tracker.db import session_scope
 from tracker.errors import SourceError
 from tracker.http import HttpStats
 from tracker.models import SyncRun
+from tracker.payload import pack_all
 from tracker.prefetch import prefetched
 from tracker.sources import ctgov
 from tracker.store import save_trials
@@ -139,29 +140,21 @@ def _sync_query(
 ) -> str | None:
     fetched = 0
     expected: int | None = None
-    pages = prefetched(ctgov.fetch_pages(client, cfg.ctgov, query, since=since))
-    for page in pages:
-        studies = [ctgov.read_study(raw) for raw in page.studies]
+    pages = prefetched(_packed(ctgov.fetch_pages(client, cfg.ctgov, query, since=since)))
+    for page, packed in pages:
+        studies = [
+            ctgov.read_study(raw, blob) for raw, blob in zip(page.studies, packed, strict=True)
+        ]
         if page.total_count is not None and expected is None:
             expected = page.total_count
             outcome.expected += expected
-        fetched += len(page.studies)
-        with session_scope(engine) as session:
-            result = save_trials(
-                session.connection(), studies, seen_at=utcnow(), run_id=outcome.run_id
-            )
-            outcome.fetched += len(page.studies)
-            outcome.new_records += result.new_records
-            outcome.new_versions += result.new_versions
-            outcome.events += result.events
-            outcome.errors.extend(result.parse_errors)
-            run = session.get_one(SyncRun, outcome.run_id)
-            run.pages += 1
-            _copy_counts(run, outcome)
-        for study in studies:
-            posted = study.trial.last_update_posted if study.trial else None
-            if posted and (watermark is None or posted > watermark):
-                watermark = posted
+        del page, packed  # the body is no longer needed: parsed and compressed
+        fetched += len(studies)
+        _store_page(engine, studies, outcome)
+        watermark = (
+            max([watermark or "", *(s.trial.last_update_posted or "" for s in studies if s.trial)])
+            or None
+        )
         if progress:
             progress(Progress(ctgov.SOURCE, query.name, fetched, expected))
     if expected is None:
@@ -172,6 +165,28 @@ def _sync_query(
             f"but the registry counted {expected}"
         )
     return watermark
+
+
+def _store_page(engine: Engine, studies: list[ctgov.FetchedStudy], outcome: SyncOutcome) -> None:
+    """One transaction: the page's records and the run's counters, together or not at all."""
+    with session_scope(engine) as session:
+        result = save_trials(session.connection(), studies, seen_at=utcnow(), run_id=outcome.run_id)
+        outcome.fetched += len(studies)
+        outcome.new_records += result.new_records
+        outcome.new_versions += result.new_versions
+        outcome.events += result.events
+        outcome.errors.extend(result.parse_errors)
+        run = session.get_one(SyncRun, outcome.run_id)
+        run.pages += 1
+        _copy_counts(run, outcome)
+
+
+def _packed(pages: Iterator[ctgov.CtgovPage]) -> Iterator[tuple[ctgov.CtgovPage, list[bytes]]]:
+    """Compress each page's payloads where the page is fetched (the prefetch thread)."""
+    for page in pages:
+        packed = pack_all(page.studies)
+        yield page, packed
+        del page, packed  # hold no page while the next one downloads
 
 
 def _reconciled(outcome: SyncOutcome) -> bool:

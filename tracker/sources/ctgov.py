@@ -33,6 +33,9 @@ class FetchedStudy:
     trial: TrialData | None
     version_holder: str | None = None
     error: str | None = None
+    packed: bytes | None = None
+    """`raw`, compressed for storage, when the fetching thread already did it. `raw` is
+    then dropped, so a page's 30 MB body can be freed before the page is stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +69,14 @@ def fetch_pages(
     number = 1
     while True:
         page = _get_page(client, f"{cfg.url.rstrip('/')}/studies", params, query.name, number)
+        token = page.next_page_token
         yield CtgovPage(
             query=query.name,
             number=number,
             studies=page.studies,
             total_count=page.total_count if number == 1 else None,
         )
-        token = page.next_page_token
+        del page  # hold no page body while the next one downloads
         if not token:
             return
         if token in seen_tokens:
@@ -101,15 +105,20 @@ def _get_page(
         raise SourceError(SOURCE, f"{where}: malformed JSON from {url}: {exc}") from exc
 
 
-def read_study(raw: msgspec.Raw | bytes) -> FetchedStudy:
+def read_study(raw: msgspec.Raw | bytes, packed: bytes | None = None) -> FetchedStudy:
     """Parse one study, keeping its exact bytes; a study that does not parse is kept too."""
     try:
         study = decode_study(raw)
         trial = study_to_trial(study)
     except ParseError as exc:
-        return FetchedStudy(nct_id=_salvage_nct_id(bytes(raw)), raw=raw, trial=None, error=str(exc))
+        nct_id = _salvage_nct_id(bytes(raw))
+        return FetchedStudy(nct_id=nct_id, raw=raw, packed=packed, trial=None, error=str(exc))
     return FetchedStudy(
-        nct_id=trial.nct_id, raw=raw, trial=trial, version_holder=version_holder(study)
+        nct_id=trial.nct_id,
+        raw=b"" if packed is not None else raw,
+        packed=packed,
+        trial=trial,
+        version_holder=version_holder(study),
     )
 
 

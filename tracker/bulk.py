@@ -1,0 +1,78 @@
+"""Bulk INSERT and UPDATE through the driver's executemany, bypassing SQLAlchemy's
+per-row parameter processing.
+
+A first sync writes tens of thousands of wide rows; SQLAlchemy's per-row bind handling
+cost as much as SQLite's own work. Here each column's bind processor (for example
+SQLModel's UTCDateTime) is still applied, so values are stored exactly as the ORM would
+store them, but through one memoised call per distinct value instead of per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table
+
+
+def _placeholder(conn: Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def _processors(conn: Connection, table: Table, columns: Sequence[str]) -> list[Any]:
+    """The bind processor of each column (None where values pass through unchanged)."""
+    return [table.c[name].type._cached_bind_processor(conn.dialect) for name in columns]
+
+
+def _convert(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], processors: list[Any]
+) -> list[tuple[Any, ...]]:
+    memo: dict[tuple[int, Any], Any] = {}
+
+    def convert(index: int, value: Any, process: Callable[[Any], Any]) -> Any:
+        if value is None:
+            return None
+        key = (index, value)
+        if key not in memo:
+            memo[key] = process(value)
+        return memo[key]
+
+    active = [(i, p) for i, p in enumerate(processors) if p is not None]
+    out: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = [row[name] for name in columns]
+        for index, process in active:
+            values[index] = convert(index, values[index], process)
+        out.append(tuple(values))
+    return out
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT every row (all rows have the same keys)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    mark = _placeholder(conn)
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(mark for _ in columns)})"
+    )
+    conn.exec_driver_sql(sql, _convert(rows, columns, _processors(conn, table, columns)))
+
+
+def update_rows(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], *, keys: Sequence[str]
+) -> None:
+    """UPDATE the rows matched by `keys` (columns named in every row) with their other values."""
+    if not rows:
+        return
+    columns = [name for name in rows[0] if name not in keys]
+    quote = conn.dialect.identifier_preparer.quote
+    mark = _placeholder(conn)
+    sql = (
+        f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(c)} = {mark}' for c in columns)} "
+        f"WHERE {' AND '.join(f'{quote(k)} = {mark}' for k in keys)}"
+    )
+    ordered = [*columns, *keys]
+    conn.exec_driver_sql(sql, _convert(rows, ordered, _processors(conn, table, ordered)))
