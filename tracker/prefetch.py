@@ -52,6 +52,7 @@ def prefetched(items: Iterator[T]) -> Iterator[T]:
             taken.release()
             if kind == _ITEM:
                 yield value  # type: ignore[misc]
+                del value  # hold nothing while waiting for the next item
             elif kind == _END:
                 return
             else:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
+import msgspec
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
@@ -142,19 +143,13 @@ def _sync_query(
     expected: int | None = None
     pages = prefetched(_packed(ctgov.fetch_pages(client, cfg.ctgov, query, since=since)))
     for page, packed in pages:
-        studies = [
-            ctgov.read_study(raw, blob) for raw, blob in zip(page.studies, packed, strict=True)
-        ]
         if page.total_count is not None and expected is None:
             expected = page.total_count
             outcome.expected += expected
-        del page, packed  # the body is no longer needed: parsed and compressed
-        fetched += len(studies)
-        _store_page(engine, studies, outcome)
-        watermark = (
-            max([watermark or "", *(s.trial.last_update_posted or "" for s in studies if s.trial)])
-            or None
-        )
+        fetched += len(page.studies)
+        posted = _store_page(engine, page.studies, packed, outcome)
+        del page, packed  # stored: hold no body while the next page downloads
+        watermark = max(watermark or "", posted or "") or None
         if progress:
             progress(Progress(ctgov.SOURCE, query.name, fetched, expected))
     if expected is None:
@@ -167,18 +162,39 @@ def _sync_query(
     return watermark
 
 
-def _store_page(engine: Engine, studies: list[ctgov.FetchedStudy], outcome: SyncOutcome) -> None:
-    """One transaction: the page's records and the run's counters, together or not at all."""
+STORE_CHUNK = 250
+"""Studies parsed and written at a time inside a page's transaction: parsed records of a
+whole 1,000-study page would hold tens of MB at once for no gain."""
+
+
+def _store_page(
+    engine: Engine, raws: list[msgspec.Raw], packed: list[bytes], outcome: SyncOutcome
+) -> str | None:
+    """One transaction: the page's records and the run's counters, together or not at all.
+
+    Returns the newest LastUpdatePostDate on the page."""
+    newest = ""
     with session_scope(engine) as session:
-        result = save_trials(session.connection(), studies, seen_at=utcnow(), run_id=outcome.run_id)
-        outcome.fetched += len(studies)
-        outcome.new_records += result.new_records
-        outcome.new_versions += result.new_versions
-        outcome.events += result.events
-        outcome.errors.extend(result.parse_errors)
+        seen_at = utcnow()
+        for start in range(0, len(raws), STORE_CHUNK):
+            chunk = zip(
+                raws[start : start + STORE_CHUNK], packed[start : start + STORE_CHUNK], strict=True
+            )
+            studies = [ctgov.read_study(raw, blob) for raw, blob in chunk]
+            result = save_trials(
+                session.connection(), studies, seen_at=seen_at, run_id=outcome.run_id
+            )
+            outcome.new_records += result.new_records
+            outcome.new_versions += result.new_versions
+            outcome.events += result.events
+            outcome.errors.extend(result.parse_errors)
+            posted = (s.trial.last_update_posted or "" for s in studies if s.trial)
+            newest = max(newest, *posted, "")
+        outcome.fetched += len(raws)
         run = session.get_one(SyncRun, outcome.run_id)
         run.pages += 1
         _copy_counts(run, outcome)
+    return newest or None
 
 
 def _packed(pages: Iterator[ctgov.CtgovPage]) -> Iterator[tuple[ctgov.CtgovPage, list[bytes]]]:
