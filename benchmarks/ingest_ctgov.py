@@ -121,6 +121,8 @@ def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, flo
         "TRACKER_CTGOV_URL": sim.ctgov_url,
         "TRACKER_CTGOV_RPS": "0",
     }
+    # An empty database: schema created (Alembic, a one-off cost), no records.
+    run_tracker(["--config", str(cfg), "status"], env)
     full = run_tracker(["--config", str(cfg), "sync", "--full"], env)
     assert full["code"] == 0, f"full sync failed with exit {full['code']}"
     before = len(sim.requests)

@@ -153,3 +153,18 @@ def test_python_dash_m_and_help(tmp_path):
     result = tracker("--help")
     for command in ("sync", "digest", "show", "status", "run"):
         assert command in result.stdout
+
+
+def test_show_raw_prints_each_version_payload_byte_for_byte(setup):
+    sim, config = setup
+    tracker("sync", config=config)
+    first = sim.ctgov.raw("NCT05000001")
+    sim.ctgov.advance(2)
+    sim.ctgov.set_status("NCT05000001", "COMPLETED")
+    tracker("sync", config=config)
+    current = tracker("show", "NCT05000001", "--raw", config=config).stdout.encode()
+    assert current.rstrip(b"\n") == sim.ctgov.raw("NCT05000001")
+    old = tracker("show", "NCT05000001", "--raw", "--version", "1", config=config).stdout.encode()
+    assert old.rstrip(b"\n") == first
+    missing = tracker("show", "NCT05000001", "--raw", "--version", "9", config=config, check_code=1)
+    assert "no version 9" in missing.stderr

@@ -31,13 +31,14 @@ from tracker.cli import (
     stdout,
 )
 from tracker.db import open_database, session_scope
-from tracker.errors import SourceError, UsageError
+from tracker.errors import NotFoundError, SourceError, UsageError
 from tracker.http import HttpStats, make_client
 from tracker.reports.console import health_table, render_digest
 from tracker.reports.digest import build_digest, last_report_until, mark_reported, source_health
 from tracker.reports.markdown import render_digest_markdown
 from tracker.reports.record import build_record_view, record_json, render_record
 from tracker.reports.render_json import render_digest_json, to_json
+from tracker.store import version_payload
 from tracker.sync import Progress as SyncProgress
 from tracker.sync import SyncOutcome, sync_ctgov, utcnow
 
@@ -188,10 +189,22 @@ def digest(
 def show(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="NCT01234567, PMID:12345678, ...")],
     fmt: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TEXT,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Print the registry's payload exactly as received.")
+    ] = False,
+    version: Annotated[
+        int | None, typer.Option(help="With --raw: that version's payload (default: current).")
+    ] = None,
 ) -> None:
     """One record with its timeline of versions and changes."""
     with session_scope(_engine()) as session:
         view = build_record_view(session, record_id)
+        if raw:
+            payload = version_payload(session.connection(), view.id, version or view.version)
+            if payload is None:
+                raise NotFoundError(f"{view.id} has no version {version}")
+            sys.stdout.buffer.write(payload[1] + b"\n")
+            return
     if fmt is RecordFormat.JSON:
         print(to_json(record_json(view)))
     else:
