@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracker.article_records import ArticleData
 from tracker.records import PartialDate, TrialData
 
 MATERIAL_FIELDS = (
@@ -61,3 +62,50 @@ def _material_value(trial: TrialData, name: str) -> str | None:
     if isinstance(value, PartialDate):
         return value.value
     return value if value is None else str(value)
+
+
+ARTICLE_MATERIAL_FIELDS = ("retraction", "corrections", "databank_links", "deleted")
+"""Article changes a reader cares about (issue #3): a retraction, an erratum or other
+notice, a newly declared trial registration, a withdrawn PMID."""
+
+_NOTICES = frozenset(
+    {"RetractionIn", "ErratumIn", "ExpressionOfConcernIn", "UpdateIn", "RepublishedIn"}
+)
+
+
+def article_changed_fields(old: ArticleData, new: ArticleData) -> list[str]:
+    return [name for name in new.__struct_fields__ if getattr(old, name) != getattr(new, name)]
+
+
+def article_material_changes(old: ArticleData, new: ArticleData) -> list[FieldChange]:
+    out: list[FieldChange] = []
+    if new.retracted and not old.retracted:
+        out.append(FieldChange("retraction", None, _retraction_text(new)))
+    added = _notices(new) - _notices(old)
+    if added:
+        out.append(FieldChange("corrections", None, ", ".join(sorted(added))))
+    banks = _accessions(new) - _accessions(old)
+    if banks:
+        out.append(FieldChange("databank_links", None, ", ".join(sorted(banks))))
+    if new.deleted and not old.deleted:
+        out.append(FieldChange("deleted", None, "PMID withdrawn by PubMed"))
+    return out
+
+
+def _retraction_text(article: ArticleData) -> str:
+    notices = [c for c in article.comments_corrections if c.ref_type == "RetractionIn"]
+    if notices and notices[0].pmid:
+        return f"retracted (notice PMID:{notices[0].pmid})"
+    return "retracted"
+
+
+def _notices(article: ArticleData) -> set[str]:
+    return {
+        f"{c.ref_type} PMID:{c.pmid}" if c.pmid else f"{c.ref_type} {c.source or ''}".strip()
+        for c in article.comments_corrections
+        if c.ref_type in _NOTICES
+    }
+
+
+def _accessions(article: ArticleData) -> set[str]:
+    return {acc for bank in article.databanks for acc in bank.accessions}

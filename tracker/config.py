@@ -87,6 +87,12 @@ class PubmedConfig(_Frozen):
     rps: float | None = Field(default=None, ge=0)
     """None means NCBI's published limit: 3/s without an API key, 10/s with one."""
     query: str = ""
+    batch_size: int = Field(default=1000, ge=1, le=10000)
+    """Records per efetch request (NCBI serves up to 10,000 XML records per request)."""
+    overlap_days: int = Field(default=7, ge=0)
+    """Incremental syncs re-ask this many days before the watermark: PubMed indexes late."""
+    tool: str = "tracker"
+    """Sent as `tool` (no spaces), as NCBI asks; `email` is the operator contact."""
 
 
 class EuropepmcConfig(_Frozen):

@@ -135,3 +135,94 @@ class Report(SQLModel, table=True):
     since: datetime | None = None
     until: datetime
     created_at: datetime
+
+
+class Article(SQLModel, table=True):
+    """The current state of one paper, chapter or preprint, whatever sources reported it."""
+
+    __tablename__ = "articles"
+
+    id: str = Field(primary_key=True, max_length=64)
+    """'PMID:12345678', or 'PPR:…' / 'DOI:…' for records PubMed does not have."""
+    pmid: str | None = Field(default=None, max_length=16, index=True)
+    doi: str | None = Field(default=None, max_length=255, index=True)
+    """Lower-cased, so that two sources' spellings of one DOI match."""
+    pmcid: str | None = Field(default=None, max_length=32)
+    title: str | None = Field(default=None, sa_column=_text())
+    journal: str | None = Field(default=None, sa_column=_text())
+    pub_date: str | None = Field(default=None, max_length=10)
+    entrez_date: str | None = Field(default=None, max_length=10, index=True)
+    publication_types: str | None = Field(default=None, sa_column=_text())
+    """Publication type names joined with '|'."""
+    retracted: bool = False
+    deleted: bool = False
+    in_pubmed: bool = False
+    in_europepmc: bool = False
+    """Which sources reported it: one paper is one record whatever reported it."""
+    cites_index: bool = False
+    """It cites the index publication of the claim (see the citations table for who said so)."""
+    version: int = 1
+    content_hash: str = Field(max_length=64)
+    first_seen_at: datetime = Field(index=True)
+    last_seen_at: datetime
+    last_changed_at: datetime
+    parse_error: str | None = Field(default=None, sa_column=_text())
+    data: str = Field(sa_column=_text(nullable=False))
+    """Canonical JSON of the current parsed record (ArticleData)."""
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    """The source payload of the current version (XML or JSON), zstd-compressed."""
+
+
+class ArticleVersion(SQLModel, table=True):
+    """One distinct parsed content of an article; payloads as for TrialVersion."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (
+        UniqueConstraint("article_id", "version", name="uq_article_versions_id_version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: str = Field(foreign_key="articles.id", max_length=64, index=True)
+    version: int
+    content_hash: str = Field(max_length=64)
+    seen_at: datetime
+    changed_fields: str = Field(sa_column=_text(nullable=False))
+    data: str | None = Field(default=None, sa_column=_text())
+    raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+
+
+class Link(SQLModel, table=True):
+    """A paper reports (or is about) a registered trial, and how we know.
+
+    No foreign keys: either side may be a record no query fetched (yet)."""
+
+    __tablename__ = "links"
+    __table_args__ = (
+        UniqueConstraint("article_id", "trial_id", "provenance", name="uq_links_article_trial_how"),
+        Index("ix_links_trial", "trial_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: str = Field(max_length=64, index=True)
+    trial_id: str = Field(max_length=16)
+    provenance: str = Field(max_length=32)
+    """'databank' (PubMed DataBank list), 'abstract' (NCT id in the title or abstract),
+    'ctgov_reference' (the trial record cites the PMID), 'europepmc_annotation', 'inferred'."""
+    first_seen_at: datetime
+
+
+class Citation(SQLModel, table=True):
+    """One paper cites another, as a given source reports it."""
+
+    __tablename__ = "citations"
+    __table_args__ = (
+        UniqueConstraint("citing_id", "cited_id", "source", name="uq_citations_pair_source"),
+        Index("ix_citations_cited", "cited_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    citing_id: str = Field(max_length=64)
+    cited_id: str = Field(max_length=64)
+    source: str = Field(max_length=32)
+    """'pubmed_elink' or 'europepmc'."""
+    first_seen_at: datetime

@@ -1,81 +1,48 @@
-"""Run one sync of one source: a SyncRun row, one transaction per page, a watermark.
+"""Sync ClinicalTrials.gov: every configured query, one transaction per page.
 
-A page is stored, with the run's counters, in one transaction; a crash loses at most the
-page in flight. The watermark only moves when a run completes with every count
-reconciled, so an interrupted or short run is simply asked again next time.
+A crash loses at most the page in flight. The watermark (newest LastUpdatePostDate seen)
+only moves when a run completes with every count reconciled, so an interrupted or short
+run is simply asked again next time (see tracker.runs).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
 
 import httpx
 import msgspec
-from sqlalchemy import Engine, select
-from sqlmodel import Session, col
+from sqlalchemy import Engine
 
+from tracker.article_store import save_links
 from tracker.config import Config, CtgovQuery
 from tracker.db import session_scope
-from tracker.errors import SourceError
 from tracker.http import HttpStats
-from tracker.models import SyncRun
+from tracker.linking import trial_links
 from tracker.payload import pack_all
 from tracker.prefetch import prefetched
+from tracker.runs import (
+    Progress,
+    ProgressFn,
+    SyncOutcome,
+    fingerprint,
+    record_page,
+    run_to_end,
+    start_run,
+    utcnow,
+)
 from tracker.sources import ctgov
 from tracker.store import save_trials
+from tracker.versioning import PageOutcome
 
-ProgressFn = Callable[["Progress"], None]
+__all__ = ["Progress", "SyncOutcome", "query_hash", "sync_ctgov", "utcnow"]
 
-
-@dataclass
-class Progress:
-    """What a progress bar shows: the query in hand and the counts so far."""
-
-    source: str
-    query: str
-    fetched: int
-    expected: int | None
-
-
-@dataclass
-class SyncOutcome:
-    source: str
-    run_id: int
-    full: bool
-    since: date | None
-    fetched: int = 0
-    expected: int = 0
-    new_records: int = 0
-    new_versions: int = 0
-    events: int = 0
-    complete: bool = False
-    errors: list[str] = field(default_factory=list)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+STORE_CHUNK = 250
+"""Studies parsed and written at a time inside a page's transaction: parsed records of a
+whole 1,000-study page would hold tens of MB at once for no gain."""
 
 
 def query_hash(cfg: Config) -> str:
-    """Identifies the question asked; a different one needs a full sync, not an increment."""
-    payload = json.dumps([q.model_dump() for q in cfg.ctgov.queries], sort_keys=True)
-    return hashlib.sha1(payload.encode(), usedforsecurity=False).hexdigest()
-
-
-def last_complete_run(session: Session, source: str, qhash: str) -> SyncRun | None:
-    stmt = (
-        select(SyncRun)
-        .where(
-            col(SyncRun.source) == source, col(SyncRun.query_hash) == qhash, col(SyncRun.complete)
-        )
-        .order_by(col(SyncRun.started_at).desc())
-        .limit(1)
-    )
-    return session.scalars(stmt).first()
+    return fingerprint([q.model_dump() for q in cfg.ctgov.queries])
 
 
 def sync_ctgov(
@@ -89,44 +56,17 @@ def sync_ctgov(
 ) -> SyncOutcome:
     """Fetch every configured CT.gov query and store it; raises SourceError after storing
     whatever arrived before a failure."""
-    qhash = query_hash(cfg)
-    with session_scope(engine) as session:
-        previous = None if full else last_complete_run(session, ctgov.SOURCE, qhash)
-        since = _since(previous, cfg.ctgov.overlap_days)
-        run = SyncRun(
-            source=ctgov.SOURCE, started_at=utcnow(), full=since is None, query_hash=qhash
-        )
-        session.add(run)
-        session.flush()
-        assert run.id is not None
-        outcome = SyncOutcome(source=ctgov.SOURCE, run_id=run.id, full=since is None, since=since)
-    retries_before = stats.retries
-    watermark = previous.watermark if previous else None
-    try:
-        for query in cfg.ctgov.queries:
-            watermark = _sync_query(engine, cfg, client, query, since, outcome, watermark, progress)
-    except SourceError as exc:
-        outcome.errors.append(str(exc))
-        _finish(engine, outcome, "failed", None, stats.retries - retries_before)
-        raise
-    except BaseException:
-        _finish(engine, outcome, "interrupted", None, stats.retries - retries_before)
-        raise
-    outcome.complete = _reconciled(outcome)
-    _finish(
-        engine,
-        outcome,
-        "ok",
-        watermark if outcome.complete else None,
-        stats.retries - retries_before,
+    outcome, watermark = start_run(
+        engine, ctgov.SOURCE, query_hash(cfg), full=full, overlap_days=cfg.ctgov.overlap_days
     )
-    return outcome
 
+    def work() -> str | None:
+        mark = watermark
+        for query in cfg.ctgov.queries:
+            mark = _sync_query(engine, cfg, client, query, outcome, mark, progress)
+        return mark
 
-def _since(previous: SyncRun | None, overlap_days: int) -> date | None:
-    if previous is None or not previous.watermark:
-        return None
-    return date.fromisoformat(previous.watermark) - timedelta(days=overlap_days)
+    return run_to_end(engine, outcome, stats, work)
 
 
 def _sync_query(
@@ -134,15 +74,14 @@ def _sync_query(
     cfg: Config,
     client: httpx.Client,
     query: CtgovQuery,
-    since: date | None,
     outcome: SyncOutcome,
     watermark: str | None,
     progress: ProgressFn | None,
 ) -> str | None:
     fetched = 0
     expected: int | None = None
-    pages = prefetched(_packed(ctgov.fetch_pages(client, cfg.ctgov, query, since=since)))
-    for page, packed in pages:
+    pages = ctgov.fetch_pages(client, cfg.ctgov, query, since=outcome.since)
+    for page, packed in prefetched(_packed(pages)):
         if page.total_count is not None and expected is None:
             expected = page.total_count
             outcome.expected += expected
@@ -162,38 +101,28 @@ def _sync_query(
     return watermark
 
 
-STORE_CHUNK = 250
-"""Studies parsed and written at a time inside a page's transaction: parsed records of a
-whole 1,000-study page would hold tens of MB at once for no gain."""
-
-
 def _store_page(
     engine: Engine, raws: list[msgspec.Raw], packed: list[bytes], outcome: SyncOutcome
 ) -> str | None:
-    """One transaction: the page's records and the run's counters, together or not at all.
+    """One transaction: the page's records, their links and the run's counters.
 
     Returns the newest LastUpdatePostDate on the page."""
     newest = ""
+    total = PageOutcome()
     with session_scope(engine) as session:
-        seen_at = utcnow()
+        seen_at, conn = utcnow(), session.connection()
         for start in range(0, len(raws), STORE_CHUNK):
-            chunk = zip(
-                raws[start : start + STORE_CHUNK], packed[start : start + STORE_CHUNK], strict=True
-            )
-            studies = [ctgov.read_study(raw, blob) for raw, blob in chunk]
-            result = save_trials(
-                session.connection(), studies, seen_at=seen_at, run_id=outcome.run_id
-            )
-            outcome.new_records += result.new_records
-            outcome.new_versions += result.new_versions
-            outcome.events += result.events
-            outcome.errors.extend(result.parse_errors)
-            posted = (s.trial.last_update_posted or "" for s in studies if s.trial)
-            newest = max(newest, *posted, "")
-        outcome.fetched += len(raws)
-        run = session.get_one(SyncRun, outcome.run_id)
-        run.pages += 1
-        _copy_counts(run, outcome)
+            end = start + STORE_CHUNK
+            studies = [
+                ctgov.read_study(raw, blob)
+                for raw, blob in zip(raws[start:end], packed[start:end], strict=True)
+            ]
+            result = save_trials(conn, studies, seen_at=seen_at, run_id=outcome.run_id)
+            trials = [s.trial for s in studies if s.trial]
+            save_links(conn, trial_links(trials), seen_at=seen_at)
+            total.add(result)
+            newest = max(newest, *(t.last_update_posted or "" for t in trials), "")
+        record_page(session, outcome, total, fetched=len(raws))
     return newest or None
 
 
@@ -203,28 +132,3 @@ def _packed(pages: Iterator[ctgov.CtgovPage]) -> Iterator[tuple[ctgov.CtgovPage,
         packed = pack_all(page.studies)
         yield page, packed
         del page, packed  # hold no page while the next one downloads
-
-
-def _reconciled(outcome: SyncOutcome) -> bool:
-    return not outcome.errors and outcome.fetched == outcome.expected
-
-
-def _copy_counts(run: SyncRun, outcome: SyncOutcome) -> None:
-    run.fetched = outcome.fetched
-    run.expected = outcome.expected
-    run.new_records = outcome.new_records
-    run.new_versions = outcome.new_versions
-    run.errors = json.dumps(outcome.errors)
-
-
-def _finish(
-    engine: Engine, outcome: SyncOutcome, status: str, watermark: str | None, retries: int
-) -> None:
-    with session_scope(engine) as session:
-        run = session.get_one(SyncRun, outcome.run_id)
-        _copy_counts(run, outcome)
-        run.status = status
-        run.finished_at = utcnow()
-        run.retries = retries
-        run.complete = status == "ok" and outcome.complete
-        run.watermark = watermark

@@ -72,6 +72,16 @@ class PageOutcome:
     new_ids: list[str] = field(default_factory=list)
     changed_ids: list[str] = field(default_factory=list)
 
+    def add(self, other: PageOutcome) -> None:
+        """Fold the outcome of another chunk of the same page into this one."""
+        self.new_records += other.new_records
+        self.new_versions += other.new_versions
+        self.unchanged += other.unchanged
+        self.events += other.events
+        self.parse_errors += other.parse_errors
+        self.new_ids += other.new_ids
+        self.changed_ids += other.changed_ids
+
 
 def content_hash(payload: bytes) -> str:
     return hashlib.sha1(payload, usedforsecurity=False).hexdigest()
