@@ -41,7 +41,14 @@ def _diff(old_json: str, new: Any) -> tuple[list[FieldChange], list[str]]:
 
 
 def article_kind(source: str) -> Kind:
-    return Kind(source=source, table=ARTICLES, versions=ARTICLE_VERSIONS, key="id", diff=_diff)
+    return Kind(
+        source=source,
+        table=ARTICLES,
+        versions=ARTICLE_VERSIONS,
+        key="id",
+        version_key="article_id",
+        diff=_diff,
+    )
 
 
 def save_articles(

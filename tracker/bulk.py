@@ -47,10 +47,23 @@ def _convert(
     return out
 
 
+def _scalar_defaults(table: Table, given: Sequence[str]) -> dict[str, Any]:
+    """Python-side column defaults (SQLModel's `= False`), which raw INSERTs would skip."""
+    out: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if column.name not in given and default is not None and default.is_scalar:
+            out[column.name] = default.arg  # type: ignore[attr-defined]
+    return out
+
+
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT every row (all rows have the same keys)."""
+    """INSERT every row (all rows have the same keys); missing columns take their defaults."""
     if not rows:
         return
+    defaults = _scalar_defaults(table, list(rows[0]))
+    if defaults:
+        rows = [{**defaults, **row} for row in rows]
     columns = list(rows[0])
     quote = conn.dialect.identifier_preparer.quote
     mark = _placeholder(conn)

@@ -40,8 +40,14 @@ class Kind:
     table: Table
     versions: Table
     key: str
-    """The id column, in `table` (primary key) and in `versions` (foreign key)."""
+    """The id column of `table` (its primary key)."""
     diff: Differ
+    version_key: str = ""
+    """The column of `versions` that refers to the record (default: the same name as `key`)."""
+
+    @property
+    def vkey(self) -> str:
+        return self.version_key or self.key
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +136,8 @@ def version_payload(
     t, v = kind.table, kind.versions
     query = (
         select(func.coalesce(v.c.data, t.c.data), func.coalesce(v.c.raw, t.c.raw))
-        .join(t, t.c[kind.key] == v.c[kind.key])
-        .where(v.c[kind.key] == rid, v.c.version == version)
+        .join(t, t.c[kind.key] == v.c[kind.vkey])
+        .where(v.c[kind.vkey] == rid, v.c.version == version)
     )
     row = conn.execute(query).first()
     return (row[0], unpack(row[1])) if row else None
@@ -195,10 +201,10 @@ class _Plan:
             updates.append(row)
             # The replaced payload moves from the record's row into its own version row.
             archived.append(
-                {"data": old_data, "raw": old_raw, key: item.id, "version": version - 1}
+                {"data": old_data, "raw": old_raw, kind.vkey: item.id, "version": version - 1}
             )
         insert_rows(conn, kind.table, [row for row, _ in self.inserts])
-        update_rows(conn, kind.versions, archived, keys=(key, "version"))
+        update_rows(conn, kind.versions, archived, keys=(kind.vkey, "version"))
         update_rows(conn, kind.table, updates, keys=(key,))
         update_rows(conn, kind.table, self.touches, keys=(key,))
         insert_rows(conn, kind.versions, versions)
@@ -247,7 +253,7 @@ class _Plan:
 
     def _version(self, row: dict[str, Any], item: Incoming, fields: list[str]) -> dict[str, Any]:
         return {
-            self.kind.key: row[self.kind.key],
+            self.kind.vkey: row[self.kind.key],
             "version": row["version"],
             "content_hash": row["content_hash"],
             "seen_at": row["last_seen_at"],
