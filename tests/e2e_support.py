@@ -168,6 +168,10 @@ def write_config_file(tmp: Path, sim: RegistrySimulator, db_url: str) -> Path:
     """A config file for CLI subprocess tests: the shipped queries, the simulator, fast retries."""
     text = DEFAULT_CONFIG.read_text()
     text = text.replace('url = "https://clinicaltrials.gov/api/v2"', f'url = "{sim.ctgov_url}"')
+    pubmed_url = getattr(sim, "pubmed_url", "http://127.0.0.1:9/unreachable")
+    text = text.replace(
+        'url = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"', f'url = "{pubmed_url}"\nrps = 0'
+    )
     text = text.replace("rps = 1.0", "rps = 0")
     text = text.replace("page_size = 1000", "page_size = 4")
     text = text.replace("retries = 5", "retries = 2").replace(

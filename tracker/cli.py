@@ -76,11 +76,16 @@ def _global(
 ) -> None:
     State.config_path = config
     State._config = None
+    # A terminal gets rich's log lines; cron and systemd get one plain line per message.
+    handler: logging.Handler = (
+        RichHandler(console=stderr, show_path=False, markup=False)
+        if stderr.is_terminal
+        else logging.StreamHandler(sys.stderr)
+    )
+    if not stderr.is_terminal:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(console=stderr, show_path=False, markup=False)],
-        force=True,
+        level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True
     )
     logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
 

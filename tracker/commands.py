@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
+import httpx
 import typer
 from rich.progress import (
     BarColumn,
@@ -30,6 +31,7 @@ from tracker.cli import (
     stderr,
     stdout,
 )
+from tracker.config import Config
 from tracker.db import open_database, session_scope
 from tracker.errors import NotFoundError, SourceError, UsageError
 from tracker.http import HttpStats, make_client
@@ -41,8 +43,9 @@ from tracker.reports.render_json import render_digest_json, to_json
 from tracker.store import version_payload
 from tracker.sync import Progress as SyncProgress
 from tracker.sync import SyncOutcome, sync_ctgov, utcnow
+from tracker.sync_pubmed import sync_pubmed
 
-IMPLEMENTED_SOURCES = (Source.CTGOV,)
+IMPLEMENTED_SOURCES = (Source.CTGOV, Source.PUBMED)
 
 
 def _engine() -> Engine:
@@ -88,7 +91,8 @@ def run_sync(sources: list[Source], *, full: bool) -> list[str]:
     missing = [s for s in sources if s not in IMPLEMENTED_SOURCES]
     if missing:
         names = ", ".join(s.value for s in missing)
-        raise UsageError(f"--source {names}: not available in this version of tracker (ctgov only)")
+        have = ", ".join(s.value for s in IMPLEMENTED_SOURCES)
+        raise UsageError(f"--source {names}: not available in this version of tracker ({have})")
     cfg = State.config()
     engine = _engine()
     stats = HttpStats()
@@ -105,13 +109,35 @@ def run_sync(sources: list[Source], *, full: bool) -> list[str]:
                 tasks[key] = bar.add_task(f"{p.source} · {p.query}", total=p.expected)
             bar.update(tasks[key], completed=p.fetched, total=p.expected or p.fetched)
 
-        try:
-            outcome = sync_ctgov(engine, cfg, client, stats, full=full, progress=show)
-        except SourceError as exc:
-            failures.append(str(exc))
-        else:
-            _report_outcome(outcome, failures)
+        for source in sources:
+            if not _configured(source, cfg):
+                stderr.print(f"{source.value}: skipped: no query configured", markup=False)
+                continue
+            try:
+                outcome = _SYNCS[source](engine, cfg, client, stats, full=full, progress=show)
+            except SourceError as exc:
+                failures.append(str(exc))  # the other sources still run
+            else:
+                _report_outcome(outcome, failures)
     return failures
+
+
+def _configured(source: Source, cfg: Config) -> bool:
+    if source is Source.CTGOV:
+        return bool(cfg.ctgov.queries)
+    return bool(cfg.pubmed.query.strip())
+
+
+def _sync_pubmed(
+    engine: Engine, cfg: Config, client: httpx.Client, stats: HttpStats, **kw: Any
+) -> SyncOutcome:
+    return sync_pubmed(engine, cfg, client, stats, today=utcnow().date(), **kw)
+
+
+_SYNCS: dict[Source, Callable[..., SyncOutcome]] = {
+    Source.CTGOV: sync_ctgov,
+    Source.PUBMED: _sync_pubmed,
+}
 
 
 def _report_outcome(outcome: SyncOutcome, failures: list[str]) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from .ctgov_search import QUERY_SCOPES, QueryError
 from .ctgov_world import CtgovWorld
 from .faults import PAGE_KINDS, Fault, FaultQueue
 from .protocol import NCT_RE
+from .reply import Reply, plain
 
 # Every /studies parameter in the 2.0.5 spec. The simulator implements the query.* ones in
 # QUERY_SCOPES, filter.advanced/overallStatus/ids and paging; it ignores fields, sort,
@@ -42,18 +42,6 @@ _STATUS_TEXT = {
     "503": "Service Unavailable",
     "403": "Forbidden",
 }
-
-
-class Reply(NamedTuple):
-    status: int
-    body: bytes
-    content_type: str = "application/json"
-    headers: tuple[tuple[str, str], ...] = ()
-
-
-def plain(status: int, text: str) -> Reply:
-    """Errors are text/plain, not JSON, as the real API sends them."""
-    return Reply(status, text.encode(), "text/plain; charset=utf-8")
 
 
 def _fingerprint(params: Mapping[str, str]) -> str:

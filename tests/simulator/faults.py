@@ -73,8 +73,10 @@ class FaultQueue:
 
         "429" sends Retry-After only when `retry_after` is given (503 too); "timeout" waits
         `delay` seconds and then answers normally; "truncate" sends the full Content-Length,
-        half the body, and closes; "malformed" halves a 200 body (other statuses pass as is).
-        `path` is exact (a trailing slash aside), a prefix when it ends in "*", or None: any.
+        half the body, and closes; "malformed" halves a 200 body (other statuses pass as is),
+        which breaks JSON and XML alike. On /entrez/eutils paths a "429" carries NCBI's JSON
+        throttle body. `path` is exact (a trailing slash aside), a prefix when it ends in "*",
+        or None: any (e.g. "/entrez/eutils/efetch.fcgi", "/europepmc/webservices/rest/*").
         """
         if kind not in REQUEST_KINDS | PAGE_KINDS:
             raise ValueError(f"unknown fault kind: {kind!r}")

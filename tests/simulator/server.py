@@ -1,8 +1,11 @@
-"""RegistrySimulator: a real HTTP server on 127.0.0.1 that answers like ClinicalTrials.gov v2.
+"""RegistrySimulator: a real HTTP server on 127.0.0.1 that answers like ClinicalTrials.gov v2,
+PubMed's E-utilities and Europe PMC's REST API.
 
-End-to-end tests point the tracker's CT.gov base URL at `sim.ctgov_url`, so the whole client
-stack (httpx transport, keep-alive, timeouts, retries) runs over real sockets. What each
-endpoint answers lives in ctgov_api.py; this module is the transport and fault delivery.
+End-to-end tests point the tracker's base URLs at `sim.ctgov_url`, `sim.pubmed_url` and
+`sim.europepmc_url`, so the whole client stack (httpx transport, keep-alive, timeouts,
+retries) runs over real sockets. What each endpoint answers lives in ctgov_api.py,
+eutils_api.py and europepmc_api.py; this module is the transport, the E-utilities rate
+limit and fault delivery.
 """
 
 from __future__ import annotations
@@ -19,9 +22,19 @@ from types import TracebackType
 from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qsl, urlsplit
 
-from .ctgov_api import Reply, fault_reply, plain, route
+from .ctgov_api import fault_reply
+from .ctgov_api import route as ctgov_route
 from .ctgov_world import CtgovWorld
-from .faults import REQUEST_KINDS, STATUS_KINDS, FaultQueue
+from .europepmc_api import EUROPEPMC
+from .europepmc_api import route as europepmc_route
+from .europepmc_world import EuropepmcWorld
+from .eutils_api import EUTILS
+from .eutils_api import route as eutils_route
+from .eutils_limits import RateLimiter, throttle
+from .eutils_limits import fault_reply as eutils_fault_reply
+from .faults import REQUEST_KINDS, STATUS_KINDS, Fault, FaultQueue
+from .pubmed_world import PubmedWorld
+from .reply import Reply, plain
 
 
 class LoggedRequest(NamedTuple):
@@ -69,28 +82,49 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
+        self._serve([])
+
+    def do_POST(self) -> None:
+        """A form POST (E-utilities accept them; hawc sends efetch and esearch that way)."""
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        form = []
+        if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        self._serve(form)
+
+    def _serve(self, form: list[tuple[str, str]]) -> None:
         url = urlsplit(self.path)
-        params = dict(parse_qsl(url.query, keep_blank_values=True))
+        pairs = [*parse_qsl(url.query, keep_blank_values=True), *form]
         sim = self.server.simulator
-        sim.requests.append(LoggedRequest(self.command, url.path, params))
+        sim.requests.append(LoggedRequest(self.command, url.path, _flatten(pairs)))
+        client = self.client_address[0]
+        extra: tuple[tuple[str, str], ...] = ()
+        if url.path.startswith(EUTILS + "/"):
+            limited, extra = throttle(sim.eutils_limiter, pairs, client, sim.eutils_rate_limit)
+            if limited is not None:
+                self._send(limited)
+                return
         fault = sim.faults.take(url.path, REQUEST_KINDS)
         if fault is not None and fault.kind in STATUS_KINDS:
-            self._send(fault_reply(fault))
+            self._send(_status_fault(url.path, fault, pairs, client))
             return
         if fault is not None and fault.kind == "timeout":
             sim.stopping.wait(fault.delay)  # stop() cuts the wait short
         try:
-            reply = route(sim.ctgov, sim.faults, url.path, params)
+            reply = _route(sim, self.command, url.path, pairs)
         except Exception as exc:  # a simulator bug: say so loudly instead of dropping the socket
             traceback.print_exc()
             reply = plain(500, f"registry simulator error: {exc!r}")
+        if extra:
+            reply = reply._replace(headers=(*reply.headers, *extra))
         if self.server.simulator.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
             reply = reply._replace(
                 body=gzip.compress(reply.body, compresslevel=1),
                 headers=(*reply.headers, ("Content-Encoding", "gzip")),
             )
         if fault is not None and fault.kind == "malformed" and reply.status == 200:
-            # A strict prefix of a JSON object is never valid JSON.
+            # A strict prefix of a JSON object or an XML document is never well-formed.
             reply = reply._replace(body=reply.body[: len(reply.body) // 2])
         self._send(reply, truncate=fault is not None and fault.kind == "truncate")
 
@@ -111,6 +145,32 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the RequestLog is the record; stderr noise would drown test output
+
+
+def _flatten(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Parameters for the request log; a repeated one (id=1&id=2) is joined with commas."""
+    params: dict[str, str] = {}
+    for key, value in pairs:
+        params[key] = f"{params[key]},{value}" if key in params else value
+    return params
+
+
+def _route(sim: RegistrySimulator, method: str, path: str, pairs: list[tuple[str, str]]) -> Reply:
+    if path.startswith(EUTILS + "/"):
+        return eutils_route(sim.pubmed, path, pairs)
+    if method != "GET":
+        return plain(405, f"registry simulator: {method} is not supported at {path}")
+    if path.startswith(EUROPEPMC + "/"):
+        return europepmc_route(sim.europepmc, path, dict(pairs))
+    return ctgov_route(sim.ctgov, sim.faults, path, dict(pairs))
+
+
+def _status_fault(path: str, fault: Fault, pairs: list[tuple[str, str]], client: str) -> Reply:
+    """An injected 429 on an E-utilities path carries NCBI's JSON throttle body."""
+    reply = fault_reply(fault)
+    if path.startswith(EUTILS + "/") and (ncbi := eutils_fault_reply(fault, pairs, client)):
+        reply = ncbi._replace(headers=reply.headers)
+    return reply
 
 
 class _Server(ThreadingHTTPServer):
@@ -154,11 +214,23 @@ class _Server(ThreadingHTTPServer):
 
 
 class RegistrySimulator:
-    """The loopback registry: `ctgov` is the world it serves, `faults` what goes wrong next,
-    `requests` what it was asked. Use as a context manager or call start()/stop()."""
+    """The loopback registry: `ctgov`, `pubmed` and `europepmc` are the worlds it serves,
+    `faults` what goes wrong next, `requests` what it was asked. Use as a context manager or
+    call start()/stop(). `eutils_rate_limit = True` enforces NCBI's 3/s (10/s with api_key)."""
 
-    def __init__(self, *, ctgov: CtgovWorld | None = None, gzip: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        ctgov: CtgovWorld | None = None,
+        pubmed: PubmedWorld | None = None,
+        europepmc: EuropepmcWorld | None = None,
+        gzip: bool = False,
+    ) -> None:
         self.ctgov = ctgov if ctgov is not None else CtgovWorld()
+        self.pubmed = pubmed if pubmed is not None else PubmedWorld()
+        self.europepmc = europepmc if europepmc is not None else EuropepmcWorld()
+        self.eutils_rate_limit = False
+        self.eutils_limiter = RateLimiter()
         # Off by default (compressing 30 MB pages costs time in benchmarks); on, every reply
         # to a client that accepts gzip is compressed, so decoding paths get exercised.
         self.gzip = gzip
@@ -181,6 +253,16 @@ class RegistrySimulator:
     def ctgov_url(self) -> str:
         """What the tracker's TRACKER_CTGOV_URL should be set to."""
         return f"{self.base_url}/api/v2"
+
+    @property
+    def pubmed_url(self) -> str:
+        """The E-utilities base: append /esearch.fcgi, /efetch.fcgi, /elink.fcgi."""
+        return f"{self.base_url}{EUTILS}"
+
+    @property
+    def europepmc_url(self) -> str:
+        """The Europe PMC REST base: append /search or /MED/{id}/citations."""
+        return f"{self.base_url}{EUROPEPMC}"
 
     def start(self) -> Self:
         if self._server is None:

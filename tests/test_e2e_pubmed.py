@@ -1,0 +1,194 @@
+"""End-to-end PubMed syncs over real sockets against the simulator's E-utilities, on both
+backends: first sync, links, a moving world (new paper, retraction), faults, the 10k cap."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.e2e_support import count, make_config
+from tests.simulator import make_article
+from tracker.db import session_scope
+from tracker.errors import SourceError
+from tracker.http import HttpStats, make_client
+from tracker.models import Article, ArticleVersion, ChangeEvent, Link, SyncRun
+from tracker.sync_pubmed import sync_pubmed
+
+TODAY = date(2026, 11, 25)  # the tool's clock; the simulator's world has its own dates
+ALS_MESH = (("D000690", "Amyotrophic Lateral Sclerosis", False, (("Q000628", "therapy", True),)),)
+DEPRESSION = (("D003865", "Depressive Disorder, Major", False, ()),)
+
+
+def add_world(world) -> list[str]:
+    """Ten papers the shipped query must find, and two it must not."""
+    found = []
+    for i in range(10):
+        pmid = str(39000000 + i)
+        world.add(
+            make_article(
+                pmid,
+                title=f"Transcranial static magnetic stimulation in ALS, report {i}",
+                mesh=ALS_MESH,
+                databanks=(("ClinicalTrials.gov", (f"NCT0500000{i % 8}",)),) if i < 4 else (),
+                abstract=((None, None, f"Participants with ALS received tSMS (NCT0600000{i})."),),
+                entrez_date=f"2024/07/{10 + i:02d}",
+            )
+        )
+        found.append(f"PMID:{pmid}")
+    world.add(
+        make_article(
+            "39100001",
+            title="rTMS for major depression",
+            mesh=DEPRESSION,
+            abstract=((None, None, "Depression improved with rTMS."),),
+            databanks=(),
+        )
+    )
+    world.add(
+        make_article(
+            "39100002",
+            title="Edaravone in ALS",
+            mesh=ALS_MESH,
+            abstract=((None, None, "A drug trial."),),
+            databanks=(),
+        )
+    )
+    return sorted(found)
+
+
+def pubmed_config(sim, db_url, **kw):
+    cfg = make_config(sim, db_url, **kw)
+    return cfg.model_copy(
+        update={
+            "pubmed": cfg.pubmed.model_copy(
+                update={"url": sim.pubmed_url, "rps": 0.0, "batch_size": 4}
+            )
+        }
+    )
+
+
+def run(engine, cfg, *, full=False):
+    stats = HttpStats()
+    with make_client(cfg, rps_by_host={}, stats=stats) as client:
+        return sync_pubmed(engine, cfg, client, stats, today=TODAY, full=full), stats
+
+
+def stored(engine) -> list[str]:
+    with session_scope(engine) as session:
+        return sorted(session.scalars(select(Article.id)))
+
+
+def last_run(engine) -> SyncRun:
+    with session_scope(engine) as session:
+        return session.scalars(select(SyncRun).order_by(SyncRun.id.desc())).first()
+
+
+@pytest.fixture
+def world(simulator):
+    simulator.expected = add_world(simulator.pubmed)
+    return simulator
+
+
+def test_first_sync_stores_every_match_with_links(world, engine, db_url):
+    outcome, _ = run(engine, pubmed_config(world, db_url))
+    assert outcome.complete and outcome.full
+    assert stored(engine) == world.expected
+    assert (outcome.fetched, outcome.expected, outcome.new_records) == (10, 10, 10)
+    run_row = last_run(engine)
+    assert (run_row.source, run_row.status, run_row.pages) == ("pubmed", "ok", 3)  # batches of 4
+    assert run_row.watermark == "2024-07-19"  # the newest Entrez date
+    with session_scope(engine) as session:
+        links = set(session.execute(select(Link.article_id, Link.trial_id, Link.provenance)))
+        assert ("PMID:39000000", "NCT05000000", "databank") in links
+        assert ("PMID:39000007", "NCT06000007", "abstract") in links
+        assert sum(1 for *_, how in links if how == "databank") == 4
+        article = session.get(Article, "PMID:39000003")
+        assert article.in_pubmed and article.title.startswith("Transcranial static")
+    # Every request identifies the tool and its operator, as NCBI asks.
+    posted = [r for r in world.requests.snapshot() if r.path.endswith(".fcgi")]
+    assert posted and all(
+        r.params.get("tool") == "tracker" and r.params.get("email") for r in posted
+    )
+
+
+def test_incremental_sync_sees_new_papers_and_retractions(world, engine, db_url):
+    cfg = pubmed_config(world, db_url)
+    run(engine, cfg)
+    world.pubmed.advance(30)
+    world.pubmed.add(
+        make_article(
+            "39000100",
+            title="Theta burst stimulation in ALS",
+            mesh=ALS_MESH,
+            entrez_date=world.pubmed.today,
+            mdat=world.pubmed.today,
+            abstract=((None, None, "iTBS in ALS."),),
+            databanks=(),
+        )
+    )
+    world.pubmed.retract("39000002", "39000200")
+    outcome, _ = run(engine, cfg)
+    assert not outcome.full and outcome.complete
+    assert "PMID:39000100" in stored(engine)
+    with session_scope(engine) as session:
+        events = {(e.record_id, e.field) for e in session.scalars(select(ChangeEvent))}
+        assert ("PMID:39000002", "retraction") in events
+        assert session.get(Article, "PMID:39000002").retracted
+    windows = [
+        r.params.get("datetype")
+        for r in world.requests.snapshot()
+        if r.path.endswith("esearch.fcgi")
+    ]
+    assert windows[-2:] == ["edat", "mdat"]
+    # And an unchanged world makes no new versions.
+    versions = count(engine, ArticleVersion)
+    outcome, _ = run(engine, cfg)
+    assert (outcome.new_records, outcome.new_versions) == (0, 0)
+    assert count(engine, ArticleVersion) == versions
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [("429", {}), ("500", {}), ("truncate", {}), ("503", {"count": 2})],
+)
+def test_transient_efetch_faults_are_retried(world, engine, db_url, kind, options):
+    world.faults.inject(kind, path="/entrez/eutils/efetch.fcgi", after=1, **options)
+    outcome, stats = run(engine, pubmed_config(world, db_url))
+    assert outcome.complete and stored(engine) == world.expected
+    assert stats.retries >= 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "message"),
+    [("malformed", {}, "malformed PubMed XML"), ("500", {"count": 20}, "HTTP 500")],
+)
+def test_fatal_efetch_fault_keeps_earlier_batches(world, engine, db_url, kind, options, message):
+    cfg = pubmed_config(world, db_url, retries=1)
+    world.faults.inject(kind, path="/entrez/eutils/efetch.fcgi", after=1, **options)
+    stats = HttpStats()
+    with make_client(cfg, rps_by_host={}, stats=stats) as client, pytest.raises(SourceError) as err:
+        sync_pubmed(engine, cfg, client, stats, today=TODAY)
+    assert message in str(err.value) and "#2" in str(err.value)
+    assert len(stored(engine)) == 4  # the first batch was stored
+    assert (last_run(engine).status, last_run(engine).complete) == ("failed", False)
+    world.faults.clear()
+    outcome, _ = run(engine, cfg)
+    assert outcome.complete and stored(engine) == world.expected
+
+
+def test_more_than_the_esearch_cap_is_split_into_date_windows(simulator, tmp_path):
+    from tests.simulator import make_bulk_articles
+    from tracker.db import open_database
+
+    simulator.pubmed.add_many(make_bulk_articles(10_050, size_kb=1))
+    engine = open_database(f"sqlite:///{tmp_path / 'cap.db'}")
+    cfg = pubmed_config(simulator, f"sqlite:///{tmp_path / 'cap.db'}")
+    cfg = cfg.model_copy(update={"pubmed": cfg.pubmed.model_copy(update={"batch_size": 5000})})
+    outcome, _ = run(engine, cfg)
+    with session_scope(engine) as session:
+        total = session.scalar(select(func.count()).select_from(Article))
+    assert outcome.complete
+    assert total == outcome.expected == outcome.fetched
+    assert total > 9999

@@ -1,0 +1,205 @@
+"""Map a PubMed efetch XML response (PubmedArticleSet) to ArticleData records. Pure: it
+reads the bytes it is given and nothing else.
+
+`iter_articles` streams: each record is parsed when its end tag arrives and then freed, so
+memory stays flat however large the response. The parser is locked down because the input
+comes off the network: the DOCTYPE's DTD is never loaded or fetched, entities are never
+expanded (a 'billion laughs' document cannot grow), and text nodes keep libxml2's size cap.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from lxml import etree
+
+from tracker.article_records import ArticleData, Journal
+from tracker.sources import pubmed_xml as x
+from tracker.sources.pubmed_xml import EMPTY, Element
+
+_RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation", "ERROR")
+_SET_TAGS = frozenset({"PubmedArticleSet", "PubmedBookArticleSet"})
+
+
+class PubmedParseError(ValueError):
+    """A response that is not well-formed PubMed XML, or that reports an E-utilities ERROR."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def iter_articles(source: BinaryIO | bytes) -> Iterator[ArticleData]:
+    """Yield every record of an efetch response in document order.
+
+    A DeleteCitation yields one `deleted=True` record per PMID. Raises PubmedParseError on
+    malformed XML (with its line number), on an <ERROR> element, and on a document that is
+    not a PubmedArticleSet."""
+    for record, _ in _stream(source, keep_raw=False):
+        yield record
+
+
+def iter_records(source: BinaryIO | bytes) -> Iterator[tuple[ArticleData, bytes]]:
+    """`iter_articles`, each record paired with its element as UTF-8 XML (re-serialised by
+    lxml, so attribute quoting may differ from the wire) to keep as the raw payload."""
+    return _stream(source, keep_raw=True)
+
+
+def _stream(source: BinaryIO | bytes, *, keep_raw: bool) -> Iterator[tuple[ArticleData, bytes]]:
+    events = etree.iterparse(
+        io.BytesIO(source) if isinstance(source, bytes) else source,
+        events=("end",),
+        tag=_RECORD_TAGS,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+    )
+    try:
+        for _, elem in events:
+            if elem.tag == "ERROR":
+                raise PubmedParseError(f"PubMed returned an error: {x.flat_text(elem) or ''}")
+            raw = _serialise(elem) if keep_raw else b""
+            if elem.tag == "DeleteCitation":
+                yield from ((record, raw) for record in _deleted(elem))
+            else:
+                yield parse_article(elem), raw
+            _release(elem)
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno
+        raise PubmedParseError(
+            f"malformed PubMed XML at line {line}: {exc.msg}", line=line
+        ) from exc
+    root = events.root
+    if root is not None and root.tag not in _SET_TAGS:
+        raise PubmedParseError(f"not a PubMed efetch response: root element {root.tag!r}")
+
+
+def _serialise(elem: Element) -> bytes:
+    return etree.tostring(elem, encoding="utf-8", xml_declaration=False, with_tail=False)
+
+
+def _release(elem: Element) -> None:
+    # Clearing the record frees its subtree; deleting the already-cleared siblings before it
+    # frees the empty shells the root still holds, so a 100k-record set never accumulates.
+    elem.clear(keep_tail=False)
+    parent = elem.getparent()
+    if parent is not None:
+        while elem.getprevious() is not None:
+            del parent[0]
+
+
+def _deleted(elem: Element) -> Iterator[ArticleData]:
+    for pmid_elem in elem.iterfind("PMID"):
+        if pmid_elem.text and (pmid := pmid_elem.text.strip()):
+            yield ArticleData(id=f"PMID:{pmid}", pmid=pmid, deleted=True)
+
+
+def parse_article(elem: Element) -> ArticleData:
+    """Map one PubmedArticle or PubmedBookArticle element; raises PubmedParseError when it
+    has no PMID (nothing could identify the record)."""
+    if elem.tag == "PubmedArticle":
+        return _journal_article(elem)
+    if elem.tag == "PubmedBookArticle":
+        return _book_article(elem)
+    raise PubmedParseError(f"expected PubmedArticle or PubmedBookArticle, got {elem.tag!r}")
+
+
+def _pmid(pmid_elem: Element | None, record: Element) -> tuple[str, int | None]:
+    if pmid_elem is None or not (pmid := (pmid_elem.text or "").strip()):
+        raise PubmedParseError(f"{record.tag!r} has no PMID", line=record.sourceline)
+    return pmid, x.number(pmid_elem.get("Version"))
+
+
+def _journal_article(elem: Element) -> ArticleData:
+    top = x.kids(elem)
+    citation = top.get("MedlineCitation", EMPTY)
+    cite = x.kids(citation)
+    article = cite.get("Article", EMPTY)
+    art = x.kids(article)
+    data = top.get("PubmedData", EMPTY)
+    pmid, version = _pmid(cite.get("PMID"), elem)
+    ids = x.article_ids(data.iterchildren("ArticleIdList"))
+    issue = x.kids(x.kids(art.get("Journal")).get("JournalIssue"))
+    pub_date, pub_date_text = x.pub_date(issue.get("PubDate"))
+    return ArticleData(
+        id=f"PMID:{pmid}",
+        pmid=pmid,
+        pmid_version=version,
+        doi=x.first_id(ids, "doi") or x.elocation_doi(article.iterchildren("ELocationID")),
+        pmcid=x.first_id(ids, "pmc"),
+        article_ids=ids,
+        title=x.flat_text(art.get("ArticleTitle")),
+        abstract=x.abstract(art.get("Abstract", EMPTY)),
+        authors=x.authors(article.iterchildren("AuthorList")),
+        journal=x.journal(art.get("Journal"), art.get("Pagination")),
+        article_date=x.electronic_date(article.iterchildren("ArticleDate")),
+        pub_date=pub_date,
+        pub_date_text=pub_date_text,
+        entrez_date=x.history_date(x.kids(data).get("History", EMPTY)),
+        languages=x.texts(article, "Language"),
+        publication_types=x.publication_types(
+            art.get("PublicationTypeList", EMPTY).iterchildren("PublicationType")
+        ),
+        mesh=x.mesh(cite.get("MeshHeadingList", EMPTY)),
+        keywords=x.keywords(citation.iterchildren("KeywordList")),
+        databanks=x.databanks(art.get("DataBankList", EMPTY)),
+        comments_corrections=x.comments_corrections(cite.get("CommentsCorrectionsList", EMPTY)),
+        references=x.references(data.iterchildren("ReferenceList")),
+        status=citation.get("Status"),
+    )
+
+
+def _book_article(elem: Element) -> ArticleData:
+    """A book or a chapter. ArticleData has no book fields, so a chapter's book is its venue
+    (`journal`), and a whole book (no ArticleTitle) takes the book title as its title."""
+    top = x.kids(elem)
+    doc = top.get("BookDocument", EMPTY)
+    parts = x.kids(doc)
+    book = parts.get("Book", EMPTY)
+    book_parts = x.kids(book)
+    book_data = x.kids(top.get("PubmedBookData"))
+    pmid, version = _pmid(parts.get("PMID"), elem)
+    ids = x.article_ids([parts.get("ArticleIdList", EMPTY), book_data.get("ArticleIdList", EMPTY)])
+    book_title = x.flat_text(book_parts.get("BookTitle"))
+    pub_date, pub_date_text = x.pub_date(book_parts.get("PubDate"))
+    return ArticleData(
+        id=f"PMID:{pmid}",
+        pmid=pmid,
+        pmid_version=version,
+        doi=x.first_id(ids, "doi") or x.elocation_doi(book.iterchildren("ELocationID")),
+        pmcid=x.first_id(ids, "pmc"),
+        article_ids=ids,
+        title=x.flat_text(parts.get("ArticleTitle")) or book_title,
+        abstract=x.abstract(parts.get("Abstract", EMPTY)),
+        authors=x.authors(_book_author_lists(doc, book)),
+        journal=_book_venue(parts, book_parts, book_title),
+        pub_date=pub_date,
+        pub_date_text=pub_date_text,
+        entrez_date=x.history_date(book_data.get("History", EMPTY)),
+        languages=x.texts(doc, "Language"),
+        publication_types=x.publication_types(doc.iterchildren("PublicationType")),
+        keywords=x.keywords(doc.iterchildren("KeywordList")),
+        references=x.references(doc.iterchildren("ReferenceList")),
+        is_book=True,
+    )
+
+
+def _book_venue(doc: x.Kids, book: x.Kids, book_title: str | None) -> Journal | None:
+    """A chapter appeared in its book; a whole book appeared in nothing else."""
+    if "ArticleTitle" not in doc:
+        return None
+    return Journal(
+        title=book_title, volume=x.text(book, "Volume"), pages=x.pages(doc.get("Pagination"))
+    )
+
+
+def _book_author_lists(doc: Element, book: Element) -> list[Element]:
+    """The chapter's own authors when it has them, else the book's; editors are not authors."""
+    for parent in (doc, book):
+        lists = [al for al in parent.iterchildren("AuthorList") if al.get("Type") != "editors"]
+        if lists:
+            return lists
+    return []
