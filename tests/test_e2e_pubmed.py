@@ -136,11 +136,8 @@ def test_incremental_sync_sees_new_papers_and_retractions(world, engine, db_url)
         events = {(e.record_id, e.field) for e in session.scalars(select(ChangeEvent))}
         assert ("PMID:39000002", "retraction") in events
         assert session.get(Article, "PMID:39000002").retracted
-    windows = [
-        r.params.get("datetype")
-        for r in world.requests.snapshot()
-        if r.path.endswith("esearch.fcgi")
-    ]
+    searches = [r for r in world.requests.snapshot() if r.path.endswith("esearch.fcgi")]
+    windows = [r.params["datetype"] for r in searches if "datetype" in r.params]
     assert windows[-2:] == ["edat", "mdat"]
     # And an unchanged world makes no new versions.
     versions = count(engine, ArticleVersion)
@@ -192,3 +189,63 @@ def test_more_than_the_esearch_cap_is_split_into_date_windows(simulator, tmp_pat
     assert outcome.complete
     assert total == outcome.expected == outcome.fetched
     assert total > 9999
+
+
+def test_papers_citing_the_index_are_fetched_marked_and_announced(world, engine, db_url):
+    pubmed = world.pubmed
+    pubmed.add(
+        make_article(
+            "39101019",
+            title="Home tSMS in ALS: the STIMALS trial",
+            mesh=ALS_MESH,
+            abstract=((None, None, "tSMS in ALS."),),
+        )
+    )
+    # One citing paper the query finds anyway, one it does not (a general review).
+    pubmed.cite_index("39000001", "39101019")
+    pubmed.add(
+        make_article(
+            "39500001",
+            title="Neuromodulation: a narrative review",
+            mesh=(),
+            abstract=((None, None, "We review brain stimulation."),),
+            databanks=(),
+        )
+    )
+    pubmed.cite_index("39500001", "39101019")
+    cfg = pubmed_config(world, db_url)  # index pmid left empty: resolved from the DOI
+    assert cfg.claim.index.doi == "10.1016/j.lanepe.2024.101019" and not cfg.claim.index.pmid
+    outcome, _ = run(engine, cfg)
+    assert outcome.complete
+    with session_scope(engine) as session:
+        citing = set(session.scalars(select(Article.id).where(Article.cites_index)))
+        assert citing == {"PMID:39000001", "PMID:39500001"}
+        events = [
+            (e.record_id, e.new)
+            for e in session.scalars(select(ChangeEvent).where(ChangeEvent.field == "cited_by"))
+        ]
+        assert sorted(events) == [
+            ("PMID:39101019", "PMID:39000001"),
+            ("PMID:39101019", "PMID:39500001"),
+        ]
+    # A paper that newly cites the index is one new event; old ones are not repeated.
+    pubmed.advance(10)
+    pubmed.add(
+        make_article(
+            "39600001",
+            title="Magnetic fields and motor neurons",
+            mesh=(),
+            abstract=((None, None, "Bench work."),),
+            databanks=(),
+            entrez_date=pubmed.today,
+        )
+    )
+    pubmed.cite_index("39600001", "39101019")
+    run(engine, cfg)
+    with session_scope(engine) as session:
+        events = [
+            e.new
+            for e in session.scalars(select(ChangeEvent).where(ChangeEvent.field == "cited_by"))
+        ]
+        assert sorted(events) == ["PMID:39000001", "PMID:39500001", "PMID:39600001"]
+        assert session.get(Article, "PMID:39600001").cites_index

@@ -103,6 +103,21 @@ class EuropepmcConfig(_Frozen):
     query: str = ""
 
 
+class IndexConfig(_Frozen):
+    """The index result whose follow-ups are tracked: its trial and its publication."""
+
+    nct_id: str = ""
+    doi: str = ""
+    pmid: str = ""
+    """Optional: resolved from the DOI through PubMed when left empty."""
+
+
+class ClaimConfig(_Frozen):
+    """The claim under watch (the evidence rules arrive in a later release)."""
+
+    index: IndexConfig = IndexConfig()
+
+
 class Config(_Frozen):
     """Everything tracker needs to run, validated once at start-up."""
 
@@ -112,6 +127,7 @@ class Config(_Frozen):
     ctgov: CtgovConfig = CtgovConfig()
     pubmed: PubmedConfig = PubmedConfig()
     europepmc: EuropepmcConfig = EuropepmcConfig()
+    claim: ClaimConfig = ClaimConfig()
     source_path: str = Field(default="<built-in defaults>", exclude=True)
     """Where this config came from, for error messages."""
 

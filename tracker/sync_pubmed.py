@@ -8,19 +8,23 @@ erratum or a new DataBank link reaches an already stored paper.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import httpx
 from sqlalchemy import Engine
+from sqlmodel import col, select
 
 from tracker.article_store import FetchedArticle, save_articles, save_links
+from tracker.citations import save_citations
 from tracker.config import Config
 from tracker.db import session_scope
 from tracker.errors import SourceError
 from tracker.http import HttpStats
 from tracker.linking import article_links
+from tracker.models import Article
 from tracker.prefetch import prefetched
 from tracker.runs import (
     Progress,
@@ -33,8 +37,11 @@ from tracker.runs import (
     utcnow,
 )
 from tracker.sources import pubmed
+from tracker.sources.pubmed_links import cited_by, fetch_by_ids, resolve_pmid
 from tracker.sources.pubmed_parse import PubmedParseError, iter_records
 from tracker.versioning import PageOutcome
+
+log = logging.getLogger("tracker.pubmed")
 
 
 def windows(since: date | None, today: date) -> list[pubmed.Window]:
@@ -70,6 +77,7 @@ def sync_pubmed(
         for window in windows(outcome.since, today):
             batches = pubmed.fetch_batches(client, cfg.pubmed, window, common)
             mark = _sync_window(engine, batches, outcome, mark, progress)
+        _track_citations(engine, client, cfg, common, outcome)
         return mark
 
     return run_to_end(engine, outcome, stats, work)
@@ -98,20 +106,55 @@ def _sync_window(
 
 
 def _read(batch: pubmed.Batch) -> list[FetchedArticle]:
+    return _read_body(batch.body, f"efetch {batch.window} #{batch.number}", batch.ids_in_batch)
+
+
+def _read_body(body: bytes, where: str, ids: int) -> list[FetchedArticle]:
+    """Parse one efetch answer; a broken or short answer is a SourceError."""
     try:
         articles = [
             FetchedArticle(id=record.id, raw=raw, record=record)
-            for record, raw in iter_records(batch.body)
+            for record, raw in iter_records(body)
         ]
     except PubmedParseError as exc:
-        raise SourceError(pubmed.SOURCE, f"efetch {batch.window} #{batch.number}: {exc}") from exc
-    if len(articles) < batch.ids_in_batch:
+        raise SourceError(pubmed.SOURCE, f"{where}: {exc}") from exc
+    if len(articles) < ids:
         raise SourceError(
-            pubmed.SOURCE,
-            f"efetch {batch.window} #{batch.number}: {len(articles)} records for "
-            f"{batch.ids_in_batch} ids (a short answer)",
+            pubmed.SOURCE, f"{where}: {len(articles)} records for {ids} ids (a short answer)"
         )
     return articles
+
+
+def _track_citations(
+    engine: Engine, client: httpx.Client, cfg: Config, common: dict[str, str], outcome: SyncOutcome
+) -> None:
+    """Fetch the papers PubMed lists as citing the index publication (and the index itself),
+    store what is missing, and record the citations."""
+    index = cfg.claim.index
+    pmid = index.pmid or (
+        resolve_pmid(client, cfg.pubmed, common, index.doi) if index.doi else None
+    )
+    if not pmid:
+        log.info("pubmed: the index publication is not in PubMed (yet); no citations to track")
+        return
+    citing = cited_by(client, cfg.pubmed, common, pmid)
+    wanted = [f"PMID:{p}" for p in (pmid, *citing)]
+    with session_scope(engine) as session:
+        stored = set(session.scalars(select(Article.id).where(col(Article.id).in_(wanted))))
+    missing = [w.removeprefix("PMID:") for w in wanted if w not in stored]
+    outcome.expected += len(missing)
+    for body, ids in fetch_by_ids(client, cfg.pubmed, common, missing):
+        _store_batch(engine, _read_body(body, f"efetch {ids} citing ids", ids), outcome)
+    with session_scope(engine) as session:
+        newly = save_citations(
+            session.connection(),
+            f"PMID:{pmid}",
+            [f"PMID:{c}" for c in citing],
+            source="pubmed_elink",
+            seen_at=utcnow(),
+            run_id=outcome.run_id,
+        )
+        outcome.events += len(newly)
 
 
 def _store_batch(

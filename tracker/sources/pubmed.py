@@ -70,6 +70,7 @@ class _SearchResult(msgspec.Struct):
     retmax: str = "0"
     querykey: str | None = None
     webenv: str | None = None
+    idlist: list[str] | None = None
     errorlist: dict[str, list[str]] | None = None
     ERROR: str | None = None
 
@@ -111,7 +112,7 @@ def fetch_batches(
             "retmax": str(cfg.batch_size),
             "retmode": "xml",
         }
-        body = _post(
+        body = post_form(
             client, f"{cfg.url.rstrip('/')}/efetch.fcgi", form, f"efetch {window} #{number}"
         )
         yield Batch(window, number, body, count, min(cfg.batch_size, count - start))
@@ -120,16 +121,23 @@ def fetch_batches(
 def _esearch(
     client: httpx.Client, cfg: PubmedConfig, window: Window, common: dict[str, str]
 ) -> tuple[int, str, str]:
-    form = {
-        **common,
-        "term": cfg.query,
-        "usehistory": "y",
-        "retmax": "0",
-        "retmode": "json",
-        **window.params(),
-    }
+    form = {**common, "term": cfg.query, "usehistory": "y", "retmax": "0", **window.params()}
     where = f"esearch {window}"
-    body = _post(client, f"{cfg.url.rstrip('/')}/esearch.fcgi", form, where)
+    result = esearch_json(client, cfg, form, where)
+    count = int(result.count)
+    if count and not (result.webenv and result.querykey):
+        raise SourceError(SOURCE, f"{where}: no WebEnv/query_key in the answer")
+    return count, result.webenv or "", result.querykey or ""
+
+
+def esearch_json(
+    client: httpx.Client, cfg: PubmedConfig, form: dict[str, str], where: str
+) -> _SearchResult:
+    """One esearch (JSON); an ERROR or a query-breaking ErrorList is a SourceError, never
+    an empty result."""
+    body = post_form(
+        client, f"{cfg.url.rstrip('/')}/esearch.fcgi", {**form, "retmode": "json"}, where
+    )
     try:
         envelope = msgspec.json.decode(body, type=_SearchEnvelope)
     except msgspec.DecodeError as exc:
@@ -140,10 +148,7 @@ def _esearch(
     if result.ERROR:
         raise SourceError(SOURCE, f"{where}: NCBI says: {result.ERROR}")
     _check_errorlist(result, where)
-    count = int(result.count)
-    if count and not (result.webenv and result.querykey):
-        raise SourceError(SOURCE, f"{where}: no WebEnv/query_key in the answer")
-    return count, result.webenv or "", result.querykey or ""
+    return result
 
 
 def _check_errorlist(result: _SearchResult, where: str) -> None:
@@ -158,7 +163,7 @@ def _check_errorlist(result: _SearchResult, where: str) -> None:
         log.warning("pubmed: %s: phrases not found: %s", where, errors["phrasesnotfound"])
 
 
-def _post(client: httpx.Client, url: str, form: dict[str, str], where: str) -> bytes:
+def post_form(client: httpx.Client, url: str, form: dict[str, str], where: str) -> bytes:
     """POST a form (long queries and id lists fit; NCBI asks for POST with big requests)."""
     try:
         response = client.post(url, data=form)
