@@ -249,3 +249,31 @@ def test_papers_citing_the_index_are_fetched_marked_and_announced(world, engine,
         ]
         assert sorted(events) == ["PMID:39000001", "PMID:39500001", "PMID:39600001"]
         assert session.get(Article, "PMID:39600001").cites_index
+
+
+def test_digest_and_show_cover_articles_and_links_both_ways(world, engine, db_url):
+    from tracker.reports.digest import build_digest
+    from tracker.reports.record import build_record_view
+    from tracker.runs import utcnow
+
+    run(engine, pubmed_config(world, db_url))
+    with session_scope(engine) as session:
+        digest = build_digest(session, since=None, until=utcnow())
+        assert sorted(i.id for i in digest.new if i.source == "pubmed") == world.expected
+        pubmed_health = next(h for h in digest.health if h.source == "pubmed")
+        assert (pubmed_health.stored, pubmed_health.complete) == (10, True)
+        paper = build_record_view(session, "39000000")  # a bare PMID is accepted
+        assert paper.id == "PMID:39000000" and paper.source == "pubmed"
+        assert {(link.id, link.provenance) for link in paper.links} == {
+            ("NCT05000000", "databank"),
+            ("NCT06000000", "abstract"),
+        }
+    # The trial side lists its papers once the trial is stored.
+    from tests.e2e_support import build_world, run_sync
+
+    build_world(world.ctgov)
+    cfg = pubmed_config(world, db_url)
+    run_sync(engine, cfg)
+    with session_scope(engine) as session:
+        trial = build_record_view(session, "nct05000001")
+        assert ("PMID:39000001", "databank") in {(link.id, link.provenance) for link in trial.links}

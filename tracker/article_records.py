@@ -102,9 +102,9 @@ class ArticleData(_A, frozen=True):
     article_date: str | None = None
     """Electronic publication date (ArticleDate), YYYY-MM-DD."""
     pub_date: PartialDate | None = None
-    """Issue date (PubDate) with its precision; None when only a MedlineDate text exists."""
+    """Issue date (PubDate) with its precision; from a MedlineDate or Season, only its year."""
     pub_date_text: str | None = None
-    """MedlineDate as printed, e.g. '1998 Dec-1999 Jan'."""
+    """MedlineDate or Season as printed, e.g. '1998 Dec-1999 Jan' or '1990 Spring'."""
     entrez_date: str | None = None
     """When PubMed first listed it (History PubStatus 'entrez'), YYYY-MM-DD."""
     languages: list[str] = []

@@ -38,7 +38,8 @@ from tracker.http import HttpStats, make_client
 from tracker.reports.console import health_table, render_digest
 from tracker.reports.digest import build_digest, last_report_until, mark_reported, source_health
 from tracker.reports.markdown import render_digest_markdown
-from tracker.reports.record import build_record_view, record_json, render_record
+from tracker.reports.record import build_record_view, record_json
+from tracker.reports.record_render import render_record
 from tracker.reports.render_json import render_digest_json, to_json
 from tracker.store import version_payload
 from tracker.sync import Progress as SyncProgress

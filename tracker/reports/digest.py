@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from tracker.models import ChangeEvent, Report, SyncRun, Trial
+from tracker.models import Article, ChangeEvent, Report, SyncRun, Trial
 from tracker.reports.links import record_url
 
 SOURCES = ("ctgov", "pubmed", "europepmc")
@@ -78,20 +79,10 @@ def build_digest(session: Session, *, since: datetime | None, until: datetime) -
     """Records first seen in (since, until], and material changes in the same window.
 
     `since=None` means everything stored (the `--all` digest)."""
-    new_stmt = select(Trial).where(col(Trial.first_seen_at) <= until)
-    if since is not None:
-        new_stmt = new_stmt.where(col(Trial.first_seen_at) > since)
-    new = [
-        NewItem(
-            id=t.nct_id,
-            source="ctgov",
-            title=t.brief_title or t.nct_id,
-            status=t.overall_status,
-            first_seen_at=t.first_seen_at,
-            url=record_url(t.nct_id),
-        )
-        for t in session.scalars(new_stmt.order_by(col(Trial.first_seen_at), col(Trial.nct_id)))
-    ]
+    new = sorted(
+        [*_new_trials(session, since, until), *_new_articles(session, since, until)],
+        key=lambda item: (item.first_seen_at, item.id),
+    )
     return Digest(
         since=since,
         until=until,
@@ -101,6 +92,45 @@ def build_digest(session: Session, *, since: datetime | None, until: datetime) -
         evidence={},
         health=[source_health(session, source) for source in SOURCES],
     )
+
+
+def _window(column: Any, since: datetime | None, until: datetime) -> list[Any]:
+    conditions = [column <= until]
+    if since is not None:
+        conditions.append(column > since)
+    return conditions
+
+
+def _new_trials(session: Session, since: datetime | None, until: datetime) -> list[NewItem]:
+    rows = session.scalars(select(Trial).where(*_window(col(Trial.first_seen_at), since, until)))
+    return [
+        NewItem(
+            id=t.nct_id,
+            source="ctgov",
+            title=t.brief_title or t.nct_id,
+            status=t.overall_status,
+            first_seen_at=t.first_seen_at,
+            url=record_url(t.nct_id),
+        )
+        for t in rows
+    ]
+
+
+def _new_articles(session: Session, since: datetime | None, until: datetime) -> list[NewItem]:
+    rows = session.scalars(
+        select(Article).where(*_window(col(Article.first_seen_at), since, until))
+    )
+    return [
+        NewItem(
+            id=a.id,
+            source="pubmed" if a.in_pubmed else "europepmc",
+            title=a.title or a.id,
+            status="retracted" if a.retracted else ("cites the index" if a.cites_index else None),
+            first_seen_at=a.first_seen_at,
+            url=record_url(a.id),
+        )
+        for a in rows
+    ]
 
 
 def _changes(session: Session, since: datetime | None, until: datetime) -> list[Change]:
@@ -126,6 +156,13 @@ def _changes(session: Session, since: datetime | None, until: datetime) -> list[
     ]
 
 
+def _stored_count(source: str) -> Any:
+    if source == "ctgov":
+        return select(func.count()).select_from(Trial)
+    flag = col(Article.in_pubmed) if source == "pubmed" else col(Article.in_europepmc)
+    return select(func.count()).select_from(Article).where(flag)
+
+
 def source_health(session: Session, source: str) -> SourceHealth:
     """The newest run of a source, its last success, and how many records it has stored."""
     last = session.scalars(
@@ -139,7 +176,7 @@ def source_health(session: Session, source: str) -> SourceHealth:
             col(SyncRun.source) == source, col(SyncRun.status) == "ok"
         )
     )
-    stored = session.scalar(select(func.count()).select_from(Trial)) if source == "ctgov" else 0
+    stored = session.scalar(_stored_count(source))
     return SourceHealth(
         source=source,
         last_run_at=last.started_at if last else None,

@@ -1,4 +1,4 @@
-"""One record with its timeline (versions and change events), for `tracker show`."""
+"""One record with its timeline, links and citations, for `tracker show` (data only)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,12 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
+from tracker.article_records import ArticleData
 from tracker.errors import NotFoundError
-from tracker.models import ChangeEvent, Trial, TrialVersion
+from tracker.models import Article, ArticleVersion, ChangeEvent, Citation, Link, Trial, TrialVersion
 from tracker.records import TrialData, decode_trial
-from tracker.reports.console import linked_id, when
 from tracker.reports.links import record_url
 
 
@@ -25,7 +21,6 @@ from tracker.reports.links import record_url
 class VersionRow:
     version: int
     seen_at: datetime
-    last_update_posted: str | None
     changed_fields: list[str]
 
 
@@ -39,6 +34,14 @@ class EventRow:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkRow:
+    id: str
+    """The record at the other end: a trial for an article, an article for a trial."""
+    title: str | None
+    provenance: str
+
+
+@dataclass(frozen=True, slots=True)
 class RecordView:
     id: str
     source: str
@@ -48,46 +51,114 @@ class RecordView:
     last_seen_at: datetime
     version: int
     parse_error: str | None
-    trial: TrialData | None
+    record: TrialData | ArticleData | None
     versions: list[VersionRow]
     events: list[EventRow]
+    links: list[LinkRow]
+    cited_by: list[str]
+    """Papers citing this one (for the index publication)."""
+    cites_index: bool
 
 
 def normalise_id(record_id: str) -> str:
-    """Accept 'nct04393467' and ' NCT04393467 ' as the same id users mean."""
+    """Accept 'nct04393467', 'pmid:38962538' and a bare '38962538' as users mean them."""
     cleaned = record_id.strip()
-    return cleaned.upper() if cleaned.upper().startswith("NCT") else cleaned
+    upper = cleaned.upper()
+    if upper.startswith(("NCT", "PMID:", "PPR:")):
+        return upper
+    return f"PMID:{cleaned}" if cleaned.isdigit() else cleaned
 
 
 def build_record_view(session: Session, record_id: str) -> RecordView:
     rid = normalise_id(record_id)
     trial = session.get(Trial, rid)
-    if trial is None:
+    article = None if trial else session.get(Article, rid)
+    if trial is None and article is None:
         raise NotFoundError(f"{record_id}: no such record is stored (try `tracker sync` first)")
-    versions = session.scalars(
+    events = [
+        EventRow(e.field, e.old, e.new, e.at, e.version)
+        for e in session.scalars(
+            select(ChangeEvent)
+            .where(col(ChangeEvent.record_id) == rid)
+            .order_by(col(ChangeEvent.id))
+        )
+    ]
+    cited_by = list(
+        dict.fromkeys(
+            session.scalars(select(Citation.citing_id).where(col(Citation.cited_id) == rid))
+        )
+    )
+    if trial is not None:
+        return RecordView(
+            id=rid,
+            source="ctgov",
+            title=trial.brief_title or rid,
+            url=record_url(rid),
+            first_seen_at=trial.first_seen_at,
+            last_seen_at=trial.last_seen_at,
+            version=trial.version,
+            parse_error=trial.parse_error,
+            record=None if trial.parse_error else decode_trial(trial.data),
+            versions=_trial_versions(session, rid),
+            events=events,
+            links=_links(session, rid, of_trial=True),
+            cited_by=cited_by,
+            cites_index=False,
+        )
+    assert article is not None
+    return RecordView(
+        id=rid,
+        source="pubmed" if article.in_pubmed else "europepmc",
+        title=article.title or rid,
+        url=record_url(rid),
+        first_seen_at=article.first_seen_at,
+        last_seen_at=article.last_seen_at,
+        version=article.version,
+        parse_error=article.parse_error,
+        record=None if article.parse_error else msgspec.json.decode(article.data, type=ArticleData),
+        versions=_article_versions(session, rid),
+        events=events,
+        links=_links(session, rid, of_trial=False),
+        cited_by=cited_by,
+        cites_index=article.cites_index,
+    )
+
+
+def _trial_versions(session: Session, rid: str) -> list[VersionRow]:
+    rows = session.scalars(
         select(TrialVersion)
         .where(col(TrialVersion.nct_id) == rid)
         .order_by(col(TrialVersion.version))
     )
-    events = session.scalars(
-        select(ChangeEvent).where(col(ChangeEvent.record_id) == rid).order_by(col(ChangeEvent.id))
+    return [VersionRow(v.version, v.seen_at, json.loads(v.changed_fields)) for v in rows]
+
+
+def _article_versions(session: Session, rid: str) -> list[VersionRow]:
+    rows = session.scalars(
+        select(ArticleVersion)
+        .where(col(ArticleVersion.article_id) == rid)
+        .order_by(col(ArticleVersion.version))
     )
-    return RecordView(
-        id=rid,
-        source="ctgov",
-        title=trial.brief_title or rid,
-        url=record_url(rid),
-        first_seen_at=trial.first_seen_at,
-        last_seen_at=trial.last_seen_at,
-        version=trial.version,
-        parse_error=trial.parse_error,
-        trial=None if trial.parse_error else decode_trial(trial.data),
-        versions=[
-            VersionRow(v.version, v.seen_at, v.last_update_posted, json.loads(v.changed_fields))
-            for v in versions
-        ],
-        events=[EventRow(e.field, e.old, e.new, e.at, e.version) for e in events],
-    )
+    return [VersionRow(v.version, v.seen_at, json.loads(v.changed_fields)) for v in rows]
+
+
+def _links(session: Session, rid: str, *, of_trial: bool) -> list[LinkRow]:
+    """The other end of every link, with its title when that record is stored."""
+    if of_trial:
+        pairs = session.exec(
+            select(Link.article_id, Link.provenance, Article.title)
+            .join(Article, col(Article.id) == col(Link.article_id), isouter=True)
+            .where(col(Link.trial_id) == rid)
+            .order_by(col(Link.article_id))
+        )
+    else:
+        pairs = session.exec(
+            select(Link.trial_id, Link.provenance, Trial.brief_title)
+            .join(Trial, col(Trial.nct_id) == col(Link.trial_id), isouter=True)
+            .where(col(Link.article_id) == rid)
+            .order_by(col(Link.trial_id))
+        )
+    return [LinkRow(other, title, how) for other, how, title in pairs]
 
 
 def record_json(view: RecordView) -> dict[str, Any]:
@@ -100,69 +171,11 @@ def record_json(view: RecordView) -> dict[str, Any]:
         "last_seen_at": view.last_seen_at,
         "version": view.version,
         "parse_error": view.parse_error,
-        "record": msgspec.to_builtins(view.trial) if view.trial else None,
+        "record": msgspec.to_builtins(view.record) if view.record else None,
         "versions": view.versions,
         "events": view.events,
+        "links": [link.id for link in view.links],
+        "link_details": view.links,
+        "cited_by": view.cited_by,
+        "cites_index": view.cites_index,
     }
-
-
-def render_record(view: RecordView) -> RenderableType:
-    head = Text.assemble(linked_id(view.id, view.url), "  ", Text(view.title, style="bold"))
-    parts: list[RenderableType] = [head]
-    if view.parse_error:
-        parts.append(Text(f"stored unparsed: {view.parse_error}", style="red"))
-    if view.trial:
-        parts.append(_facts(view.trial))
-    parts.append(_timeline(view))
-    return Group(*parts)
-
-
-def _facts(t: TrialData) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="dim")
-    table.add_column(overflow="fold")
-    rows = [
-        ("status", t.overall_status or "–"),
-        ("why stopped", t.why_stopped or ""),
-        ("type / phase", f"{t.study_type or '–'} / {'|'.join(t.phases) or 'no phase'}"),
-        ("design", " · ".join(x for x in (t.allocation, t.masking, t.intervention_model) if x)),
-        (
-            "enrollment",
-            f"{t.enrollment if t.enrollment is not None else '–'} {t.enrollment_type or ''}",
-        ),
-        ("start", t.start_date.value if t.start_date else "–"),
-        (
-            "primary completion",
-            t.primary_completion_date.value if t.primary_completion_date else "–",
-        ),
-        ("conditions", "; ".join(t.conditions)),
-        ("interventions", "; ".join(f"{i.type}: {i.name}" for i in t.interventions)),
-        ("sponsor", t.lead_sponsor or "–"),
-        (
-            "results",
-            "posted"
-            if t.has_results
-            else f"submitted {t.results_submitted}"
-            if t.results_submitted
-            else "none",
-        ),
-        ("references", ", ".join(f"PMID:{p}" for p in t.reference_pmids) or "–"),
-    ]
-    for label, value in rows:
-        if value:
-            table.add_row(label, Text(value))
-    return table
-
-
-def _timeline(view: RecordView) -> Table:
-    table = Table(title="Timeline", title_justify="left")
-    for name in ("when", "version", "what"):
-        table.add_column(name, overflow="fold")
-    for v in view.versions:
-        what = "first seen" if v.version == 1 else "changed: " + ", ".join(v.changed_fields)
-        table.add_row(when(v.seen_at), str(v.version), Text(what))
-    for e in view.events:
-        table.add_row(
-            when(e.at), str(e.version or ""), Text(f"{e.field}: {e.old or '–'} → {e.new or '–'}")
-        )
-    return table

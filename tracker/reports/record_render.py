@@ -1,0 +1,118 @@
+"""Render a RecordView for the terminal. Registry text goes in as Text, never markup."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tracker.article_records import ArticleData
+from tracker.records import TrialData
+from tracker.reports.console import linked_id, when
+from tracker.reports.links import record_url
+from tracker.reports.record import RecordView
+
+
+def render_record(view: RecordView) -> RenderableType:
+    head = Text.assemble(linked_id(view.id, view.url), "  ", Text(view.title, style="bold"))
+    parts: list[RenderableType] = [head]
+    if view.parse_error:
+        parts.append(Text(f"stored unparsed: {view.parse_error}", style="red"))
+    if isinstance(view.record, TrialData):
+        parts.append(_facts(_trial_facts(view.record)))
+    elif isinstance(view.record, ArticleData):
+        parts.append(_facts(_article_facts(view.record, view.cites_index)))
+    if view.links:
+        parts.append(_links(view))
+    if view.cited_by:
+        parts.append(Text(f"cited by {len(view.cited_by)}: " + ", ".join(view.cited_by)))
+    parts.append(_timeline(view))
+    return Group(*parts)
+
+
+def _facts(rows: list[tuple[str, str]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim")
+    table.add_column(overflow="fold")
+    for label, value in rows:
+        if value:
+            table.add_row(label, Text(value))
+    return table
+
+
+def _trial_facts(t: TrialData) -> list[tuple[str, str]]:
+    results = (
+        "posted"
+        if t.has_results
+        else (f"submitted {t.results_submitted}, not yet posted" if t.results_submitted else "none")
+    )
+    return [
+        ("status", t.overall_status or "–"),
+        ("why stopped", t.why_stopped or ""),
+        ("type / phase", f"{t.study_type or '–'} / {'|'.join(t.phases) or 'no phase'}"),
+        ("design", " · ".join(x for x in (t.allocation, t.masking, t.intervention_model) if x)),
+        (
+            "enrollment",
+            f"{t.enrollment if t.enrollment is not None else '–'} {t.enrollment_type or ''}",
+        ),
+        ("start", t.start_date.value if t.start_date else "–"),
+        (
+            "primary completion",
+            t.primary_completion_date.value if t.primary_completion_date else "–",
+        ),
+        ("conditions", "; ".join(t.conditions)),
+        ("interventions", "; ".join(f"{i.type}: {i.name}" for i in t.interventions)),
+        ("sponsor", t.lead_sponsor or "–"),
+        ("results", results),
+    ]
+
+
+def _article_facts(a: ArticleData, cites_index: bool) -> list[tuple[str, str]]:
+    journal = a.journal.title if a.journal and a.journal.title else "–"
+    authors = ", ".join(
+        x.collective_name or f"{x.last_name or ''} {x.initials or ''}".strip()
+        for x in a.authors[:6]
+    )
+    return [
+        ("journal", f"{journal} {a.pub_date.value if a.pub_date else a.pub_date_text or ''}"),
+        ("authors", authors + (" et al." if len(a.authors) > 6 else "")),
+        ("types", "; ".join(p.name for p in a.publication_types)),
+        ("doi", a.doi or ""),
+        ("status", "RETRACTED" if a.retracted else ("deleted from PubMed" if a.deleted else "")),
+        ("cites the index", "yes" if cites_index else ""),
+        ("abstract", a.abstract_text[:600] + ("…" if len(a.abstract_text) > 600 else "")),
+    ]
+
+
+def _links(view: RecordView) -> Table:
+    title = "Reported in" if view.source == "ctgov" else "Reports trials"
+    table = Table(title=title, title_justify="left")
+    for name in ("record", "how we know", "title"):
+        table.add_column(name, overflow="fold")
+    for link in view.links:
+        table.add_row(
+            linked_id(link.id, record_url(link.id)),
+            Text(link.provenance),
+            Text(link.title or "(not stored)"),
+        )
+    return table
+
+
+def _timeline(view: RecordView) -> Table:
+    table = Table(title="Timeline", title_justify="left")
+    for name in ("when", "version", "what"):
+        table.add_column(name, overflow="fold")
+    rows = [
+        (
+            v.seen_at,
+            str(v.version),
+            "first seen" if v.version == 1 else "changed: " + ", ".join(v.changed_fields),
+        )
+        for v in view.versions
+    ] + [
+        (e.at, str(e.version or ""), f"{e.field}: {e.old or '–'} → {e.new or '–'}")
+        for e in view.events
+    ]
+    for at, version, what in sorted(rows, key=lambda row: row[0]):
+        table.add_row(when(at), version, Text(what))
+    return table
