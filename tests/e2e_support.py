@@ -172,6 +172,11 @@ def write_config_file(tmp: Path, sim: RegistrySimulator, db_url: str) -> Path:
     text = text.replace(
         'url = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"', f'url = "{pubmed_url}"\nrps = 0'
     )
+    epmc_url = getattr(sim, "europepmc_url", "http://127.0.0.1:9/unreachable")
+    text = text.replace(
+        'url = "https://www.ebi.ac.uk/europepmc/webservices/rest"\nrps = 2.0',
+        f'url = "{epmc_url}"\nrps = 0',
+    )
     text = text.replace("rps = 1.0", "rps = 0")
     text = text.replace("page_size = 1000", "page_size = 4")
     text = text.replace("retries = 5", "retries = 2").replace(

@@ -142,8 +142,8 @@ def test_bad_environment_override_exits_2(tmp_path):
 def test_unavailable_source_and_bad_since_are_usage_errors(setup):
     sim, config = setup
     assert (
-        "not available"
-        in tracker("sync", "--source", "europepmc", config=config, check_code=2).stderr
+        "invalid value"
+        in tracker("sync", "--source", "medrxiv", config=config, check_code=2).stderr.lower()
     )
     assert (
         "--since" in tracker("digest", "--since", "yesterday", config=config, check_code=2).stderr

@@ -44,9 +44,12 @@ from tracker.reports.render_json import render_digest_json, to_json
 from tracker.store import version_payload
 from tracker.sync import Progress as SyncProgress
 from tracker.sync import SyncOutcome, sync_ctgov, utcnow
+from tracker.sync_europepmc import sync_europepmc
 from tracker.sync_pubmed import sync_pubmed
 
-IMPLEMENTED_SOURCES = (Source.CTGOV, Source.PUBMED)
+IMPLEMENTED_SOURCES = (Source.CTGOV, Source.PUBMED, Source.EUROPEPMC)
+"""In this order: Europe PMC after PubMed, so a paper both have is first stored from PubMed's
+richer record and Europe PMC only marks it."""
 
 
 def _engine() -> Engine:
@@ -126,6 +129,8 @@ def run_sync(sources: list[Source], *, full: bool) -> list[str]:
 def _configured(source: Source, cfg: Config) -> bool:
     if source is Source.CTGOV:
         return bool(cfg.ctgov.queries)
+    if source is Source.EUROPEPMC:
+        return bool(cfg.europepmc.query.strip())
     return bool(cfg.pubmed.query.strip())
 
 
@@ -138,6 +143,7 @@ def _sync_pubmed(
 _SYNCS: dict[Source, Callable[..., SyncOutcome]] = {
     Source.CTGOV: sync_ctgov,
     Source.PUBMED: _sync_pubmed,
+    Source.EUROPEPMC: sync_europepmc,
 }
 
 
