@@ -254,3 +254,30 @@ def test_incremental_sync_sees_new_papers_and_an_unchanged_world_makes_no_versio
     assert outcome.complete and outcome.new_records == 1
     assert "PPR:PPR100003" in articles(engine)
     assert last_run(engine).watermark == "2024-09-15"
+
+
+def test_europepmc_citations_of_the_index_are_recorded_once_across_sources(world, engine, db_url):
+    from tracker.models import ChangeEvent, Citation
+
+    cfg = configure(world, db_url)
+    index = cfg.claim.index.model_copy(update={"pmid": "39000000"})
+    cfg = cfg.model_copy(update={"claim": cfg.claim.model_copy(update={"index": index})})
+    world.europepmc.cite("PPR100001", "MED:39000000")  # a preprint PubMed cannot see
+    world.europepmc.cite("MED:39000001", "MED:39000000")
+    world.pubmed.cite_index("39000001", "39000000")  # PubMed reports this one too
+    run_pubmed(engine, cfg)
+    outcome, _ = run(engine, cfg)
+    assert outcome.complete
+    with session_scope(engine) as session:
+        pairs = {(c.citing_id, c.source) for c in session.scalars(select(Citation))}
+        assert pairs == {
+            ("PMID:39000001", "pubmed_elink"),
+            ("PMID:39000001", "europepmc"),
+            ("PPR:PPR100001", "europepmc"),
+        }
+        announced = sorted(
+            e.new
+            for e in session.scalars(select(ChangeEvent).where(ChangeEvent.field == "cited_by"))
+        )
+        assert announced == ["PMID:39000001", "PPR:PPR100001"]  # each citing paper once
+        assert session.get(Article, "PPR:PPR100001").cites_index

@@ -19,6 +19,7 @@ import httpx
 from sqlalchemy import Connection, Engine, select, update
 
 from tracker.article_store import ARTICLES, FetchedArticle, save_articles, save_links
+from tracker.citations import save_citations
 from tracker.config import Config
 from tracker.db import session_scope
 from tracker.http import HttpStats
@@ -36,6 +37,7 @@ from tracker.runs import (
 )
 from tracker.sources import europepmc
 from tracker.sources.europepmc import FetchedResult
+from tracker.sources.europepmc_citations import citing_ids
 
 OVERLAP_DAYS = 7
 """Incremental syncs re-ask this many days before the watermark: a record can become
@@ -127,9 +129,36 @@ def sync_europepmc(
             if progress:
                 progress(Progress(europepmc.SOURCE, _label(outcome), fetched, expected))
         _reconcile(outcome, fetched, expected)
+        _track_citations(engine, client, cfg, outcome)
         return mark
 
     return run_to_end(engine, outcome, stats, work)
+
+
+def _track_citations(
+    engine: Engine, client: httpx.Client, cfg: Config, outcome: SyncOutcome
+) -> None:
+    """Record who cites the index publication, as Europe PMC counts it (it also sees
+    preprints and full texts PubMed's elink does not)."""
+    index = cfg.claim.index
+    with session_scope(engine) as session:
+        stored = select(ARTICLES.c.pmid).where(
+            ARTICLES.c.doi == index.doi.lower(), ARTICLES.c.pmid.is_not(None)
+        )
+        pmid = index.pmid or (session.scalar(stored) if index.doi else None)
+    if not pmid:
+        return  # the index publication has no PMID known yet: nothing to ask for
+    citing = citing_ids(client, cfg.europepmc, pmid)
+    with session_scope(engine) as session:
+        newly = save_citations(
+            session.connection(),
+            f"PMID:{pmid}",
+            citing,
+            source="europepmc",
+            seen_at=utcnow(),
+            run_id=outcome.run_id,
+        )
+        outcome.events += len(newly)
 
 
 def _label(outcome: SyncOutcome) -> str:
