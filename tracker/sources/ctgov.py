@@ -18,6 +18,7 @@ from tracker.errors import SourceError
 from tracker.records import TrialData
 from tracker.sources import ctgov_wire as w
 from tracker.sources.ctgov_parse import ParseError, decode_study, study_to_trial, version_holder
+from tracker.sources.request import decode_json, fetch
 
 SOURCE = "ctgov"
 _PAGE_DECODER = msgspec.json.Decoder(w.Page)
@@ -92,17 +93,8 @@ def _get_page(
     client: httpx.Client, url: str, params: dict[str, str], query: str, number: int
 ) -> w.Page:
     where = f"query {query!r}, page {number}"
-    try:
-        response = client.get(url, params=params)
-    except httpx.HTTPError as exc:
-        raise SourceError(SOURCE, f"{where}: {type(exc).__name__}: {exc or 'no detail'}") from exc
-    if response.status_code != 200:
-        detail = " ".join(response.text.split())[:300]
-        raise SourceError(SOURCE, f"{where}: HTTP {response.status_code} from {url}: {detail}")
-    try:
-        return _PAGE_DECODER.decode(response.content)
-    except msgspec.DecodeError as exc:
-        raise SourceError(SOURCE, f"{where}: malformed JSON from {url}: {exc}") from exc
+    body = fetch(client, "GET", url, source=SOURCE, where=where, params=params)
+    return decode_json(body, _PAGE_DECODER, source=SOURCE, where=where)
 
 
 def read_study(raw: msgspec.Raw | bytes, packed: bytes | None = None) -> FetchedStudy:

@@ -32,6 +32,7 @@ from tracker.config import EuropepmcConfig
 from tracker.errors import SourceError
 from tracker.linking import nct_ids_in
 from tracker.records import PartialDate
+from tracker.sources.request import decode_json, fetch
 
 SOURCE = "europepmc"
 PAGE_SIZE = 1000
@@ -189,21 +190,17 @@ def fetch_pages(
 
 def _get_page(client: httpx.Client, url: str, params: dict[str, str], number: int) -> _Page:
     where = f"search page {number}"
-    try:
-        response = client.get(url, params=params)
-    except httpx.HTTPError as exc:
-        raise SourceError(SOURCE, f"{where}: {type(exc).__name__}: {exc or 'no detail'}") from exc
-    if (message := error_message(response.content)) is not None:
-        raise SourceError(
-            SOURCE, f"{where}: Europe PMC says: {message} (HTTP {response.status_code})"
-        )
-    if response.status_code != 200:
-        detail = " ".join(response.text.split())[:300]
-        raise SourceError(SOURCE, f"{where}: HTTP {response.status_code} from {url}: {detail}")
-    try:
-        return _PAGE_DECODER.decode(response.content)
-    except msgspec.DecodeError as exc:
-        raise SourceError(SOURCE, f"{where}: malformed JSON from {url}: {exc}") from exc
+    body = fetch(
+        client,
+        "GET",
+        url,
+        source=SOURCE,
+        where=where,
+        explain=error_message,
+        registry="Europe PMC",
+        params=params,
+    )
+    return decode_json(body, _PAGE_DECODER, source=SOURCE, where=where)
 
 
 _ERR_MSG = re.compile(rb"<errorBean>.*?<errMsg>(.*?)</errMsg>", re.DOTALL)

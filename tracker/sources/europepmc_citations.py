@@ -6,8 +6,8 @@ import httpx
 import msgspec
 
 from tracker.config import EuropepmcConfig
-from tracker.errors import SourceError
 from tracker.sources.europepmc import SOURCE, article_id, error_message
+from tracker.sources.request import decode_json, fetch
 
 PAGE_SIZE = 1000
 
@@ -44,19 +44,19 @@ def citing_ids(client: httpx.Client, cfg: EuropepmcConfig, pmid: str) -> list[st
 def _page(client: httpx.Client, url: str, page: int) -> tuple[list[_Citation], int]:
     where = f"citations page {page}"
     params = {"format": "json", "page": str(page), "pageSize": str(PAGE_SIZE)}
-    try:
-        response = client.get(url, params=params)
-    except httpx.HTTPError as exc:
-        raise SourceError(SOURCE, f"{where}: {type(exc).__name__}: {exc or 'no detail'}") from exc
-    if (message := error_message(response.content)) is not None:
-        raise SourceError(
-            SOURCE, f"{where}: Europe PMC says: {message} (HTTP {response.status_code})"
-        )
-    if response.status_code != 200:
-        raise SourceError(SOURCE, f"{where}: HTTP {response.status_code} from {url}")
-    try:
-        decoded = msgspec.json.decode(response.content, type=_CitationsPage)
-    except msgspec.DecodeError as exc:
-        raise SourceError(SOURCE, f"{where}: malformed JSON from {url}: {exc}") from exc
+    body = fetch(
+        client,
+        "GET",
+        url,
+        source=SOURCE,
+        where=where,
+        explain=error_message,
+        registry="Europe PMC",
+        params=params,
+    )
+    decoded = decode_json(body, _DECODER, source=SOURCE, where=where)
     citations = decoded.citation_list.citation if decoded.citation_list else []
     return [c for c in citations if c.id], decoded.hit_count
+
+
+_DECODER = msgspec.json.Decoder(_CitationsPage)

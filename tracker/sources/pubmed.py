@@ -17,6 +17,7 @@ import msgspec
 
 from tracker.config import PubmedConfig
 from tracker.errors import SourceError
+from tracker.sources.request import fetch
 
 SOURCE = "pubmed"
 ESEARCH_CAP = 9999
@@ -165,11 +166,4 @@ def _check_errorlist(result: _SearchResult, where: str) -> None:
 
 def post_form(client: httpx.Client, url: str, form: dict[str, str], where: str) -> bytes:
     """POST a form (long queries and id lists fit; NCBI asks for POST with big requests)."""
-    try:
-        response = client.post(url, data=form)
-    except httpx.HTTPError as exc:
-        raise SourceError(SOURCE, f"{where}: {type(exc).__name__}: {exc or 'no detail'}") from exc
-    if response.status_code != 200:
-        detail = " ".join(response.text.split())[:300]
-        raise SourceError(SOURCE, f"{where}: HTTP {response.status_code} from {url}: {detail}")
-    return response.content
+    return fetch(client, "POST", url, source=SOURCE, where=where, data=form)

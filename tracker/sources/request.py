@@ -1,0 +1,48 @@
+"""One request to a registry, with every failure turned into a SourceError that says which
+source, which request and what the registry answered. Retries have already happened in
+the transport (tracker.http) by the time anything here raises."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+import msgspec
+
+from tracker.errors import SourceError
+
+T = TypeVar("T")
+
+
+def fetch(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    source: str,
+    where: str,
+    explain: Callable[[bytes], str | None] | None = None,
+    registry: str = "the registry",
+    **kwargs: Any,
+) -> bytes:
+    """The body of a 200 answer; anything else is a SourceError. `explain` reads a
+    registry's own error document (e.g. Europe PMC's errorBean) out of any answer."""
+    try:
+        response = client.request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise SourceError(source, f"{where}: {type(exc).__name__}: {exc or 'no detail'}") from exc
+    if explain is not None and (message := explain(response.content)) is not None:
+        status = response.status_code
+        raise SourceError(source, f"{where}: {registry} says: {message} (HTTP {status})")
+    if response.status_code != 200:
+        detail = " ".join(response.text.split())[:300]
+        raise SourceError(source, f"{where}: HTTP {response.status_code} from {url}: {detail}")
+    return response.content
+
+
+def decode_json(body: bytes, decoder: msgspec.json.Decoder[T], *, source: str, where: str) -> T:
+    try:
+        return decoder.decode(body)
+    except msgspec.DecodeError as exc:
+        raise SourceError(source, f"{where}: malformed JSON: {exc}") from exc
