@@ -1,0 +1,335 @@
+"""PubMed ingest benchmark: sync N PubMed articles from the loopback simulator into an empty
+SQLite database, and time two baselines on the same efetch XML (Biopython's Entrez parser,
+and a bare lxml iterparse loop, the practical Python parsing limit).
+
+    uv run python benchmarks/ingest_pubmed.py                  # 100,000 articles, 3 runs
+    uv run python benchmarks/ingest_pubmed.py --flat-check     # also a 20,000 run for RSS
+    uv run python benchmarks/ingest_pubmed.py --articles 20000
+
+Records come from make_bulk_articles: the real efetch XML format, about 6 KB each, all
+matching the shipped PubMed query. The sync runs as a real `tracker sync --source pubmed
+--full` subprocess (pacing off, batch_size 5000), so its wall time includes interpreter
+start-up, and its peak RSS is its own (os.wait4 in a small launcher), not this process's,
+which also holds the simulator's world. Its "own time" is measured inside the child after
+the imports (benchmarks/timed_tracker.py). ESearch reaches only 9,999 ids of a query, so the
+sync splits the Entrez-date range into windows; the baseline bodies are fetched here the
+same way (esearch with usehistory, then efetch by WebEnv/query_key in batches), so they
+are byte for byte the bodies the sync receives (the script checks the sync made as many
+efetch requests). The simulator evaluates each esearch over its whole world in Python
+(about a second a window at 100,000 articles, printed as "esearch"); that fetch leaves the
+answers in the simulator's search cache, so the sync's identical esearches cost it what a
+real server's would, not the simulator's Python. Everything stays on 127.0.0.1: the sync
+only talks to the simulator (no index publication is configured, so no citation lookups),
+and Biopython is refused any DTD download.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMED = ROOT / "benchmarks" / "timed_tracker.py"
+BASELINE = ROOT / "benchmarks" / "baseline_pubmed.py"
+sys.path.insert(0, str(ROOT))
+
+from tests.simulator import RegistrySimulator, make_bulk_articles  # noqa: E402
+
+BATCH_SIZE = 5000
+ESEARCH_CAP = 9999  # ids one PubMed esearch can page through
+EARLIEST = date(1781, 1, 1)  # where tracker's full sync starts its Entrez-date window
+QUERY = tomllib.loads((ROOT / "tracker" / "default_config.toml").read_text())["pubmed"]["query"]
+
+
+def config_text() -> str:
+    """PubMed only: the shipped query, no CT.gov queries, no index publication (so no
+    citation tracking: this measures the query sync)."""
+    return (
+        f"[http]\ntimeout = 300.0\n[ctgov]\n"
+        f"[pubmed]\nbatch_size = {BATCH_SIZE}\nquery = {json.dumps(QUERY)}\n"
+    )
+
+
+@dataclass
+class Fetched:
+    files: list[Path]
+    esearches: int
+    efetch_seconds: float
+    esearch_seconds: float
+
+
+def fetch_bodies(url: str, workdir: Path, today: date) -> Fetched:
+    """Every efetch body of a full sync, as the sync receives it, saved to files: the same
+    Entrez-date windows (halved until each is under the esearch cap), the same batches."""
+    files: list[Path] = []
+    timing = {"esearch": 0.0, "efetch": 0.0, "n": 0.0}
+    common = {"db": "pubmed", "tool": "tracker-benchmark", "email": "bench@example.org"}
+
+    def post(client: httpx.Client, name: str, form: dict[str, str]) -> httpx.Response:
+        start = time.perf_counter()
+        response = client.post(f"{url}/{name}.fcgi", data={**common, **form})
+        timing["esearch" if name == "esearch" else "efetch"] += time.perf_counter() - start
+        response.raise_for_status()
+        return response
+
+    def window(client: httpx.Client, first: date, last: date) -> None:
+        form = {
+            "term": QUERY,
+            "usehistory": "y",
+            "retmax": "0",
+            "retmode": "json",
+            "datetype": "edat",
+            "mindate": first.strftime("%Y/%m/%d"),
+            "maxdate": last.strftime("%Y/%m/%d"),
+        }
+        result = post(client, "esearch", form).json()["esearchresult"]
+        timing["n"] += 1
+        count = int(result["count"])
+        if count > ESEARCH_CAP:
+            middle = first + (last - first) // 2
+            window(client, first, middle)
+            window(client, middle + timedelta(days=1), last)
+            return
+        for start in range(0, count, BATCH_SIZE):
+            form = {
+                "WebEnv": result["webenv"],
+                "query_key": result["querykey"],
+                "retstart": str(start),
+                "retmax": str(BATCH_SIZE),
+                "retmode": "xml",
+            }
+            path = workdir / f"batch-{len(files):03d}.xml"
+            path.write_bytes(post(client, "efetch", form).content)
+            files.append(path)
+
+    with httpx.Client(timeout=300, trust_env=False) as client:
+        window(client, EARLIEST, today + timedelta(days=1))
+    return Fetched(files, int(timing["n"]), timing["efetch"], timing["esearch"])
+
+
+def time_baseline(mode: str, files: list[Path], repeats: int) -> dict[str, Any]:
+    """Median seconds of one baseline over every batch file, each run in a fresh process
+    (through the launcher, so its peak RSS is its own, not this process's)."""
+    runs = []
+    for _ in range(repeats):
+        last, rss, _ = launch([str(BASELINE), mode, *map(str, files)], dict(os.environ))
+        measured = json.loads(last)
+        if "seconds" not in measured:
+            raise SystemExit(f"the {mode} baseline failed")
+        runs.append({**measured, "rss": rss})
+    return {
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "rss": max(r["rss"] for r in runs),
+        "records": runs[0]["records"],
+        "method": runs[0]["method"],
+        "version": runs[0]["version"],
+    }
+
+
+_LAUNCHER = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, text=True)
+out = proc.stdout.read()
+_, status, usage = os.wait4(proc.pid, 0)
+print(out.strip().splitlines()[-1] if out.strip() else "{}")
+print(usage.ru_maxrss)
+"""
+
+
+def launch(args: list[str], env: dict[str, str]) -> tuple[str, int, float]:
+    """Run `python *args` in a fresh process: (its last stdout line, its peak RSS in MiB,
+    wall seconds).
+
+    Linux carries a parent's RSS into a forked child's ru_maxrss (and keeps it across
+    exec), and this process holds the simulator's whole world; a small launcher process
+    forks the command instead, so the peak measured is the command's own."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, sys.executable, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    lines = result.stdout.strip().splitlines()
+    if len(lines) < 2 or lines[-2] == "{}":
+        sys.stderr.write(result.stderr)
+    last, maxrss_kib = lines[-2:]
+    return last, int(maxrss_kib) // 1024, wall
+
+
+def run_tracker(args: list[str], env: dict[str, str]) -> dict[str, float]:
+    """One tracker command in a fresh process: its own time, wall time, peak RSS, exit."""
+    last, rss, wall = launch([str(TIMED), *args], env)
+    measured = json.loads(last)
+    return {
+        "seconds": measured.get("seconds", float("nan")),
+        "wall": wall,
+        "rss": rss,
+        "code": measured.get("code", 1),
+    }
+
+
+def count(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, float]:
+    db = workdir / f"{name}.db"
+    cfg = workdir / "config.toml"
+    cfg.write_text(config_text())
+    env = {
+        **os.environ,
+        "TRACKER_DATABASE_URL": f"sqlite:///{db}",
+        "TRACKER_PUBMED_URL": sim.pubmed_url,
+        "TRACKER_PUBMED_RPS": "0",
+    }
+    env.pop("NCBI_API_KEY", None)
+    # An empty database: schema created (Alembic, a one-off cost), no records.
+    run_tracker(["--config", str(cfg), "status"], env)
+    assert count(db, "articles") == 0
+    before = len(sim.requests)
+    full = run_tracker(["--config", str(cfg), "sync", "--source", "pubmed", "--full"], env)
+    assert full["code"] == 0, f"full sync failed with exit {full['code']}"
+    requests = list(sim.requests)[before:]
+    out = {
+        **full,
+        "stored": count(db, "articles"),
+        "links": count(db, "links"),
+        "efetches": sum(r.path.endswith("/efetch.fcgi") for r in requests),
+        "esearches": sum(r.path.endswith("/esearch.fcgi") for r in requests),
+        "db_mb": db.stat().st_size / 2**20,
+    }
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return out
+
+
+def build(sim: RegistrySimulator, n: int, size_kb: float) -> float:
+    """Fill the simulator with `n` bulk articles; returns their mean XML size in bytes."""
+    articles = make_bulk_articles(n, size_kb=size_kb)
+    mean = sum(len(a.xml) for a in articles) / max(n, 1)
+    sim.pubmed.add_many(articles)
+    return mean
+
+
+def flat_check(n: int, size_kb: float) -> dict[str, float]:
+    """One sync of a smaller world, for its peak RSS."""
+    with RegistrySimulator() as sim, tempfile.TemporaryDirectory() as tmp:
+        build(sim, n, size_kb)
+        run = sync_once(sim, Path(tmp), "flat")
+    assert run["stored"] == n, f"stored {run['stored']} of {n}"
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--size-kb", type=float, default=6)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--flat-check",
+        type=int,
+        nargs="?",
+        const=20_000,
+        default=None,
+        metavar="N",
+        help="also sync N articles (default 20,000) once, to compare peak RSS",
+    )
+    args = parser.parse_args()
+    n = args.articles
+    today = datetime.now(UTC).date()  # the sync's own clock (tracker.runs.utcnow)
+
+    with RegistrySimulator() as sim, tempfile.TemporaryDirectory() as tmp:
+        mean = build(sim, n, args.size_kb)
+        fetched = fetch_bodies(sim.pubmed_url, Path(tmp), today)
+        files = fetched.files
+        mib = sum(f.stat().st_size for f in files) / 2**20
+        print(
+            f"world: {n:,} PubMed articles, mean {mean:,.0f} bytes ({mean / 1024:.2f} KiB)"
+            f" of XML each; {fetched.esearches} esearch windows, {len(files)} efetch"
+            f" batches of <= {BATCH_SIZE:,}, {mib:,.0f} MiB of efetch XML"
+        )
+        print(
+            f"simulator (this process) answering the saved fetch: esearch"
+            f" {fetched.esearch_seconds:.2f} s, efetch {fetched.efetch_seconds:.2f} s"
+        )
+        lxml = time_baseline("lxml", files, args.repeats)
+        assert lxml["records"] == n, f"lxml baseline saw {lxml['records']} of {n}"
+        print(
+            f"baseline lxml {lxml['version']} iterparse loop (same fields, clear as it goes; no"
+            f" HTTP, no storage): {lxml['seconds']:.2f} s = {n / lxml['seconds']:,.0f}"
+            f" articles/s (median of {args.repeats}); peak RSS {lxml['rss']} MiB"
+        )
+        bio = time_baseline("biopython", files, args.repeats)
+        assert bio["records"] == n, f"Biopython baseline saw {bio['records']} of {n}"
+        print(
+            f"baseline Biopython {bio['version']} {bio['method']} per batch file (every"
+            f" record): {bio['seconds']:.2f} s = {n / bio['seconds']:,.0f} articles/s"
+            f" (median of {args.repeats}); peak RSS {bio['rss']} MiB"
+        )
+        for path in files:
+            path.unlink()
+        runs = [sync_once(sim, Path(tmp), f"run{i}") for i in range(args.repeats)]
+
+    first = runs[0]
+    for run in runs:
+        assert run["stored"] == n, f"stored {run['stored']} of {n} articles"
+        assert run["efetches"] == len(files), "the sync fetched other batches than the baseline"
+    sync = statistics.median(r["seconds"] for r in runs)
+    wall = statistics.median(r["wall"] for r in runs)
+    rss = max(r["rss"] for r in runs)
+    each = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+    print(
+        f"tracker sync --source pubmed --full (HTTP, parse, store, links; batch_size"
+        f" {BATCH_SIZE}): {sync:.2f} s = {n / sync:,.0f} articles/s (median of"
+        f" {args.repeats}; runs {each})"
+    )
+    print(
+        f"the same command's wall time, with interpreter start-up and imports: {wall:.2f} s"
+        f" = {n / wall:,.0f} articles/s"
+    )
+    print(
+        f"ratio sync / lxml loop: {sync / lxml['seconds']:.2f} (target <= 1.5);"
+        f" wall / lxml: {wall / lxml['seconds']:.2f}"
+    )
+    print(
+        f"ratio sync / Biopython {bio['method']}: {sync / bio['seconds']:.2f}"
+        f" (the sync is {bio['seconds'] / sync:.1f}x faster); wall / Biopython:"
+        f" {wall / bio['seconds']:.2f}"
+    )
+    print(
+        f"peak RSS of the sync ({n:,} articles): {rss} MiB (target < 300);"
+        f" stored {first['stored']:,} articles (= {n:,}), {first['links']:,} links;"
+        f" database {first['db_mb']:.0f} MiB; requests: {first['esearches']} esearch,"
+        f" {first['efetches']} efetch"
+    )
+    if args.flat_check:
+        small = flat_check(args.flat_check, args.size_kb)
+        print(
+            f"flat check: peak RSS {small['rss']} MiB syncing {args.flat_check:,} articles"
+            f" vs {rss} MiB syncing {n:,} ({small['seconds']:.2f} s,"
+            f" database {small['db_mb']:.0f} MiB)"
+        )
+
+
+if __name__ == "__main__":
+    main()
