@@ -38,8 +38,16 @@ ERROR_BEAN = (
 )
 
 
+def real_bytes(name: str) -> bytes:
+    """A recorded response from ../shared; a fresh clone has none, so the test skips."""
+    path = REAL / name
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    return path.read_bytes()
+
+
 def real_results(name: str) -> list[bytes]:
-    body = json.loads((REAL / name).read_bytes())
+    body = json.loads(real_bytes(name))
     return [json.dumps(r).encode() for r in body["resultList"]["result"]]
 
 
@@ -202,10 +210,10 @@ def test_an_empty_query_is_refused_before_asking():
 
 def test_error_message_reads_only_error_beans():
     assert error_message(ERROR_BEAN) == "Invalid cursorMark: AoJbogus"
-    real = (REAL / "biomcp_supplementaryFiles_PMC3040717_not_open_access.xml").read_bytes()
-    assert error_message(real) == "Article with id PMC3040717 is not open access one"
     assert error_message(b'{"errMsg": "<errMsg>x</errMsg>"}') is None
     assert error_message(b"<html>Bad gateway</html>") is None
+    real = real_bytes("biomcp_supplementaryFiles_PMC3040717_not_open_access.xml")
+    assert error_message(real) == "Article with id PMC3040717 is not open access one"
 
 
 # --- ids ----------------------------------------------------------------------------------------
