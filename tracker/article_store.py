@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Table, select
 
 from tracker.article_records import ArticleData
 from tracker.bulk import insert_rows
-from tracker.changes import FieldChange, article_changed_fields, article_material_changes
+from tracker.changes import FieldChange, article_material_changes, changed_fields
 from tracker.linking import LinkTriple
 from tracker.models import Article, ArticleVersion, Citation, Link
 from tracker.versioning import Incoming, Kind, PageOutcome, save_records
@@ -37,7 +37,7 @@ class FetchedArticle:
 
 def _diff(old_json: str, new: Any) -> tuple[list[FieldChange], list[str]]:
     old = _DECODER.decode(old_json)
-    return article_material_changes(old, new), article_changed_fields(old, new)
+    return article_material_changes(old, new), changed_fields(old, new)
 
 
 def article_kind(source: str) -> Kind:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import msgspec
+
 from tracker.article_records import ArticleData
 from tracker.records import PartialDate, TrialData
 
@@ -30,8 +32,8 @@ class FieldChange:
     new: str | None
 
 
-def changed_fields(old: TrialData, new: TrialData) -> list[str]:
-    """Names of the parsed fields whose values differ."""
+def changed_fields(old: msgspec.Struct, new: msgspec.Struct) -> list[str]:
+    """Names of the parsed fields whose values differ (a trial's or an article's)."""
     return [name for name in new.__struct_fields__ if getattr(old, name) != getattr(new, name)]
 
 
@@ -71,10 +73,6 @@ notice, a newly declared trial registration, a withdrawn PMID."""
 _NOTICES = frozenset(
     {"RetractionIn", "ErratumIn", "ExpressionOfConcernIn", "UpdateIn", "RepublishedIn"}
 )
-
-
-def article_changed_fields(old: ArticleData, new: ArticleData) -> list[str]:
-    return [name for name in new.__struct_fields__ if getattr(old, name) != getattr(new, name)]
 
 
 def article_material_changes(old: ArticleData, new: ArticleData) -> list[FieldChange]:
