@@ -226,3 +226,58 @@ class Citation(SQLModel, table=True):
     source: str = Field(max_length=32)
     """'pubmed_elink' or 'europepmc'."""
     first_seen_at: datetime
+
+
+class Assessment(SQLModel, table=True):
+    """The evidence engine's automatic judgement of one stored record (tracker.evidence).
+
+    One row per record, rewritten by every assessment; a change of `verdict` or `role` is
+    also written as a ChangeEvent (field 'verdict' or 'role') so that reports show it."""
+
+    __tablename__ = "assessments"
+
+    record_id: str = Field(primary_key=True, max_length=64)
+    """'NCT…', 'PMID:…', 'PPR:…' or 'DOI:…', as in trials.nct_id / articles.id."""
+    source: str = Field(max_length=16)
+    """'ctgov', 'pubmed' or 'europepmc': where the record came from."""
+    study: str = Field(max_length=64, index=True)
+    """The key shared by every record of one study (a trial, its papers, duplicates)."""
+    relevant: bool = Field(index=True)
+    role: str = Field(max_length=16)
+    """'index', 'follow_up', 'prior', 'review', 'background' or 'excluded'."""
+    exclusion: str | None = Field(default=None, max_length=32)
+    verdict: str = Field(max_length=16)
+    """'confirms', 'refutes', 'inconclusive', 'pending' or 'not_applicable'."""
+    rule: str = Field(max_length=64)
+    """Id of the rule that gave the verdict, e.g. 'registry.pending_status'."""
+    reason: str = Field(sa_column=_text(nullable=False))
+    evidence: str = Field(default="[]", sa_column=_text(nullable=False))
+    """JSON list of quoted sentences or result numbers the verdict rests on."""
+    strength: str | None = Field(default=None, max_length=16)
+    """'weak', 'moderate' or 'strong'; None where the verdict weighs nothing."""
+    participants: int | None = None
+    signals: str = Field(default="{}", sa_column=_text(nullable=False))
+    """JSON object of the signals the rules read (for `tracker show`)."""
+    record_version: int = 0
+    """The record version assessed: an unchanged record need not be re-read."""
+    rules_hash: str = Field(default="", max_length=64)
+    """Hash of the claim configuration and rule set; a change re-assesses everything."""
+    assessed_at: datetime
+    changed_at: datetime
+    """When the verdict last changed."""
+
+
+class Override(SQLModel, table=True):
+    """A human verdict on one record (`tracker judge`). Kept for ever: clearing one sets
+    `cleared_at`; the active override of a record is its newest uncleared row."""
+
+    __tablename__ = "overrides"
+    __table_args__ = (Index("ix_overrides_record_at", "record_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: str = Field(max_length=64)
+    verdict: str = Field(max_length=16)
+    note: str = Field(sa_column=_text(nullable=False))
+    by: str | None = Field(default=None, max_length=200)
+    at: datetime
+    cleared_at: datetime | None = None
