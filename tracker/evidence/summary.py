@@ -1,0 +1,94 @@
+"""The claim's standing in numbers: verdict counts per study, read from stored rows only.
+
+The digest and the email show this on every run, so it never re-runs a rule: two
+aggregate queries over `assessments` (relevant rows, through their index) and the
+active overrides. One study counts once, with its effective verdict: the newest active
+override on any of its records, else the verdict its records share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from tracker.evidence.terms import VERDICTS
+from tracker.models import Assessment, Override
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerSummary:
+    counts: dict[str, int]
+    """Studies per verdict; every verdict key is present."""
+    studies: int
+    """Relevant studies (the index study included)."""
+    participants: dict[str, int]
+    """Participants per verdict (a study's largest reported size)."""
+    standing: str
+    """The claim's standing in one sentence."""
+
+
+def ledger_summary(session: Session) -> LedgerSummary:
+    """Counts of relevant studies per effective verdict, and the standing sentence."""
+    per_study = session.execute(
+        select(
+            col(Assessment.study),
+            func.max(col(Assessment.verdict)),
+            func.max(col(Assessment.participants)),
+        )
+        .where(col(Assessment.relevant).is_(True))
+        .group_by(col(Assessment.study))
+    ).all()
+    overridden = _study_overrides(session)
+    counts = dict.fromkeys(VERDICTS, 0)
+    participants = dict.fromkeys(VERDICTS, 0)
+    for study, verdict, size in per_study:
+        effective = overridden.get(study, verdict)
+        if effective not in counts:
+            continue  # a stored value outside the vocabulary is not guessed at
+        counts[effective] += 1
+        participants[effective] += size or 0
+    return LedgerSummary(
+        counts=counts,
+        studies=sum(counts.values()),
+        participants=participants,
+        standing=standing_sentence(counts, participants),
+    )
+
+
+def _study_overrides(session: Session) -> dict[str, str]:
+    """Study -> verdict of the newest active override on any of its records."""
+    rows = session.execute(
+        select(col(Assessment.study), col(Override.verdict), col(Override.at), col(Override.id))
+        .join(Assessment, col(Assessment.record_id) == col(Override.record_id))
+        .where(col(Override.cleared_at).is_(None))
+        .order_by(col(Override.at), col(Override.id))
+    ).all()
+    return {study: verdict for study, verdict, _at, _id in rows}  # newest wins
+
+
+def standing_sentence(counts: dict[str, int], participants: dict[str, int]) -> str:
+    """E.g. 'No independent confirmation yet; 3 follow-ups pending (n = 212).'"""
+
+    def n(verdict: str) -> str:
+        return f" (n = {participants[verdict]})" if participants.get(verdict) else ""
+
+    confirms = counts.get("confirms", 0)
+    parts = [
+        f"{confirms} independent confirmation{_s(confirms)}{n('confirms')}"
+        if confirms
+        else "No independent confirmation yet"
+    ]
+    if refutes := counts.get("refutes", 0):
+        parts.append(f"{refutes} stud{'ies' if refutes != 1 else 'y'} against it{n('refutes')}")
+    if pending := counts.get("pending", 0):
+        parts.append(f"{pending} follow-up{_s(pending)} pending{n('pending')}")
+    if unclear := counts.get("inconclusive", 0):
+        parts.append(f"{unclear} inconclusive{n('inconclusive')}")
+    return "; ".join(parts) + "."
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
