@@ -12,7 +12,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -118,6 +118,37 @@ class ClaimConfig(_Frozen):
     index: IndexConfig = IndexConfig()
 
 
+class SmtpConfig(_Frozen):
+    """The mail server. The password is never here: only $TRACKER_SMTP_PASSWORD."""
+
+    host: str = "localhost"
+    port: int | None = Field(default=None, ge=1, le=65535)
+    """None means the usual port for `security`: 587 starttls, 465 ssl, 25 none."""
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str = ""
+    """Empty means no login (a local relay)."""
+    timeout: float = Field(default=30.0, gt=0)
+
+    @property
+    def effective_port(self) -> int:
+        if self.port is not None:
+            return self.port
+        return {"starttls": 587, "ssl": 465, "none": 25}[self.security]
+
+
+class EmailConfig(_Frozen):
+    """The email report: who sends it, who gets it, and through which server."""
+
+    from_addr: str = ""
+    to: tuple[str, ...] = ()
+    subject_prefix: str = "[tracker]"
+    send_when_empty: bool = False
+    """Send a digest even when nothing is new (a weekly "still watching" note)."""
+    unsubscribe: str = ""
+    """A mailto: or https: URI for the List-Unsubscribe header; empty means from_addr."""
+    smtp: SmtpConfig = SmtpConfig()
+
+
 class Config(_Frozen):
     """Everything tracker needs to run, validated once at start-up."""
 
@@ -128,6 +159,7 @@ class Config(_Frozen):
     pubmed: PubmedConfig = PubmedConfig()
     europepmc: EuropepmcConfig = EuropepmcConfig()
     claim: ClaimConfig = ClaimConfig()
+    email: EmailConfig = EmailConfig()
     source_path: str = Field(default="<built-in defaults>", exclude=True)
     """Where this config came from, for error messages."""
 
@@ -156,6 +188,7 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
     label = "<built-in defaults>" if path == DEFAULT_CONFIG else str(path)
     _apply_env(raw, env, label)
+    _apply_email_env(raw, env, label)
     _resolve_sqlite_path(raw, path.parent if path != DEFAULT_CONFIG else Path.cwd())
     try:
         return Config.model_validate({**raw, "source_path": label})
@@ -184,6 +217,39 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str], label: str) -> None:
         if not isinstance(target, dict):
             raise ConfigError(f"{label}: [{section}] must be a table")
         target[key] = parsed
+
+
+_EMAIL_ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "TRACKER_SMTP_HOST": ("smtp", "host"),
+    "TRACKER_SMTP_PORT": ("smtp", "port"),
+    "TRACKER_SMTP_SECURITY": ("smtp", "security"),
+    "TRACKER_SMTP_USER": ("smtp", "username"),
+    "TRACKER_EMAIL_FROM": ("from_addr",),
+    "TRACKER_EMAIL_TO": ("to",),
+}
+
+
+def _apply_email_env(raw: dict[str, Any], env: Mapping[str, str], label: str) -> None:
+    """[email] overrides; TRACKER_SMTP_PASSWORD is deliberately absent (read at send time)."""
+    for var, path in _EMAIL_ENV_OVERRIDES.items():
+        value = env.get(var)
+        if value is None or value == "":
+            continue
+        parsed: Any = value
+        if var == "TRACKER_SMTP_PORT":
+            if not value.strip().isdigit():
+                raise ConfigError(f"${var}: expected a port number, got {value!r}")
+            parsed = int(value)
+        elif var == "TRACKER_EMAIL_TO":
+            parsed = [part.strip() for part in value.split(",") if part.strip()]
+        target = raw.setdefault("email", {})
+        for section in path[:-1]:
+            if not isinstance(target, dict):
+                break
+            target = target.setdefault(section, {})
+        if not isinstance(target, dict):
+            raise ConfigError(f"{label}: [email.{'.'.join(path[:-1])}] must be a table")
+        target[path[-1]] = parsed
 
 
 def _env_rps(var: str, value: str) -> float:

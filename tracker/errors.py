@@ -6,6 +6,7 @@
   * NotFoundError an id that is not stored -> exit 1
   * SourceError   a registry could not be queried, or answered nonsense -> exit 1
   * StoreError    the database could not be opened or migrated -> exit 1
+  * SmtpError     the mail server refused the report or could not be reached -> exit 1
 
 Anything else is a bug and keeps its traceback.
 """
@@ -46,3 +47,7 @@ class SourceError(TrackerError):
 
 class StoreError(TrackerError):
     """The database could not be opened, migrated or written."""
+
+
+class SmtpError(TrackerError):
+    """The mail server could not be reached or refused the message; nothing was marked sent."""
