@@ -149,6 +149,43 @@ class EmailConfig(_Frozen):
     smtp: SmtpConfig = SmtpConfig()
 
 
+class ScheduleConfig(_Frozen):
+    """`tracker schedule`: when each job runs, and when failures become an alert.
+
+    A cron expression has five fields (minute hour day month weekday), or six with a
+    leading seconds field (used by the tests); an empty one disables that job."""
+
+    timezone: str = "UTC"
+    """IANA time zone the cron expressions are read in, e.g. "Europe/Rome"."""
+    ctgov: str = "0 6 * * *"
+    pubmed: str = "30 6 * * *"
+    europepmc: str = "30 6 * * *"
+    email: str = "0 8 * * mon"
+    misfire_grace_time: int = Field(default=21600, ge=1)
+    """Seconds a missed run (machine off, scheduler stopped) may still start late; missed
+    runs of one job are coalesced into one."""
+    failures_before_alert: int = Field(default=3, ge=1)
+    """Consecutive failures of one job before one alert email is sent."""
+    alert_to: tuple[str, ...] = ()
+    """Who gets alerts and recovery notes; empty means the [email] recipients."""
+    lock_heartbeat: float = Field(default=15.0, gt=0)
+    """Seconds between a lock holder's heartbeats."""
+    lock_stale_after: float = Field(default=120.0, gt=0)
+    """A lock whose heartbeat is older than this many seconds (or whose process is gone,
+    on the same host) is taken over: its holder was killed."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
 class Config(_Frozen):
     """Everything tracker needs to run, validated once at start-up."""
 
@@ -160,6 +197,7 @@ class Config(_Frozen):
     europepmc: EuropepmcConfig = EuropepmcConfig()
     claim: ClaimConfig = ClaimConfig()
     email: EmailConfig = EmailConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
     source_path: str = Field(default="<built-in defaults>", exclude=True)
     """Where this config came from, for error messages."""
 

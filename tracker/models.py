@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Float, Index, LargeBinary, Table, Text, Unicode, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -281,3 +281,53 @@ class Override(SQLModel, table=True):
     by: str | None = Field(default=None, max_length=200)
     at: datetime
     cleared_at: datetime | None = None
+
+
+class ProcessLock(SQLModel, table=True):
+    """A lock held by one running tracker process (tracker.schedule.lock).
+
+    'writer' is held by whatever writes records (a sync, a run, a scheduled job);
+    'scheduler' by the one `tracker schedule` that runs jobs for this database. A row whose
+    heartbeat stopped, or whose process is gone from its host, is stale and taken over."""
+
+    __tablename__ = "process_locks"
+
+    name: str = Field(primary_key=True, max_length=32)
+    token: str = Field(max_length=32)
+    """Random per acquisition: release and heartbeat touch the row only while it is ours."""
+    host: str = Field(max_length=255)
+    pid: int
+    command: str = Field(max_length=64)
+    """What holds it, e.g. 'tracker sync' or 'tracker schedule: ctgov'."""
+    acquired_at: datetime
+    heartbeat_at: datetime
+
+
+class JobRun(SQLModel, table=True):
+    """One run of one scheduled job, whatever its outcome."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_job_started", "job_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(max_length=32)
+    started_at: datetime
+    finished_at: datetime | None = None
+    outcome: str = Field(default="running", max_length=16)
+    """'running', 'ok', 'failed' or 'interrupted' (stopped on request; not a failure)."""
+    error: str | None = Field(default=None, sa_column=_text())
+    host: str = Field(max_length=255)
+    pid: int
+    notice: str | None = Field(default=None, max_length=16)
+    """'alert' or 'recovery' when that email was sent after this run."""
+
+
+APSCHEDULER_JOBS = Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
+"""APScheduler's SQLAlchemyJobStore table, declared here (as APScheduler 3.11 defines it)
+so that Alembic creates it and the schema check covers it; the job store finds it present."""
