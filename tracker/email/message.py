@@ -1,0 +1,84 @@
+"""Build a multipart email: plain text, HTML with inline images, and the list headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+
+from tracker.config import EmailConfig
+from tracker.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """An image the HTML shows as <img src="cid:{cid}">."""
+
+    cid: str
+    data: bytes
+    subtype: str = "png"
+
+
+def message_id(settings: EmailConfig) -> str:
+    """A fresh <...@domain> Message-ID on the sender's domain."""
+    return make_msgid(domain=_domain(settings.from_addr))
+
+
+def build_message(
+    settings: EmailConfig,
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    now: datetime,
+    msgid: str | None = None,
+    images: tuple[InlineImage, ...] = (),
+) -> EmailMessage:
+    """multipart/alternative (text/plain, multipart/related (text/html, images)).
+
+    Mail clients show the last alternative they can render, so HTML readers get the
+    HTML and everyone else the plain text; the images travel with the HTML part.
+    """
+    check_addresses(settings)
+    message = EmailMessage()
+    message["Subject"] = f"{settings.subject_prefix} {subject}".strip()
+    message["From"] = settings.from_addr
+    message["To"] = ", ".join(settings.to)
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = msgid or message_id(settings)
+    message["List-Unsubscribe"] = f"<{unsubscribe_uri(settings)}>"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
+    html_part = message.get_body(preferencelist=("html",))
+    assert isinstance(html_part, EmailMessage)
+    for image in images:
+        html_part.add_related(image.data, "image", image.subtype, cid=f"<{image.cid}>")
+    return message
+
+
+def check_addresses(settings: EmailConfig) -> None:
+    """A report needs a sender and at least one recipient; say which key is missing."""
+    if not settings.from_addr:
+        raise ConfigError("[email] from_addr is empty (or set $TRACKER_EMAIL_FROM)")
+    if not settings.to:
+        raise ConfigError("[email] to is empty (or set $TRACKER_EMAIL_TO, comma-separated)")
+    for address in (settings.from_addr, *settings.to):
+        if "@" not in parseaddr(address)[1]:
+            raise ConfigError(f"[email]: {address!r} is not an email address")
+
+
+def unsubscribe_uri(settings: EmailConfig) -> str:
+    if settings.unsubscribe:
+        return settings.unsubscribe
+    return f"mailto:{parseaddr(settings.from_addr)[1]}?subject=unsubscribe"
+
+
+def _domain(from_addr: str) -> str:
+    address = parseaddr(from_addr)[1]
+    try:
+        return Address(addr_spec=address).domain or "tracker.invalid"
+    except (ValueError, IndexError):
+        return "tracker.invalid"
