@@ -322,6 +322,40 @@ class JobRun(SQLModel, table=True):
     """'alert' or 'recovery' when that email was sent after this run."""
 
 
+class EmailReport(SQLModel, table=True):
+    """One email report: written (status 'sending') with its Message-ID and items BEFORE the
+    message goes to the server, so a crash between the server's acceptance and the marking
+    cannot make the next run send the same items again (tracker.email.outbox)."""
+
+    __tablename__ = "email_reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(max_length=255, unique=True, index=True)
+    status: str = Field(default="sending", max_length=16, index=True)
+    """'sending' (handed to the server, outcome not yet recorded), 'sent', 'failed', or
+    'unknown' (a run died while sending; its items count as reported, never sent twice)."""
+    since: datetime | None = None
+    until: datetime
+    """The window's end: the next report starts here once this one is sent."""
+    items: str = Field(default="[]", sa_column=_text(nullable=False))
+    """JSON list of the item keys this message carries."""
+    recipients: str = Field(sa_column=_text(nullable=False))
+    created_at: datetime
+    sent_at: datetime | None = None
+    error: str | None = Field(default=None, sa_column=_text())
+
+
+class ReportedItem(SQLModel, table=True):
+    """An item (a change event or a new record) that an accepted email carried: never again."""
+
+    __tablename__ = "reported_items"
+
+    item_key: str = Field(primary_key=True, max_length=80)
+    """'event:<change_events.id>' or 'new:<record id>'."""
+    email_id: int = Field(foreign_key="email_reports.id", index=True)
+    reported_at: datetime
+
+
 APSCHEDULER_JOBS = Table(
     "apscheduler_jobs",
     SQLModel.metadata,
