@@ -11,6 +11,7 @@ import math
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -110,12 +111,69 @@ class IndexConfig(_Frozen):
     doi: str = ""
     pmid: str = ""
     """Optional: resolved from the DOI through PubMed when left empty."""
+    date: str = ""
+    """When the index result became public (YYYY-MM-DD): later studies are follow-ups,
+    earlier ones prior evidence. Empty: every study counts as a follow-up."""
+
+    @field_validator("date")
+    @classmethod
+    def _iso_date(cls, value: str) -> str:
+        if value:
+            date.fromisoformat(value)  # ValueError names the problem; _describe adds the key
+        return value
+
+
+Terms = tuple[str, ...]
+"""Words and phrases matched case-insensitively on word boundaries; an all-capitals term
+such as 'ALS' only matches in capitals, so 'als' inside running text does not count."""
+
+
+class PopulationConfig(_Frozen):
+    """Who the claim is about."""
+
+    terms: Terms = ()
+    mesh: Terms = ()
+    """MeSH descriptor names (PubMed headings, CT.gov condition browse terms)."""
+
+
+class InterventionConfig(_Frozen):
+    """The intervention family whose use *as a therapy* the claim is about."""
+
+    family: str = ""
+    kinds: dict[str, Terms] = {}
+    """Each kind of the family with its synonyms, e.g. rTMS = ['repetitive TMS', ...]."""
+    mesh: Terms = ()
+    therapy_mesh: Terms = ()
+    """Descriptors that by themselves say the family is the therapy (Magnetic Field Therapy)."""
+    not_family: dict[str, Terms] = {}
+    """Look-alikes that are not the family (tDCS, transcranial pulse stimulation, ...)."""
+
+
+class CuesConfig(_Frozen):
+    """Phrases that tell a therapy from a measurement, and healthy-volunteer studies."""
+
+    therapy: Terms = ()
+    """Near a family term: the stimulation is given as treatment ('sham', 'sessions')."""
+    diagnostic: Terms = ()
+    """The stimulation measures something ('cortical excitability', 'motor threshold')."""
+    healthy: Terms = ()
 
 
 class ClaimConfig(_Frozen):
-    """The claim under watch (the evidence rules arrive in a later release)."""
+    """The claim under watch and the vocabularies the evidence rules read (tracker.evidence).
 
+    Watching another question needs only another [claim] section: no rule names a record
+    other than the index given here."""
+
+    statement: str = ""
     index: IndexConfig = IndexConfig()
+    population: PopulationConfig = PopulationConfig()
+    intervention: InterventionConfig = InterventionConfig()
+    outcomes: dict[str, Terms] = {}
+    """The outcomes that test the claim, by group (progression, survival)."""
+    other_outcomes: dict[str, Terms] = {}
+    """Outcomes that do not test it (cognition, spasticity, biomarkers ...)."""
+    cues: CuesConfig = CuesConfig()
 
 
 class SmtpConfig(_Frozen):
