@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from rich.console import Console
 
 from tracker.reports.console import render_digest
-from tracker.reports.digest import Change, Digest, NewItem, SourceHealth
+from tracker.reports.digest import Change, Digest, Item, NewItem, Section, SourceHealth
 from tracker.reports.markdown import md_escape, render_digest_markdown
 from tracker.reports.render_json import render_digest_json
 
@@ -46,6 +46,24 @@ def digest() -> Digest:
         verdict_changes=[],
         evidence={},
         health=[SourceHealth("ctgov", AT, "ok", AT, 10, 10, True, 0, [], 10)],
+        # The renderers list the digest's sections (built by build_digest from the above).
+        sections=[
+            Section(
+                "status",
+                "Status changes",
+                [
+                    Item(
+                        "NCT05000001",
+                        HOSTILE,
+                        "https://clinicaltrials.gov/study/NCT05000001",
+                        "RECRUITING → TERMINATED [early]",
+                        AT,
+                        ("event:1",),
+                        "stopped",
+                    )
+                ],
+            )
+        ],
     )
 
 

@@ -9,7 +9,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tracker.reports.digest import Change, Digest, NewItem, SourceHealth
+from tracker.reports.digest import Digest, Section, SourceHealth
+from tracker.reports.verdicts import VERDICT_LABELS, VERDICT_STYLES
 
 
 def when(value: datetime | None) -> str:
@@ -25,50 +26,57 @@ def render_digest(digest: Digest) -> RenderableType:
     window = (
         f"{when(digest.since)} → {when(digest.until)} UTC" if digest.since else "all stored records"
     )
-    title = Text.assemble(("tracker digest", "bold"), f"  {window}")
-    return Group(
-        title,
-        Text(""),
-        _changes_table(digest.changes),
-        Text(""),
-        _new_table(digest.new),
-        Text(""),
-        health_table(digest.health),
-    )
+    parts: list[RenderableType] = [Text.assemble(("tracker digest", "bold"), f"  {window}")]
+    listed = [s for s in digest.sections if s.items]
+    if not listed:
+        parts += [Text(""), Text("Nothing new in this window.", style="dim")]
+    for section in listed:
+        parts += [Text(""), _section_table(section)]
+    if digest.not_relevant or digest.unassessed:
+        parts += [Text(""), Text(not_listed_sentence(digest), style="dim")]
+    parts += [Text(""), _ledger(digest), Text(""), health_table(digest.health)]
+    parts += _failures(digest.health)
+    return Group(*parts)
 
 
-def _changes_table(changes: list[Change]) -> RenderableType:
-    if not changes:
-        return Text("No changes in this window.", style="dim")
-    table = Table(title=f"Changes ({len(changes)})", title_justify="left", expand=False)
-    for name in ("record", "title", "field", "old", "new", "when"):
+def not_listed_sentence(digest: Digest) -> str:
+    bits = []
+    if digest.not_relevant:
+        bits.append(f"{digest.not_relevant} on records judged not relevant")
+    if digest.unassessed:
+        bits.append(f"{digest.unassessed} on records not assessed yet")
+    return "Not listed: new records and changes " + "; ".join(bits) + "."
+
+
+def _section_table(section: Section) -> Table:
+    table = Table(title=f"{section.title} ({len(section.items)})", title_justify="left")
+    for name in ("record", "title", "what", "when"):
         table.add_column(name, overflow="fold")
-    for c in changes:
-        table.add_row(
-            linked_id(c.id, c.url),
-            Text(c.title),
-            Text(c.field),
-            Text(c.old or "–", style="red"),
-            Text(c.new or "–", style="green"),
-            Text(when(c.at)),
-        )
+    for item in section.items:
+        what = Text(item.what)
+        if item.flag:
+            what.append(f"  {item.flag}", style="bold red")
+        table.add_row(linked_id(item.id, item.url), Text(item.title), what, Text(when(item.at)))
     return table
 
 
-def _new_table(new: list[NewItem]) -> RenderableType:
-    if not new:
-        return Text("No new records in this window.", style="dim")
-    table = Table(title=f"New records ({len(new)})", title_justify="left")
-    for name in ("record", "title", "status", "first seen"):
-        table.add_column(name, overflow="fold")
-    for item in new:
-        table.add_row(
-            linked_id(item.id, item.url),
-            Text(item.title),
-            Text(item.status or "–"),
-            Text(when(item.first_seen_at)),
+def _ledger(digest: Digest) -> RenderableType:
+    standing = Text(digest.standing or "No evidence assessed yet.", style="bold")
+    counts = Text("Studies by verdict: ")
+    for index, verdict in enumerate(VERDICT_LABELS):
+        if index:
+            counts.append(" · ")
+        counts.append(
+            f"{VERDICT_LABELS[verdict]} {digest.evidence.get(verdict, 0)}",
+            style=VERDICT_STYLES[verdict],
         )
-    return table
+    return Group(Text("Ledger", style="bold underline"), standing, counts)
+
+
+def _failures(health: list[SourceHealth]) -> list[RenderableType]:
+    return [
+        Text.assemble((f"{h.source}: ", "bold red"), error) for h in health for error in h.errors
+    ]
 
 
 def health_table(health: list[SourceHealth]) -> Table:

@@ -1,22 +1,57 @@
 """Build the digest as plain data: what is new and what changed in a time window.
 
-No rendering happens here; console, markdown and json renderers all read the same Digest.
+No rendering happens here; console, markdown, json and email renderers all read the same
+Digest. The sections come most important first (verdict changes ... new relevant
+records). Records the evidence engine judged not relevant are counted, never listed;
+records it has not assessed yet are counted apart, so a reader knows they exist.
+
+Everything is read with narrow column selects through indexed columns (first_seen_at,
+change_events.at, primary keys), so the digest of a large database costs what its
+window holds, not what the database holds.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import func, select
+from sqlmodel import Session, col
 
-from tracker.models import Article, ChangeEvent, Report, SyncRun, Trial
-from tracker.reports.links import record_url
+from tracker.evidence.summary import ledger_summary
+from tracker.models import Article, Assessment, ChangeEvent, Report, SyncRun, Trial
+from tracker.reports.links import record_url, source_of
 
 SOURCES = ("ctgov", "pubmed", "europepmc")
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("verdict_changes", "Verdict changes"),
+    ("follow_ups", "New follow-ups"),
+    ("results", "Results submitted or posted"),
+    ("status", "Status changes"),
+    ("slipped", "Primary completion dates that slipped"),
+    ("enrollment", "Enrollment changes"),
+    ("retractions", "Retractions"),
+    ("citing", "New papers citing the index"),
+    ("new_relevant", "New relevant records"),
+    ("other", "Other changes"),
+)
+"""Section key and heading, in the order every renderer shows them."""
+
+STOPPED = frozenset({"TERMINATED", "SUSPENDED", "WITHDRAWN"})
+
+_FIELD_SECTION = {
+    "results_submitted": "results",
+    "results_posted": "results",
+    "overall_status": "status",
+    "why_stopped": "status",
+    "enrollment": "enrollment",
+    "retraction": "retractions",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +62,8 @@ class NewItem:
     status: str | None
     first_seen_at: datetime
     url: str | None
+    relevant: bool | None = None
+    """The evidence engine's judgement; None while the record is not assessed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +75,29 @@ class Change:
     new: str | None
     at: datetime
     url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One listed line of a section: a record, what happened to it, and its registry page."""
+
+    id: str
+    title: str
+    url: str | None
+    what: str
+    """What happened, as display text, e.g. 'RECRUITING → TERMINATED'."""
+    at: datetime
+    keys: tuple[str, ...]
+    """What an email marks as reported: 'event:<id>' for change events, 'new:<record>'."""
+    flag: str | None = None
+    """A short emphasis, e.g. 'stopped' or '+8 months'."""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    key: str
+    title: str
+    items: list[Item]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +123,33 @@ class Digest:
     verdict_changes: list[Change]
     evidence: dict[str, int]
     health: list[SourceHealth]
+    sections: list[Section] = dataclasses.field(default_factory=list)
+    standing: str | None = None
+    """The claim's standing in one sentence (tracker.evidence.summary)."""
+    not_relevant: int = 0
+    """New records and changes in the window on records judged not relevant (not listed)."""
+    unassessed: int = 0
+    """New records and changes in the window on records not assessed yet (not listed)."""
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(section.items) for section in self.sections)
+
+    @property
+    def item_keys(self) -> list[str]:
+        return [key for section in self.sections for item in section.items for key in item.keys]
+
+    def without(self, reported: Collection[str]) -> Digest:
+        """The same digest minus the items whose keys were all reported already."""
+        sections = [
+            Section(
+                s.key,
+                s.title,
+                [i for i in s.items if not i.keys or not all(k in reported for k in i.keys)],
+            )
+            for s in self.sections
+        ]
+        return dataclasses.replace(self, sections=sections)
 
 
 def last_report_until(session: Session, kind: str) -> datetime | None:
@@ -83,14 +170,23 @@ def build_digest(session: Session, *, since: datetime | None, until: datetime) -
         [*_new_trials(session, since, until), *_new_articles(session, since, until)],
         key=lambda item: (item.first_seen_at, item.id),
     )
+    events = _events(session, since, until)
+    changes = [e.change for e in events if e.change.field != "verdict"]
+    verdict_changes = [e.change for e in events if e.change.field == "verdict"]
+    sections, not_relevant, unassessed = _sections(session, new, events)
+    ledger = ledger_summary(session)
     return Digest(
         since=since,
         until=until,
         new=new,
-        changes=_changes(session, since, until),
-        verdict_changes=[],
-        evidence={},
+        changes=changes,
+        verdict_changes=verdict_changes,
+        evidence=dict(ledger.counts),
         health=[source_health(session, source) for source in SOURCES],
+        sections=sections,
+        standing=ledger.standing,
+        not_relevant=not_relevant,
+        unassessed=unassessed,
     )
 
 
@@ -102,58 +198,241 @@ def _window(column: Any, since: datetime | None, until: datetime) -> list[Any]:
 
 
 def _new_trials(session: Session, since: datetime | None, until: datetime) -> list[NewItem]:
-    rows = session.scalars(select(Trial).where(*_window(col(Trial.first_seen_at), since, until)))
+    rows = session.execute(
+        select(
+            col(Trial.nct_id),
+            col(Trial.brief_title),
+            col(Trial.overall_status),
+            col(Trial.first_seen_at),
+            col(Assessment.relevant),
+        )
+        .join(Assessment, col(Assessment.record_id) == col(Trial.nct_id), isouter=True)
+        .where(*_window(col(Trial.first_seen_at), since, until))
+    )
     return [
         NewItem(
-            id=t.nct_id,
+            id=nct_id,
             source="ctgov",
-            title=t.brief_title or t.nct_id,
-            status=t.overall_status,
-            first_seen_at=t.first_seen_at,
-            url=record_url(t.nct_id),
+            title=title or nct_id,
+            status=status,
+            first_seen_at=first_seen,
+            url=record_url(nct_id),
+            relevant=relevant,
         )
-        for t in rows
+        for nct_id, title, status, first_seen, relevant in rows
     ]
 
 
 def _new_articles(session: Session, since: datetime | None, until: datetime) -> list[NewItem]:
-    rows = session.scalars(
-        select(Article).where(*_window(col(Article.first_seen_at), since, until))
+    rows = session.execute(
+        select(
+            col(Article.id),
+            col(Article.title),
+            col(Article.in_pubmed),
+            col(Article.retracted),
+            col(Article.cites_index),
+            col(Article.first_seen_at),
+            col(Assessment.relevant),
+        )
+        .join(Assessment, col(Assessment.record_id) == col(Article.id), isouter=True)
+        .where(*_window(col(Article.first_seen_at), since, until))
     )
     return [
         NewItem(
-            id=a.id,
-            source="pubmed" if a.in_pubmed else "europepmc",
-            title=a.title or a.id,
-            status="retracted" if a.retracted else ("cites the index" if a.cites_index else None),
-            first_seen_at=a.first_seen_at,
-            url=record_url(a.id),
+            id=article_id,
+            source="pubmed" if in_pubmed else "europepmc",
+            title=title or article_id,
+            status="retracted" if retracted else ("cites the index" if cites else None),
+            first_seen_at=first_seen,
+            url=record_url(article_id),
+            relevant=relevant,
         )
-        for a in rows
+        for article_id, title, in_pubmed, retracted, cites, first_seen, relevant in rows
     ]
 
 
-def _changes(session: Session, since: datetime | None, until: datetime) -> list[Change]:
+@dataclass(frozen=True, slots=True)
+class _Event:
+    event_id: int
+    change: Change
+    relevant: bool | None
+
+
+def _events(session: Session, since: datetime | None, until: datetime) -> list[_Event]:
     stmt = (
-        select(ChangeEvent, Trial.brief_title)
-        .join(Trial, col(Trial.nct_id) == col(ChangeEvent.record_id), isouter=True)
-        .where(col(ChangeEvent.at) <= until)
-    )
-    if since is not None:
-        stmt = stmt.where(col(ChangeEvent.at) > since)
-    stmt = stmt.order_by(col(ChangeEvent.at), col(ChangeEvent.record_id), col(ChangeEvent.id))
-    return [
-        Change(
-            id=event.record_id,
-            title=title or event.record_id,
-            field=event.field,
-            old=event.old,
-            new=event.new,
-            at=event.at,
-            url=record_url(event.record_id),
+        select(
+            col(ChangeEvent.id),
+            col(ChangeEvent.record_id),
+            col(ChangeEvent.field),
+            col(ChangeEvent.old),
+            col(ChangeEvent.new),
+            col(ChangeEvent.at),
+            col(Trial.brief_title),
+            col(Article.title),
+            col(Assessment.relevant),
         )
-        for event, title in session.execute(stmt)
+        .join(Trial, col(Trial.nct_id) == col(ChangeEvent.record_id), isouter=True)
+        .join(Article, col(Article.id) == col(ChangeEvent.record_id), isouter=True)
+        .join(Assessment, col(Assessment.record_id) == col(ChangeEvent.record_id), isouter=True)
+        .where(*_window(col(ChangeEvent.at), since, until))
+        .order_by(col(ChangeEvent.at), col(ChangeEvent.record_id), col(ChangeEvent.id))
+    )
+    return [
+        _Event(
+            event_id,
+            Change(
+                id=record_id,
+                title=trial_title or article_title or record_id,
+                field=field,
+                old=old,
+                new=new,
+                at=at,
+                url=record_url(record_id),
+            ),
+            relevant,
+        )
+        for event_id, record_id, field, old, new, at, trial_title, article_title, relevant in (
+            session.execute(stmt)
+        )
     ]
+
+
+def _sections(
+    session: Session, new: list[NewItem], events: list[_Event]
+) -> tuple[list[Section], int, int]:
+    """Sort the window's events and new records into the listed sections; count the rest."""
+    buckets: dict[str, list[Item]] = {key: [] for key, _ in SECTIONS}
+    not_relevant = unassessed = 0
+    citing = [e for e in events if e.change.field == "cited_by" and e.change.new]
+    citing_titles = _article_titles(session, [e.change.new or "" for e in citing])
+    for event in events:
+        change = event.change
+        key = f"event:{event.event_id}"
+        if change.field == "cited_by":
+            paper = change.new or ""
+            buckets["citing"].append(
+                Item(
+                    paper,
+                    citing_titles.get(paper) or paper,
+                    record_url(paper),
+                    f"cites {change.id}",
+                    change.at,
+                    (key,),
+                )
+            )
+            continue
+        if event.relevant is None and change.field not in ("verdict", "role"):
+            unassessed += 1
+            continue
+        if event.relevant is False:
+            not_relevant += 1
+            continue
+        section, what, flag = _classify(change)
+        buckets[section].append(
+            Item(change.id, change.title, change.url, what, change.at, (key,), flag)
+        )
+    for item in new:
+        if item.relevant is None:
+            unassessed += 1
+        elif not item.relevant:
+            not_relevant += 1
+        else:
+            buckets["new_relevant"].append(
+                Item(
+                    item.id,
+                    item.title,
+                    item.url,
+                    f"new {_kind(item.id)}" + (f", {item.status}" if item.status else ""),
+                    item.first_seen_at,
+                    (f"new:{item.id}",),
+                )
+            )
+    _merge_new_relevant(buckets)
+    return [Section(key, title, buckets[key]) for key, title in SECTIONS], not_relevant, unassessed
+
+
+def _classify(change: Change) -> tuple[str, str, str | None]:
+    """Section, display text and flag of one change on a relevant record."""
+    old, new = change.old, change.new
+    if change.field == "verdict":
+        if old is None:
+            return "new_relevant", f"first assessed: {new}", None
+        return "verdict_changes", f"{old} → {new}", None
+    if change.field == "role":
+        if new == "follow_up":
+            return "follow_ups", f"now a follow-up (was {old or 'new'})", None
+        return "other", f"role: {old or '–'} → {new or '–'}", None
+    if change.field == "primary_completion_date" and old and new:
+        slip = _months_between(old, new)
+        if slip > 0:
+            return "slipped", f"{old} → {new}", f"+{slip} month{'s' if slip != 1 else ''}"
+        if slip == 0 and new[:10] > old[:10]:  # later within the same month
+            return "slipped", f"{old} → {new}", "later"
+    section = _FIELD_SECTION.get(change.field)
+    if section is None:
+        return "other", f"{_label(change.field)}: {old or '–'} → {new or '–'}", None
+    if change.field == "overall_status":
+        flag = "stopped" if new in STOPPED else None
+        return section, f"{old or '–'} → {new or '–'}", flag
+    if change.field == "why_stopped":
+        return section, f"why stopped: {new or '–'}", "stopped" if new else None
+    if change.field in ("results_submitted", "results_posted"):
+        label = "results submitted" if change.field == "results_submitted" else "results posted"
+        return section, f"{label}: {new or 'withdrawn'}", None
+    if change.field == "retraction":
+        return section, new or "retracted", "retracted"
+    return section, f"{old or '–'} → {new or '–'}", None
+
+
+def _merge_new_relevant(buckets: dict[str, list[Item]]) -> None:
+    """One line per record among new relevant records, and none for a record a section
+    above already lists (a new follow-up is shown once); its keys travel with that line."""
+    listed: dict[str, Item] = {}
+    positions: dict[str, tuple[str, int]] = {}
+    for key, _ in SECTIONS:
+        if key == "new_relevant":
+            continue
+        for index, item in enumerate(buckets[key]):
+            positions.setdefault(item.id, (key, index))
+    for item in buckets["new_relevant"]:
+        if item.id in positions:
+            key, index = positions[item.id]
+            above = buckets[key][index]
+            buckets[key][index] = dataclasses.replace(above, keys=above.keys + item.keys)
+        elif item.id in listed:
+            first = listed[item.id]
+            listed[item.id] = dataclasses.replace(first, keys=first.keys + item.keys)
+        else:
+            listed[item.id] = item
+    buckets["new_relevant"] = sorted(listed.values(), key=lambda i: (i.at, i.id))
+
+
+def _article_titles(session: Session, ids: Iterable[str]) -> dict[str, str | None]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(col(Article.id), col(Article.title)).where(col(Article.id).in_(wanted))
+    )
+    return {str(article_id): title for article_id, title in rows}
+
+
+def _months_between(old: str, new: str) -> int:
+    """Whole months from one partial date ('2026-05' or '2026-05-14') to another."""
+    try:
+        y0, m0 = int(old[:4]), int(old[5:7] or 1)
+        y1, m1 = int(new[:4]), int(new[5:7] or 1)
+    except ValueError:
+        return 0
+    return (y1 - y0) * 12 + (m1 - m0)
+
+
+def _kind(record_id: str) -> str:
+    return {"ctgov": "trial", "pubmed": "paper", "europepmc": "paper"}[source_of(record_id)]
+
+
+def _label(field: str) -> str:
+    return field.replace("_", " ")
 
 
 def _stored_count(source: str) -> Any:

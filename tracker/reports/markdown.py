@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from tracker.reports.digest import Change, Digest, NewItem, SourceHealth
+from tracker.reports.digest import Digest, Section, SourceHealth
+from tracker.reports.verdicts import VERDICT_LABELS
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~-])")
 
@@ -26,33 +27,44 @@ def _link(record_id: str, url: str | None) -> str:
 def render_digest_markdown(digest: Digest) -> str:
     window = f"{_when(digest.since)} to {_when(digest.until)}" if digest.since else "all records"
     lines = [f"# tracker digest: {window}", ""]
-    lines += _section_changes(digest.changes)
-    lines += _section_new(digest.new)
+    listed = [s for s in digest.sections if s.items]
+    if not listed:
+        lines += ["Nothing new in this window.", ""]
+    for section in listed:
+        lines += _section(section)
+    if digest.not_relevant or digest.unassessed:
+        lines += [_not_listed(digest), ""]
+    lines += _ledger(digest)
     lines += _section_health(digest.health)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _section_changes(changes: list[Change]) -> list[str]:
-    lines = [f"## Changes ({len(changes)})", ""]
-    if not changes:
-        return [*lines, "No changes.", ""]
-    lines += ["| record | field | old | new | when |", "|---|---|---|---|---|"]
-    for c in changes:
+def _section(section: Section) -> list[str]:
+    lines = [f"## {section.title} ({len(section.items)})", ""]
+    for item in section.items:
+        flag = f" **{md_escape(item.flag)}**" if item.flag else ""
         lines.append(
-            f"| {_link(c.id, c.url)} {md_escape(c.title)} | {c.field} | {md_escape(c.old or '–')} "
-            f"| {md_escape(c.new or '–')} | {_when(c.at)} |"
+            f"- {_link(item.id, item.url)} {md_escape(item.title)}: "
+            f"{md_escape(item.what)}{flag} ({_when(item.at)})"
         )
     return [*lines, ""]
 
 
-def _section_new(new: list[NewItem]) -> list[str]:
-    lines = [f"## New records ({len(new)})", ""]
-    if not new:
-        return [*lines, "No new records.", ""]
-    for item in new:
-        status = f" ({item.status})" if item.status else ""
-        lines.append(f"- {_link(item.id, item.url)}: {md_escape(item.title)}{status}")
-    return [*lines, ""]
+def _not_listed(digest: Digest) -> str:
+    bits = []
+    if digest.not_relevant:
+        bits.append(f"{digest.not_relevant} on records judged not relevant")
+    if digest.unassessed:
+        bits.append(f"{digest.unassessed} on records not assessed yet")
+    return "Not listed: new records and changes " + "; ".join(bits) + "."
+
+
+def _ledger(digest: Digest) -> list[str]:
+    counts = " · ".join(
+        f"{label} {digest.evidence.get(verdict, 0)}" for verdict, label in VERDICT_LABELS.items()
+    )
+    standing = md_escape(digest.standing) if digest.standing else "No evidence assessed yet."
+    return ["## Ledger", "", f"**{standing}**", "", f"Studies by verdict: {counts}", ""]
 
 
 def _section_health(health: list[SourceHealth]) -> list[str]:
@@ -71,4 +83,6 @@ def _section_health(health: list[SourceHealth]) -> list[str]:
             f"| {h.source} | {_when(h.last_success)} | {h.fetched} / {h.expected} | {complete} "
             f"| {h.retries} |"
         )
+    lines.append("")
+    lines += [f"- {h.source}: {md_escape(error)}" for h in health for error in h.errors]
     return [*lines, ""]

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from tracker.reports.digest import Digest
+from tracker.reports.digest import Digest, Item
 
 
 def _default(value: Any) -> Any:
@@ -41,6 +41,23 @@ def render_digest_json(digest: Digest) -> str:
             ],
             "verdict_changes": digest.verdict_changes,
             "evidence": digest.evidence,
+            "standing": digest.standing,
+            "sections": {
+                s.key: {"title": s.title, "items": [_item(i) for i in s.items]}
+                for s in digest.sections
+            },
+            "not_listed": {"not_relevant": digest.not_relevant, "unassessed": digest.unassessed},
             "health": {h.source: h for h in digest.health},
         }
     )
+
+
+def _item(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "url": item.url,
+        "what": item.what,
+        "flag": item.flag,
+        "at": item.at,
+    }
