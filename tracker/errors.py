@@ -6,6 +6,7 @@
   * NotFoundError an id that is not stored -> exit 1
   * SourceError   a registry could not be queried, or answered nonsense -> exit 1
   * StoreError    the database could not be opened or migrated -> exit 1
+  * LockedError   another tracker process holds the writer lock -> exit 1
   * SmtpError     the mail server refused the report or could not be reached -> exit 1
 
 Anything else is a bug and keeps its traceback.
@@ -51,3 +52,7 @@ class StoreError(TrackerError):
 
 class SmtpError(TrackerError):
     """The mail server could not be reached or refused the message; nothing was marked sent."""
+
+
+class LockedError(TrackerError):
+    """Another tracker process is writing to this database; the message says which, since when."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +18,29 @@ from tracker.errors import SourceError
 from tracker.http import HttpStats
 from tracker.models import SyncRun
 from tracker.versioning import PageOutcome
+
+
+class Interrupted(Exception):
+    """A stop was requested (SIGTERM, SIGINT): raised once the page in flight is committed.
+
+    The run is recorded as 'interrupted'; the watermark does not move, so the next sync
+    asks again for whatever this one did not reach."""
+
+
+_STOP = threading.Event()
+
+
+def request_stop() -> None:
+    """Ask every sync in this process to stop after the page it is storing (signal-safe)."""
+    _STOP.set()
+
+
+def stop_requested() -> bool:
+    return _STOP.is_set()
+
+
+def clear_stop() -> None:
+    _STOP.clear()
 
 
 @dataclass
@@ -92,7 +116,10 @@ def start_run(
 
 
 def record_page(session: Session, outcome: SyncOutcome, result: PageOutcome, fetched: int) -> None:
-    """Add one stored page to the counters, in the page's own transaction."""
+    """Add one stored page to the counters, in the page's own transaction.
+
+    Callers call this last in the page's transaction: when a stop was requested it commits
+    the page and raises Interrupted."""
     outcome.fetched += fetched
     outcome.new_records += result.new_records
     outcome.new_versions += result.new_versions
@@ -101,6 +128,10 @@ def record_page(session: Session, outcome: SyncOutcome, result: PageOutcome, fet
     run = session.get_one(SyncRun, outcome.run_id)
     run.pages += 1
     _copy_counts(run, outcome)
+    if _STOP.is_set():
+        # The one stop point every source shares: the page is kept, then the run ends.
+        session.commit()
+        raise Interrupted(f"{outcome.source}: stopped on request after {run.pages} pages")
 
 
 def run_to_end(

@@ -1,0 +1,146 @@
+"""The job function APScheduler's job store refers to: `tracker.schedule.jobs:run_job`.
+
+The job store pickles a reference to this module-level function and the job id, never
+a closure, so a restarted scheduler finds its jobs again. Each run takes the writer lock,
+is recorded in job_runs whatever happens, and may send one alert or recovery note.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from tracker.config import Config
+from tracker.errors import LockedError, TrackerError
+from tracker.runs import Interrupted, request_stop, stop_requested
+from tracker.schedule import alerts, history
+from tracker.schedule.lock import WRITER, WriterLock
+
+log = logging.getLogger(__name__)
+
+
+class JobFailed(Exception):
+    """A job ran to its end but did not do its work (e.g. an incomplete sync)."""
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What every job run needs; set once by the scheduler process (`configure`)."""
+
+    cfg: Config
+    engine: Engine
+    bodies: dict[str, Callable[[], None]]
+    """job id -> the work itself (a sync of one source, the email report)."""
+
+
+_context: JobContext | None = None
+_running = 0
+_idle = threading.Condition()
+
+
+def configure(context: JobContext) -> None:
+    global _context
+    _context = context
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def run_job(job_id: str) -> None:
+    """One scheduled run: lock, work, record, notify. Never raises: the outcome is in job_runs
+    and in the log, and the scheduler goes on with the next run."""
+    global _running
+    ctx = _context
+    if ctx is None:
+        raise RuntimeError("tracker.schedule.jobs.configure() was not called")
+    with _idle:
+        _running += 1
+    try:
+        run_id = history.start_job_run(ctx.engine, job_id, now=now())
+        log.info("job %s: started", job_id)
+        outcome, error = _attempt(ctx, job_id)
+        history.finish_job_run(ctx.engine, run_id, outcome=outcome, error=error, now=now())
+        log_line = f"job {job_id}: {outcome}" + (f": {error}" if error else "")
+        (log.error if outcome == "failed" else log.info)(log_line)
+        _notify(ctx, job_id, run_id)
+    except Exception:  # the database itself failed: say so, keep the scheduler alive
+        log.exception("job %s: could not be recorded", job_id)
+    finally:
+        with _idle:
+            _running -= 1
+            _idle.notify_all()
+
+
+def _attempt(ctx: JobContext, job_id: str) -> tuple[str, str | None]:
+    """Run the body under the writer lock; the outcome and the error line."""
+    schedule = ctx.cfg.schedule
+    lock = WriterLock(
+        ctx.engine,
+        WRITER,
+        command=f"tracker schedule: {job_id}",
+        heartbeat=schedule.lock_heartbeat,
+        stale_after=schedule.lock_stale_after,
+        on_lost=request_stop,
+    )
+    try:
+        lock.acquire(wait=True, should_stop=stop_requested)
+        try:
+            ctx.bodies[job_id]()
+        finally:
+            lock.release()
+    except Interrupted as exc:
+        return "interrupted", str(exc)
+    except LockedError as exc:
+        return ("interrupted" if stop_requested() else "failed"), str(exc)
+    except (TrackerError, JobFailed) as exc:
+        return "failed", str(exc)
+    except Exception as exc:  # a bug: keep the traceback in the log, the line in job_runs
+        log.exception("job %s: unexpected error", job_id)
+        return "failed", f"{type(exc).__name__}: {exc}"
+    return "ok", None
+
+
+def _notify(ctx: JobContext, job_id: str, run_id: int) -> None:
+    """Send the alert or recovery note this run calls for. Only an accepted alert is
+    recorded, so an alert that could not be sent is tried again after the next failure."""
+    with ctx.engine.connect() as conn:
+        runs = list(_enough_runs(history.runs_newest_first(conn, job_id)))
+        health = history.job_health(conn, job_id)
+    notice = history.decide_notice(runs, threshold=ctx.cfg.schedule.failures_before_alert)
+    if notice is None:
+        return
+    if notice == "alert":
+        subject, body = alerts.alert_text(health)
+    else:
+        previous = history.failure_streak(r for r in runs[1:] if r.outcome in history.DECISIVE)
+        since = previous[-1].started_at if previous else None
+        subject, body = alerts.recovery_text(job_id, since, now())
+    try:
+        alerts.send_notice(ctx.cfg, subject, body, now=now())
+    except TrackerError as exc:
+        log.error("job %s: could not send the %s email: %s", job_id, notice, exc)
+        return
+    history.mark_notice(ctx.engine, run_id, notice)
+
+
+def _enough_runs(runs: Iterator[history.RunFacts]) -> list[history.RunFacts]:
+    """The newest run, the failures behind it and the success that ends them: no more
+    is read, however long the history."""
+    taken: list[history.RunFacts] = []
+    for run in runs:
+        taken.append(run)
+        if run.outcome == "ok" and len(taken) > 1:
+            break
+    return taken
+
+
+def wait_until_idle(timeout: float | None = None) -> bool:
+    """Block until no job is running (after a stop request, the one in flight finishes)."""
+    with _idle:
+        return _idle.wait_for(lambda: _running == 0, timeout=timeout)

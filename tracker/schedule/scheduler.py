@@ -1,0 +1,134 @@
+"""`tracker schedule`: APScheduler's BlockingScheduler over a job store in the tracker database.
+
+Only one scheduler runs the jobs of a database: it holds the 'scheduler' lock, and a
+second one (on this machine or another) waits as a standby until the first is gone.
+SIGTERM or SIGINT stops it cleanly: no new runs start, a sync in flight finishes its page
+and is recorded as interrupted, and the process exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import Engine
+
+from tracker.config import Config
+from tracker.db import make_engine
+from tracker.runs import request_stop, stop_requested
+from tracker.schedule import history, jobs
+from tracker.schedule.lock import SCHEDULER, WriterLock
+from tracker.schedule.triggers import JobSpec, job_specs
+
+log = logging.getLogger(__name__)
+
+JOB_FUNC = "tracker.schedule.jobs:run_job"
+"""A textual reference: the job store keeps this, not a pickled function object."""
+
+
+def build_scheduler(cfg: Config, store_engine: Engine) -> BlockingScheduler:
+    """One worker thread: jobs due together run one after the other (they would only wait
+    for the writer lock otherwise), and max_instances=1 skips a run while the last one
+    of the same job is still going."""
+    schedule = cfg.schedule
+    return BlockingScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=store_engine)},
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": schedule.misfire_grace_time,
+        },
+        timezone=ZoneInfo(schedule.timezone),
+    )
+
+
+def reconcile_jobs(
+    scheduler: BlockingScheduler, store_engine: Engine, specs: list[JobSpec]
+) -> None:
+    """Make the stored jobs match the config, keeping the stored next run time of every job
+    whose schedule did not change: that is what lets a run missed while the scheduler was
+    down still happen (once, coalesced) within misfire_grace_time."""
+    store = SQLAlchemyJobStore(engine=store_engine)
+    store.start(scheduler, "default")  # only to read: reconstitutes jobs without running them
+    stored = {job.id: job for job in store.get_all_jobs()}
+    wanted = {spec.job_id: spec for spec in specs}
+    for job_id in stored.keys() - wanted.keys():
+        store.remove_job(job_id)
+        log.info("job %s: removed (no longer in [schedule])", job_id)
+    for spec in specs:
+        job = stored.get(spec.job_id)
+        if job is not None and job.name == spec.signature:
+            continue
+        scheduler.add_job(
+            JOB_FUNC,
+            trigger=spec.trigger,
+            args=[spec.job_id],
+            id=spec.job_id,
+            name=spec.signature,
+            replace_existing=True,
+        )
+        log.info("job %s: scheduled (%s)", spec.job_id, spec.cron)
+
+
+def run_scheduler(cfg: Config, engine: Engine, bodies: dict[str, Callable[[], None]]) -> None:
+    """Wait for the scheduler lock, run jobs until SIGTERM/SIGINT, then stop cleanly."""
+    schedule = cfg.schedule
+    specs = job_specs(cfg)  # a bad cron expression stops us here, before any waiting
+    scheduler: BlockingScheduler | None = None
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.warning("%s received: stopping after the page in flight", signal.Signals(signum).name)
+        request_stop()
+        if scheduler is not None and scheduler.running:
+            # Not from the handler itself: shutdown takes locks the interrupted frame may hold.
+            threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    lock = WriterLock(
+        engine,
+        SCHEDULER,
+        command="tracker schedule",
+        heartbeat=schedule.lock_heartbeat,
+        stale_after=schedule.lock_stale_after,
+        on_lost=request_stop,
+    )
+    try:
+        lock.acquire(wait=True, should_stop=stop_requested)
+    except Exception:
+        if stop_requested():
+            return
+        raise
+    store_engine = make_engine(str(engine.url.render_as_string(hide_password=False)))
+    try:
+        abandoned = history.close_abandoned_runs(engine, now=jobs.now())
+        if abandoned:
+            log.warning("%d job runs of a killed scheduler marked interrupted", abandoned)
+        jobs.configure(jobs.JobContext(cfg=cfg, engine=engine, bodies=bodies))
+        scheduler = build_scheduler(cfg, store_engine)
+        reconcile_jobs(scheduler, store_engine, specs)
+        scheduler.add_listener(_log_next_runs(scheduler), mask=EVENT_SCHEDULER_STARTED)
+        if not stop_requested():
+            scheduler.start()  # blocks until a signal shuts it down
+        jobs.wait_until_idle()
+    finally:
+        lock.release()
+        store_engine.dispose()
+    log.info("scheduler stopped")
+
+
+def _log_next_runs(scheduler: BlockingScheduler) -> Callable[[SchedulerEvent], None]:
+    def listener(_event: SchedulerEvent) -> None:
+        for job in scheduler.get_jobs():
+            log.info("job %s: next run %s", job.id, job.next_run_time)
+
+    return listener
