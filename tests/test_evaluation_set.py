@@ -1,0 +1,145 @@
+"""The labelled evaluation set (tests/evaluation) is well formed: every record parses with the
+project's own parsers, every file has exactly one label and every label a file, ids agree,
+labels use only the contract's values and say where their facts came from, and the set
+stores through the sync's own save path on both backends."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from tests.evaluation import (
+    EXCLUSIONS,
+    HERE,
+    RELEVANT_ROLES,
+    ROLES,
+    VERDICTS,
+    Case,
+    index_article_id,
+    load_cases,
+    load_labels,
+    record_files,
+    store_cases,
+)
+from tracker.article_store import ARTICLES, CITATIONS, LINKS
+from tracker.sources import europepmc
+from tracker.sources.ctgov_parse import parse_study
+from tracker.sources.pubmed_parse import iter_articles
+from tracker.store import TRIALS
+
+CASES = load_cases()
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+
+
+def _parsed_id(case: Case) -> str:
+    if case.source == "ctgov":
+        return parse_study(case.payload).nct_id
+    if case.source == "pubmed":
+        (article,) = list(iter_articles(case.payload))  # one PubmedArticle per file
+        return article.id
+    result = europepmc.read_result(case.payload)
+    assert result.error is None, result.error
+    return result.id
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_record_parses_with_the_project_parser_and_its_id_matches_the_label(case: Case) -> None:
+    assert _parsed_id(case) == case.id
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_record_carries_the_fields_the_engine_reads(case: Case) -> None:
+    if case.source == "ctgov":
+        trial = parse_study(case.payload)
+        assert trial.title and trial.conditions and trial.study_type
+    elif case.source == "pubmed":
+        (article,) = list(iter_articles(case.payload))
+        assert article.title and article.publication_types and article.pub_date
+    else:
+        result = europepmc.read_result(case.payload)
+        assert result.record is not None and result.record.title
+
+
+def test_every_file_has_exactly_one_label_and_every_label_a_file() -> None:
+    labels = load_labels()
+    files = Counter(label.file for label in labels)
+    assert [f for f, n in files.items() if n > 1] == []
+    on_disk = {p.relative_to(HERE).as_posix() for p in record_files()}
+    assert on_disk == set(files)
+    ids = Counter(label.id for label in labels)
+    assert [i for i, n in ids.items() if n > 1] == []
+
+
+def test_file_names_follow_the_record_ids() -> None:
+    for case in CASES:
+        name = case.path.stem
+        if case.source == "ctgov":
+            assert name == case.id
+        elif case.source == "pubmed":
+            assert f"PMID:{name}" == case.id
+        else:
+            assert name == case.id.replace(":", "-").replace("/", "-")
+
+
+def test_labels_use_only_the_contract_values() -> None:
+    for label in load_labels():
+        assert label.role in ROLES, label.id
+        assert label.verdict in VERDICTS, label.id
+        assert label.relevant == (label.role in RELEVANT_ROLES), label.id
+        if label.relevant:
+            assert label.exclusion is None, label.id
+        else:
+            assert label.exclusion in EXCLUSIONS, label.id
+            assert label.verdict == "not_applicable", label.id
+        assert label.study.strip(), label.id
+
+
+def test_every_label_says_where_its_facts_came_from_and_why() -> None:
+    for label in load_labels():
+        assert label.facts_from and all(f.strip() for f in label.facts_from), label.id
+        assert len(label.note) > 40, label.id
+
+
+def test_records_of_one_study_share_one_verdict() -> None:
+    verdicts: dict[str, set[str]] = {}
+    for label in load_labels():
+        if label.relevant:
+            verdicts.setdefault(label.study, set()).add(label.verdict)
+    assert {s: v for s, v in verdicts.items() if len(v) > 1} == {}
+
+
+def test_store_cases_stores_every_record_with_the_links_a_sync_derives(engine: Engine) -> None:
+    store_cases(engine, CASES, now=NOW)
+    trials = {c.id for c in CASES if c.source == "ctgov"}
+    articles = {c.id for c in CASES if c.source != "ctgov"}
+    with engine.connect() as conn:
+        assert set(conn.scalars(select(TRIALS.c.nct_id))) == trials
+        assert set(conn.scalars(select(ARTICLES.c.id))) == articles
+        links = set(conn.execute(select(LINKS.c.article_id, LINKS.c.trial_id)).all())
+        citations = conn.scalar(select(func.count()).select_from(CITATIONS))
+    # The index paper names its registry record in its abstract, as a sync would link it.
+    assert ("DOI:10.1016/j.lanepe.2024.101019", "NCT04393467") in links
+    citing = [c for c in CASES if c.label.cites_index]
+    assert citations == (len(citing) if index_article_id(CASES) else 0)
+
+
+def test_store_cases_twice_adds_nothing(engine: Engine) -> None:
+    store_cases(engine, CASES, now=NOW)
+    with engine.connect() as conn:
+        before = conn.scalar(select(func.count()).select_from(LINKS))
+    store_cases(engine, CASES, now=NOW)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(LINKS)) == before
+        assert conn.scalar(select(func.count()).select_from(TRIALS)) == len(
+            [c for c in CASES if c.source == "ctgov"]
+        )
+
+
+def test_label_files_live_under_the_evaluation_folder() -> None:
+    for case in CASES:
+        assert Path(case.label.file).parts[0] in {"ctgov", "pubmed", "europepmc"}
+        assert case.path.is_relative_to(HERE)
