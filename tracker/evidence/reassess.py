@@ -1,0 +1,181 @@
+"""Assess the stored records and persist the judgements: Assessment rows, change events,
+inferred links.
+
+Incremental: a record that was not relevant, has not changed version and was judged under
+the same rules is not read again. Relevant records are always re-read, because their
+verdicts depend on `today` and on the rest of their study.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from tracker.config import Config
+from tracker.evidence.assess import Judgement, judge_records
+from tracker.evidence.store import (
+    active_overrides,
+    assessments,
+    load_records,
+    stored_links,
+    stored_versions,
+    study_overrides,
+)
+from tracker.evidence.studies import Inferred
+from tracker.evidence.vocab import compile_vocab
+from tracker.models import Assessment, ChangeEvent, Link
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictChange:
+    record_id: str
+    field: str
+    """'verdict' or 'role'."""
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    version: int
+    rules_hash: str
+    relevant: bool
+    study: str
+    verdict: str
+    role: str
+
+
+def reassess(
+    session: Session, config: Config, today: date, *, now: datetime | None = None
+) -> list[VerdictChange]:
+    """Judge what needs judging, store it, and return the changes of verdict and role."""
+    now = now or datetime.now(UTC)
+    rules_hash = compile_vocab(config.claim).rules_hash
+    known = _known(session)
+    versions = stored_versions(session)
+    wanted = {
+        rid: source
+        for rid, (source, version) in versions.items()
+        if (k := known.get(rid)) is None
+        or k.relevant
+        or k.version != version
+        or k.rules_hash != rules_hash
+    }
+    records = load_records(session, wanted)
+    judged, inferred = judge_records(records, stored_links(session), config.claim, today)
+    overrides = active_overrides(session)
+    old_study = {rid: k.study for rid, k in known.items()}
+    new_study = {j.id: j.study for j in judged}
+    before = study_overrides(overrides, old_study)
+    after = study_overrides(overrides, {**old_study, **new_study})
+    changes: list[VerdictChange] = []
+    rows = assessments(session, [j.id for j in judged])
+    for j in judged:
+        k = known.get(j.id)
+        old_verdict = _effective(k.verdict if k else None, before.get(k.study) if k else None)
+        new_verdict = _effective(j.verdict.verdict, after.get(j.study))
+        if j.relevance.relevant or (k and k.relevant):
+            if old_verdict != new_verdict:
+                changes.append(VerdictChange(j.id, "verdict", old_verdict, new_verdict))
+            if (k.role if k else None) != j.role.role:
+                changes.append(VerdictChange(j.id, "role", k.role if k else None, j.role.role))
+        verdict_changed = k is None or k.verdict != j.verdict.verdict
+        _upsert(session, rows.get(j.id), j, versions[j.id][1], rules_hash, now, verdict_changed)
+    _save_inferred(session, inferred, now)
+    sources = {j.id: j.source for j in judged}
+    for c in changes:
+        session.add(
+            ChangeEvent(
+                record_id=c.record_id,
+                source=sources[c.record_id],
+                field=c.field,
+                old=c.old,
+                new=c.new,
+                at=now,
+            )
+        )
+    session.flush()
+    return changes
+
+
+def _effective(verdict: str | None, override: object | None) -> str | None:
+    return getattr(override, "verdict", None) or verdict
+
+
+def _known(session: Session) -> dict[str, _Known]:
+    stmt = select(
+        col(Assessment.record_id),
+        col(Assessment.record_version),
+        col(Assessment.rules_hash),
+        col(Assessment.relevant),
+        col(Assessment.study),
+        col(Assessment.verdict),
+        col(Assessment.role),
+    )
+    return {row[0]: _Known(*row[1:]) for row in session.execute(stmt)}
+
+
+def _upsert(
+    session: Session,
+    row: Assessment | None,
+    j: Judgement,
+    version: int,
+    rules_hash: str,
+    now: datetime,
+    verdict_changed: bool,
+) -> None:
+    signals = j.signals.to_json()
+    signals["relevance"] = {"reason": j.relevance.reason, "evidence": j.relevance.evidence}
+    signals["role_reason"] = j.role.reason
+    signals["own"] = {
+        "verdict": j.own.verdict,
+        "rule": j.own.rule,
+        "reason": j.own.reason,
+        "evidence": j.own.evidence,
+        "strength": j.own.strength,
+    }
+    signals["inferred"] = j.inferred
+    values: dict[str, Any] = {
+        "source": j.source,
+        "study": j.study,
+        "relevant": j.relevance.relevant,
+        "role": j.role.role,
+        "exclusion": j.relevance.exclusion,
+        "verdict": j.verdict.verdict,
+        "rule": j.verdict.rule,
+        "reason": j.verdict.reason,
+        "evidence": json.dumps(j.verdict.evidence, ensure_ascii=False),
+        "strength": j.verdict.strength,
+        "participants": j.participants,
+        "signals": json.dumps(signals, ensure_ascii=False, default=str),
+        "record_version": version,
+        "rules_hash": rules_hash,
+        "assessed_at": now,
+    }
+    if row is None:
+        session.add(Assessment(record_id=j.id, changed_at=now, **values))
+        return
+    for key, value in values.items():
+        setattr(row, key, value)
+    if verdict_changed:
+        row.changed_at = now
+
+
+def _save_inferred(session: Session, inferred: list[Inferred], now: datetime) -> None:
+    """Replace the engine's inferred links (provenance 'inferred') with today's."""
+    session.execute(delete(Link).where(col(Link.provenance) == "inferred"))
+    for m in inferred:
+        session.add(
+            Link(
+                article_id=m.article_id,
+                trial_id=m.trial_id,
+                provenance="inferred",
+                first_seen_at=now,
+            )
+        )

@@ -1,0 +1,59 @@
+"""What the rules read from one record, in one shape for trials and papers.
+
+Each list holds short quoted findings ('condition: Amyotrophic Lateral Sclerosis') so that
+`tracker show` can say why a record was judged as it was. Built by signals_ctgov and
+signals_pubmed; stored as JSON in assessments.signals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Design:
+    """How much a result can weigh: DESIGN §1 grows strength with these."""
+
+    randomised: bool = False
+    sham: bool = False
+    """Sham or placebo control."""
+    blinded: bool = False
+    controlled: bool = False
+    """Any comparator (randomised, sham, or a control group)."""
+    uncontrolled: bool = False
+    """Says it is open-label, single-arm, a case report or series."""
+    n: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    id: str
+    source: str
+    kind: str
+    """'trial' or 'article'."""
+    title: str
+    date: str | None
+    """Registration date of a trial, publication (else listing) date of a paper."""
+    population: list[str] = field(default_factory=list)
+    healthy: list[str] = field(default_factory=list)
+    therapy: dict[str, str] = field(default_factory=dict)
+    """Family kind -> where the record uses it as the therapy."""
+    measurement: dict[str, str] = field(default_factory=dict)
+    """Family kind -> where the record uses it only to measure something."""
+    not_family: dict[str, str] = field(default_factory=dict)
+    not_a_study: str | None = None
+    review: str | None = None
+    protocol: bool = False
+    design: Design = Design()
+    primary_claim: list[str] = field(default_factory=list)
+    """Claim outcome groups (progression, survival) among the primary outcomes."""
+    claim_outcomes: list[str] = field(default_factory=list)
+    other_outcomes: list[str] = field(default_factory=list)
+    acronym: str | None = None
+    sponsor: str | None = None
+    nct_ids: list[str] = field(default_factory=list)
+    """Trials a paper names (for inferred study matching)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,111 @@
+"""The claim's vocabularies compiled into matchers, once per configuration.
+
+A term matches on word boundaries and case-insensitively, except an all-capitals acronym
+('ALS', 'MND', 'TMS'), which must appear in capitals: lower-case 'als' is a word in other
+languages. Spaces in a term also match hyphens ('theta burst' = 'theta-burst').
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from tracker.config import ClaimConfig
+
+RULES_VERSION = "1"
+"""Bump when a rule changes meaning, so stored assessments are redone."""
+
+
+def _pattern(term: str) -> str:
+    words = [re.escape(w) for w in re.split(r"[\s\-]+", term.strip()) if w]
+    body = r"[\s\-]*".join(words)
+    if term.isupper() or any(c.isdigit() for c in term):
+        return rf"(?-i:(?<![\w]){body}s?(?![\w]))"
+    return rf"(?<![\w]){body}(?:s|es)?(?![\w])"
+
+
+class Lexicon:
+    """Named groups of terms; `find` says which groups a text mentions, and by which words."""
+
+    def __init__(self, groups: dict[str, tuple[str, ...]]) -> None:
+        self._regexes = {
+            name: re.compile("|".join(_pattern(t) for t in terms), re.IGNORECASE)
+            for name, terms in groups.items()
+            if terms
+        }
+
+    def __bool__(self) -> bool:
+        return bool(self._regexes)
+
+    def find(self, text: str | None) -> dict[str, str]:
+        """Group name -> the first words of it found in `text`."""
+        if not text:
+            return {}
+        found = {}
+        for name, regex in self._regexes.items():
+            if match := regex.search(text):
+                found[name] = match.group(0)
+        return found
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, group) of every match, in text order."""
+        hits = [
+            (m.start(), m.end(), name)
+            for name, regex in self._regexes.items()
+            for m in regex.finditer(text)
+        ]
+        return sorted(hits)
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """Everything the rules match, compiled from one ClaimConfig."""
+
+    claim: ClaimConfig
+    population: Lexicon
+    population_mesh: frozenset[str]
+    kinds: Lexicon
+    family_mesh: frozenset[str]
+    therapy_mesh: frozenset[str]
+    not_family: Lexicon
+    outcomes: Lexicon
+    other_outcomes: Lexicon
+    therapy_cues: Lexicon
+    diagnostic_cues: Lexicon
+    healthy: Lexicon
+    rules_hash: str
+
+
+def _lower(terms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(t.lower() for t in terms)
+
+
+def compile_vocab(claim: ClaimConfig) -> Vocab:
+    """The compiled vocabularies of `claim` (compiled once per distinct claim)."""
+    return _compile(json.dumps(claim.model_dump(mode="json"), sort_keys=True))
+
+
+@cache
+def _compile(claim_json: str) -> Vocab:
+    # Keyed by the canonical JSON: the config model holds dicts, so it is not hashable.
+    claim = ClaimConfig.model_validate_json(claim_json)
+    iv = claim.intervention
+    digest = hashlib.sha256((RULES_VERSION + claim_json).encode()).hexdigest()
+    return Vocab(
+        claim=claim,
+        population=Lexicon({"population": claim.population.terms}),
+        population_mesh=_lower(claim.population.mesh),
+        kinds=Lexicon(dict(iv.kinds)),
+        family_mesh=_lower(iv.mesh),
+        therapy_mesh=_lower(iv.therapy_mesh),
+        not_family=Lexicon(dict(iv.not_family)),
+        outcomes=Lexicon(dict(claim.outcomes)),
+        other_outcomes=Lexicon(dict(claim.other_outcomes)),
+        therapy_cues=Lexicon({"therapy": claim.cues.therapy}),
+        diagnostic_cues=Lexicon({"diagnostic": claim.cues.diagnostic}),
+        healthy=Lexicon({"healthy": claim.cues.healthy}),
+        rules_hash=digest,
+    )
