@@ -102,7 +102,7 @@ def test_console_render_in_section_order(engine):
     assert positions == sorted(positions)
     assert SCRIPT_TITLE in out and AMP_TITLE in out
     assert "stopped" in out and "+8 months" in out
-    assert "2 on records judged not relevant; 1 on records not assessed yet" in out
+    assert "2 new records or changes on records judged not relevant; 1 on" in out
     assert "confirms 2 · refutes 0 · inconclusive 1 · pending 1 · not applicable 0" in out
     assert "Deep TMS in depression" not in out
 

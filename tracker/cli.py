@@ -106,8 +106,11 @@ def main() -> None:
 
     Click's standalone mode handles usage errors (exit 2) and typer.Exit; everything of
     ours arrives here as a TrackerError with its own exit code."""
-    from tracker import commands  # noqa: F401  (registers the commands on `app`)
-    from tracker import commands_schedule  # noqa: F401  (registers `tracker schedule`)
+    from tracker import (
+        commands,  # noqa: F401  (registers the commands on `app`)
+        commands_reports,  # noqa: F401  (registers `email` and `export`)
+        commands_schedule,  # noqa: F401  (registers `tracker schedule`)
+    )
 
     try:
         app()

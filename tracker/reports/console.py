@@ -40,12 +40,18 @@ def render_digest(digest: Digest) -> RenderableType:
 
 
 def not_listed_sentence(digest: Digest) -> str:
+    """E.g. 'Not listed: 3 new records or changes on records judged not relevant; 1 on
+    records not assessed yet.'"""
     bits = []
     if digest.not_relevant:
         bits.append(f"{digest.not_relevant} on records judged not relevant")
     if digest.unassessed:
         bits.append(f"{digest.unassessed} on records not assessed yet")
-    return "Not listed: new records and changes " + "; ".join(bits) + "."
+    first, *rest = bits or ["none"]
+    count, tail = first.split(" ", 1)
+    return (
+        f"Not listed: {count} new records or changes {tail}" + "".join(f"; {b}" for b in rest) + "."
+    )
 
 
 def _section_table(section: Section) -> Table:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 
 def record_url(record_id: str) -> str | None:
     if record_id.startswith("NCT"):
@@ -10,6 +12,8 @@ def record_url(record_id: str) -> str | None:
         return f"https://pubmed.ncbi.nlm.nih.gov/{record_id[5:]}/"
     if record_id.startswith("PPR:"):
         return f"https://europepmc.org/article/PPR/{record_id[4:]}"
+    if record_id.startswith("DOI:"):
+        return f"https://doi.org/{quote(record_id[4:], safe='/:;()._-')}"
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from tracker.reports.console import not_listed_sentence
 from tracker.reports.digest import Digest, Section, SourceHealth
 from tracker.reports.verdicts import VERDICT_LABELS
 
@@ -33,7 +34,7 @@ def render_digest_markdown(digest: Digest) -> str:
     for section in listed:
         lines += _section(section)
     if digest.not_relevant or digest.unassessed:
-        lines += [_not_listed(digest), ""]
+        lines += [md_escape(not_listed_sentence(digest)), ""]
     lines += _ledger(digest)
     lines += _section_health(digest.health)
     return "\n".join(lines).rstrip() + "\n"
@@ -48,15 +49,6 @@ def _section(section: Section) -> list[str]:
             f"{md_escape(item.what)}{flag} ({_when(item.at)})"
         )
     return [*lines, ""]
-
-
-def _not_listed(digest: Digest) -> str:
-    bits = []
-    if digest.not_relevant:
-        bits.append(f"{digest.not_relevant} on records judged not relevant")
-    if digest.unassessed:
-        bits.append(f"{digest.unassessed} on records not assessed yet")
-    return "Not listed: new records and changes " + "; ".join(bits) + "."
 
 
 def _ledger(digest: Digest) -> list[str]:

@@ -1,0 +1,170 @@
+"""`tracker email` end to end against aiosmtpd: what arrives, and that no item arrives twice."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from tests.digest_support import AMP_TITLE, SCRIPT_TITLE, T1, T2, busy_world, event
+from tests.email_support import MailServer, free_port
+from tracker.email import outbox
+from tracker.email.report import send_report
+from tracker.errors import SmtpError
+from tracker.models import EmailReport, ReportedItem
+
+
+@pytest.fixture
+def world(engine):
+    with Session(engine) as session:
+        busy_world(session)
+        session.commit()
+    return engine
+
+
+def _html_and_text(message):
+    plain, related = message.iter_parts()
+    html, chart = related.iter_parts()
+    return html.get_content(), plain.get_content(), chart
+
+
+def test_message_parts_headers_and_escaped_registry_text(world):
+    with MailServer() as server:
+        outcome = send_report(world, server.settings(), now=T2)
+    assert outcome.status == "sent"
+    [got] = server.received
+    message = got.message
+    assert sorted(got.rcpt_tos) == ["alice@example.org", "bob@example.net"]
+    assert (
+        message["Subject"] == "[tracker] 1 verdict change, 1 new follow-up and 10 more"
+    )  # 12 items listed
+    assert message["Message-ID"] == outcome.message_id
+    assert message["Date"] == "Sun, 08 Nov 2026 06:00:00 +0000"
+    assert message["List-Unsubscribe"] == "<mailto:tracker@example.org?subject=unsubscribe>"
+    html, text, chart = _html_and_text(message)
+    # Registry text is escaped in the HTML and literal in the plain text.
+    assert "<script>" not in html
+    assert "Static &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; stimulation" in html
+    assert "tSMS &amp; riluzole in ALS" in html
+    assert SCRIPT_TITLE in text and AMP_TITLE in text
+    # Every listed item links to its registry page, in both parts.
+    for url in (
+        "https://clinicaltrials.gov/study/NCT00000001",
+        "https://clinicaltrials.gov/study/NCT00000002",
+        "https://pubmed.ncbi.nlm.nih.gov/200/",
+        "https://pubmed.ncbi.nlm.nih.gov/300/",
+        "https://pubmed.ncbi.nlm.nih.gov/400/",
+    ):
+        assert f'href="{url}"' in html and url in text
+    assert "Deep TMS in depression" not in html + text  # not relevant: counted only
+    # since=None on the first report: NCT00000003 (new, changed) and PMID:300 (new)
+    assert "3 new records or changes on records judged not relevant" in text
+    assert "pending → confirms" in text and "+8 months" in text
+    # The chart is an inline PNG that the HTML shows.
+    assert chart.get_content_type() == "image/png"
+    assert chart.get_content().startswith(b"\x89PNG")
+    assert f'src="cid:{chart["Content-ID"].strip("<>")}"' in html
+
+
+def test_no_item_is_sent_twice(world):
+    with MailServer() as server:
+        first = send_report(world, server.settings(), now=T2)
+        again = send_report(world, server.settings(), now=T2 + timedelta(hours=1))
+        assert again.status == "empty"
+        with Session(world) as session:
+            event(session, "NCT00000001", "enrollment", "120", "150", T2 + timedelta(hours=2))
+            session.commit()
+        third = send_report(world, server.settings(), now=T2 + timedelta(hours=3))
+    assert (first.status, third.status) == ("sent", "sent")
+    assert third.items == 1
+    assert len(server.received) == 2
+    _, text, _ = _html_and_text(server.received[1].message)
+    assert "120 → 150" in text
+    assert "pending → confirms" not in text and "40 → 120" not in text
+
+
+@pytest.mark.parametrize("failure", ["refused", "down"])
+def test_failed_send_leaves_items_for_the_next_run(world, failure):
+    with MailServer() as server:
+        settings = server.settings()
+        if failure == "refused":
+            server.handler.refuse = "554 5.7.1 Rejected"
+        else:
+            settings = server.settings(smtp={"port": free_port()})
+        with pytest.raises(SmtpError) as failed:
+            send_report(world, settings, now=T2)
+        assert failed.value.exit_code == 1
+        with Session(world) as session:
+            assert session.exec(select(ReportedItem)).all() == []
+            [row] = session.exec(select(EmailReport)).all()
+            assert row.status == "failed" and row.error
+        server.handler.refuse = None
+        later = send_report(world, server.settings(), now=T2 + timedelta(hours=1))
+    assert later.status == "sent"
+    [got] = server.received
+    _, text, _ = _html_and_text(got.message)
+    assert "pending → confirms" in text and "RECRUITING → TERMINATED" in text
+
+
+def test_dry_run_writes_the_message_and_marks_nothing(world, tmp_path: Path):
+    path = tmp_path / "report.eml"
+    with MailServer() as server:
+        dry = send_report(world, server.settings(), now=T2, dry_run=path)
+        assert dry.status == "dry-run" and server.received == []
+        written = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert written["Subject"].startswith("[tracker] 1 verdict change")
+        with Session(world) as session:
+            assert session.exec(select(EmailReport)).all() == []
+        real = send_report(world, server.settings(), now=T2)
+    assert real.items == dry.items
+    assert len(server.received) == 1
+
+
+def test_a_run_that_died_while_sending_never_causes_a_repeat(world, caplog):
+    """The outbox row is committed before sending; a crash leaves it 'sending'."""
+    with MailServer() as server:
+        send_report(world, server.settings(), now=T1)  # window up to T1 sent normally
+        with Session(world) as session:
+            from tracker.reports.digest import build_digest
+
+            keys = build_digest(session, since=T1, until=T2).item_keys
+            outbox.record_sending(
+                session,
+                message_id="<crashed@example.org>",
+                since=T1,
+                until=T2,
+                keys=keys,
+                recipients=["alice@example.org"],
+                now=T2,
+            )
+            session.commit()
+        with caplog.at_level(logging.WARNING):
+            after = send_report(world, server.settings(), now=T2 + timedelta(hours=1))
+    assert after.status == "empty"
+    assert "<crashed@example.org>" in caplog.text
+    assert len(server.received) == 1
+    with Session(world) as session:
+        row = session.exec(
+            select(EmailReport).where(EmailReport.message_id == "<crashed@example.org>")
+        ).one()
+        assert row.status == "unknown"
+        assert set(json.loads(row.items)) <= {
+            r.item_key for r in session.exec(select(ReportedItem))
+        }
+
+
+def test_nothing_new_sends_nothing_unless_asked(engine):
+    with MailServer() as server:
+        quiet = send_report(engine, server.settings(), now=T2)
+        assert quiet.status == "empty" and server.received == []
+        forced = send_report(engine, server.settings(send_when_empty=True), now=T2)
+    assert forced.status == "sent"
+    [got] = server.received
+    assert got.message["Subject"] == "[tracker] Nothing new"
+    _, text, _ = _html_and_text(got.message)
+    assert "Nothing new since the last report." in text
