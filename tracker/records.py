@@ -138,6 +138,8 @@ class TrialData(_R, frozen=True):
     enrollment_type: str | None = None
     healthy_volunteers: bool | None = None
     brief_summary: str | None = None
+    detailed_description: str | None = None
+    """Read by the evidence rules when a record registers no outcome measures."""
     conditions: list[str] = []
     keywords: list[str] = []
     condition_meshes: list[Mesh] = []

@@ -85,6 +85,7 @@ def study_to_trial(study: w.Study) -> TrialData:
         enrollment_type=enrol.type,
         healthy_volunteers=(p.eligibility_module or w.EligibilityModule()).healthy_volunteers,
         brief_summary=(p.description_module or w.DescriptionModule()).brief_summary,
+        detailed_description=(p.description_module or w.DescriptionModule()).detailed_description,
         conditions=list(conditions.conditions),
         keywords=list(conditions.keywords),
         condition_meshes=_meshes(derived.condition_browse_module),

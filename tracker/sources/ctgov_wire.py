@@ -64,6 +64,7 @@ class SponsorCollaboratorsModule(_W):
 
 class DescriptionModule(_W):
     brief_summary: str | None = None
+    detailed_description: str | None = None
 
 
 class ConditionsModule(_W):
