@@ -17,6 +17,7 @@ from tests.evaluation import (
     HERE,
     RELEVANT_ROLES,
     ROLES,
+    TODAY,
     VERDICTS,
     Case,
     index_article_id,
@@ -82,7 +83,8 @@ def test_file_names_follow_the_record_ids() -> None:
         elif case.source == "pubmed":
             assert f"PMID:{name}" == case.id
         else:
-            assert name == case.id.replace(":", "-").replace("/", "-")
+            # Europe PMC ids lower-case DOIs; the file keeps the DOI as published.
+            assert name.lower() == case.id.replace(":", "-").replace("/", "-").lower()
 
 
 def test_labels_use_only_the_contract_values() -> None:
@@ -110,6 +112,24 @@ def test_records_of_one_study_share_one_verdict() -> None:
         if label.relevant:
             verdicts.setdefault(label.study, set()).add(label.verdict)
     assert {s: v for s, v in verdicts.items() if len(v) > 1} == {}
+
+
+def test_the_set_covers_what_the_issue_asks_for() -> None:
+    labels = load_labels()
+    assert len(labels) >= 40
+    roles = Counter(label.role for label in labels)
+    assert all(roles[r] for r in ROLES), roles
+    # not_a_study is missing: no real comment, editorial or erratum on these papers was found.
+    assert {label.exclusion for label in labels} >= {
+        "other_condition",
+        "diagnostic_use",
+        "not_magnetic",
+        "healthy_volunteers",
+    }
+    assert set(VERDICTS) <= {label.verdict for label in labels}
+    multi = Counter(label.study for label in labels)
+    assert any(n > 1 for n in multi.values()), "no study reported by more than one record"
+    assert TODAY.isoformat() == "2026-11-25"
 
 
 def test_store_cases_stores_every_record_with_the_links_a_sync_derives(engine: Engine) -> None:
