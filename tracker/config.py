@@ -147,6 +147,9 @@ class InterventionConfig(_Frozen):
     """Descriptors that by themselves say the family is the therapy (Magnetic Field Therapy)."""
     not_family: dict[str, Terms] = {}
     """Look-alikes that are not the family (tDCS, transcranial pulse stimulation, ...)."""
+    measuring_kinds: Terms = ()
+    """Kinds that are also a measuring tool (single- and paired-pulse TMS). Any other kind
+    named with no cue either way is taken as given, not measured: nobody measures with rTMS."""
 
 
 class CuesConfig(_Frozen):

@@ -71,7 +71,9 @@ def judge_records(
         for rid, s in signals.items()
     }
     relevant = {rid: s for rid, s in signals.items() if relevance[rid].relevant}
-    grouping = group_studies(relevant, links, index_ids=index_ids)
+    grouping = group_studies(
+        signals, links, relevant=set(relevant), index_ids=index_ids, common=vocab.common_words
+    )
     study_of = {rid: grouping.study_of.get(rid, rid) for rid in signals}
     index_studies = {study_of[i] for i in index_ids}
     primary: dict[str, set[str]] = {}

@@ -54,6 +54,13 @@ class Signals:
     sponsor: str | None = None
     nct_ids: list[str] = field(default_factory=list)
     """Trials a paper names (for inferred study matching)."""
+    authors: list[str] = field(default_factory=list)
+    """A paper's author surnames (for inferred study matching)."""
+    context: str = ""
+    """A trial's sponsor, summary and description: where its investigators' names appear.
+    Used for matching only, and not stored."""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["context"]
+        return out

@@ -27,12 +27,15 @@ def trial_signals(t: TrialData, vocab: Vocab) -> Signals:
     primary = " | ".join(o.measure or "" for o in t.primary_outcomes)
     secondary = " | ".join(f"{o.measure} {o.description or ''}" for o in t.secondary_outcomes)
     everything = f"{primary} | {secondary}"
+    if not t.primary_outcomes and not t.secondary_outcomes:
+        # Nothing registered as an outcome: the description says what will be measured.
+        everything = f"{t.brief_summary or ''} | {t.detailed_description or ''}"
     return Signals(
         id=t.nct_id,
         source="ctgov",
         kind="trial",
         title=t.title,
-        date=t.first_submitted or (t.start_date.value if t.start_date else None),
+        date=_registered(t),
         population=population,
         healthy=["accepts healthy volunteers"] if t.healthy_volunteers and not population else [],
         therapy=therapy,
@@ -46,7 +49,26 @@ def trial_signals(t: TrialData, vocab: Vocab) -> Signals:
         other_outcomes=sorted(vocab.other_outcomes.find(everything)),
         acronym=t.acronym,
         sponsor=t.lead_sponsor,
+        context=" ".join(
+            x or "" for x in (t.lead_sponsor, t.brief_summary, t.detailed_description)
+        ),
     )
+
+
+def _registered(t: TrialData) -> str | None:
+    """When the trial was registered, else the earliest date the record shows."""
+    if t.first_submitted:
+        return t.first_submitted
+    dates = [
+        d
+        for d in (
+            t.start_date.value if t.start_date else None,
+            t.last_update_posted,
+            t.results_first_posted,
+        )
+        if d
+    ]
+    return min(dates) if dates else None
 
 
 def _population(t: TrialData, vocab: Vocab) -> list[str]:

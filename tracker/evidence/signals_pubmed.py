@@ -74,6 +74,7 @@ def article_signals(a: ArticleData, vocab: Vocab, *, source: str) -> Signals:
         claim_outcomes=sorted(vocab.outcomes.find(text)),
         other_outcomes=sorted(vocab.other_outcomes.find(text)),
         nct_ids=a.nct_ids,
+        authors=[x.last_name for x in a.authors if x.last_name][:12],
     )
 
 
@@ -150,6 +151,8 @@ def _mesh_stimulation(
         if cure == measure == 0 and kind not in therapy and kind not in measurement:
             if "therapy" in disease_q:
                 therapy[kind] = "text, with the disease indexed /therapy"
+            elif kind not in vocab.measuring_kinds:
+                therapy[kind] = "text: named, and not a kind used to measure"
             else:
                 measurement[kind] = "text: named, no sign it is given as treatment"
 

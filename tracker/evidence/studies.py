@@ -38,7 +38,12 @@ class Grouping:
 
 
 def group_studies(
-    signals: dict[str, Signals], links: Iterable[tuple[str, str]], *, index_ids: set[str]
+    signals: dict[str, Signals],
+    links: Iterable[tuple[str, str]],
+    *,
+    relevant: set[str],
+    index_ids: set[str],
+    common: frozenset[str] = frozenset(),
 ) -> Grouping:
     """Study key per record: the index trial, else the lowest NCT id, else the first paper id."""
     parent = {rid: rid for rid in signals}
@@ -61,10 +66,13 @@ def group_studies(
         if len(trials) <= 2:  # a paper naming many trials is about them, not one of them
             for trial in trials:
                 union(article, trial)
-    inferred = _infer(signals, joinable, by_article)
+    # Inference and duplicates only among relevant records: an excluded record joins a
+    # study only through a link a source reported.
+    inferring = joinable & relevant
+    inferred = _infer(signals, inferring, by_article, common)
     for match in inferred:
         union(match.article_id, match.trial_id)
-    _join_duplicates(signals, joinable, union)
+    _join_duplicates(signals, inferring, union, common)
     members: dict[str, list[str]] = {}
     for rid in signals:
         members.setdefault(find(rid), []).append(rid)
@@ -84,7 +92,10 @@ def _key(group: list[str], index_ids: set[str]) -> str:
 
 
 def _infer(
-    signals: dict[str, Signals], joinable: set[str], linked: dict[str, set[str]]
+    signals: dict[str, Signals],
+    joinable: set[str],
+    linked: dict[str, set[str]],
+    common: frozenset[str],
 ) -> list[Inferred]:
     trials = [s for rid, s in signals.items() if s.kind == "trial" and rid in joinable]
     papers = [
@@ -94,47 +105,81 @@ def _infer(
     ]
     found = []
     for paper in papers:
-        for trial in trials:
-            if why := match_reason(paper, trial):
-                found.append(Inferred(paper.id, trial.id, why))
-                break
+        scored = [(m, t) for t in trials if (m := match_reason(paper, t, common))]
+        if scored:
+            (score, why), trial = max(scored, key=lambda pair: pair[0][0])
+            found.append(Inferred(paper.id, trial.id, why))
     return found
 
 
-def match_reason(paper: Signals, trial: Signals) -> str | None:
-    """Why a paper reports a trial, or None: acronym, title, or size + kind + dates."""
+def match_reason(
+    paper: Signals, trial: Signals, common: frozenset[str] = frozenset()
+) -> tuple[float, str] | None:
+    """(score, why) a paper reports a trial, or None: acronym, title, or size + kind + design.
+
+    Both must use a kind of the family in common, and the paper cannot precede the
+    registration."""
     if paper.date and trial.date and paper.date[:10] < trial.date[:10]:
-        return None  # a report cannot precede the registration
-    text = f"{paper.title}"
+        return None
+    same_kind = set(paper.therapy) & set(trial.therapy)
+    if not same_kind:
+        return None
     if (
         trial.acronym
         and len(trial.acronym) >= 4
-        and re.search(rf"\b{re.escape(trial.acronym)}\b", text)
+        and re.search(rf"\b{re.escape(trial.acronym)}\b", paper.title)
     ):
-        return f"acronym {trial.acronym} in the title"
-    similarity = title_similarity(paper.title, trial.title)
+        return (3.0, f"acronym {trial.acronym} in the title")
+    similarity = title_similarity(paper.title, trial.title, common)
     if similarity >= TITLE_MATCH:
-        return f"titles {similarity:.0%} alike"
-    same_kind = set(paper.therapy) & set(trial.therapy)
-    n_match = paper.design.n is not None and paper.design.n == trial.design.n
-    if same_kind and n_match and paper.design.randomised == trial.design.randomised:
-        return f"same kind ({', '.join(sorted(same_kind))}), same size (n = {trial.design.n})"
+        return (1.0 + similarity, f"titles {similarity:.0%} alike")
+    d = paper.design, trial.design
+    same_design = d[0].randomised == d[1].randomised and d[0].sham == d[1].sham
+    if not same_design:
+        return None
+    kinds = ", ".join(sorted(same_kind))
+    if d[0].n is not None and d[0].n == d[1].n:
+        return (1.0, f"same kind ({kinds}), design and size (n = {d[1].n})")
+    author = _named_author(paper, trial)
+    same_outcome = set(paper.primary_claim) == set(trial.primary_claim)
+    if author and same_outcome and _within_years(trial.date, paper.date, MATCH_YEARS):
+        return (0.9, f"author {author} named in the registry record; same kind ({kinds}), design")
     return None
 
 
+MATCH_YEARS = 8
+"""A report appears within this many years of registration."""
+
+
+def _named_author(paper: Signals, trial: Signals) -> str | None:
+    for name in paper.authors:
+        if len(name) >= 4 and re.search(rf"\b{re.escape(name)}\b", trial.context):
+            return name
+    return None
+
+
+def _within_years(start: str | None, end: str | None, years: int) -> bool:
+    if not start or not end:
+        return False
+    return int(end[:4]) - int(start[:4]) <= years
+
+
 def _join_duplicates(
-    signals: dict[str, Signals], joinable: set[str], union: Callable[[str, str], None]
+    signals: dict[str, Signals],
+    joinable: set[str],
+    union: Callable[[str, str], None],
+    common: frozenset[str],
 ) -> None:
     papers = sorted(r for r in joinable if signals[r].kind == "article")
     for i, a in enumerate(papers):
         for b in papers[i + 1 :]:
-            if title_similarity(signals[a].title, signals[b].title) >= DUPLICATE_TITLE:
+            if title_similarity(signals[a].title, signals[b].title, common) >= DUPLICATE_TITLE:
                 union(a, b)
 
 
-def title_similarity(a: str, b: str) -> float:
-    """Jaccard overlap of the content words of two titles."""
-    wa, wb = _words(a), _words(b)
+def title_similarity(a: str, b: str, common: frozenset[str] = frozenset()) -> float:
+    """Jaccard overlap of the content words of two titles, the claim's own words aside."""
+    wa, wb = _words(a) - common, _words(b) - common
     if not wa or not wb:
         return 0.0
     return len(wa & wb) / len(wa | wb)

@@ -70,6 +70,10 @@ class Vocab:
     kinds: Lexicon
     family_mesh: frozenset[str]
     therapy_mesh: frozenset[str]
+    measuring_kinds: frozenset[str]
+    common_words: frozenset[str]
+    """Words of the population and family terms: every record shares them, so two titles
+    are not alike for sharing them."""
     not_family: Lexicon
     outcomes: Lexicon
     other_outcomes: Lexicon
@@ -101,6 +105,12 @@ def _compile(claim_json: str) -> Vocab:
         kinds=Lexicon(dict(iv.kinds)),
         family_mesh=_lower(iv.mesh),
         therapy_mesh=_lower(iv.therapy_mesh),
+        measuring_kinds=frozenset(iv.measuring_kinds),
+        common_words=frozenset(
+            w
+            for term in (*claim.population.terms, *(t for ts in iv.kinds.values() for t in ts))
+            for w in re.findall(r"[a-z0-9]+", term.lower())
+        ),
         not_family=Lexicon(dict(iv.not_family)),
         outcomes=Lexicon(dict(claim.outcomes)),
         other_outcomes=Lexicon(dict(claim.other_outcomes)),
