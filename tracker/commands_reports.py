@@ -3,15 +3,22 @@ tracker.export."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
+from sqlmodel import Session
 
 from tracker.cli import State, app, stderr
-from tracker.db import open_database
+from tracker.db import open_database, session_scope
 from tracker.email.report import send_report
+from tracker.errors import UsageError
+from tracker.evidence.summary import ledger_summary
+from tracker.export.rows import ExportRow, export_rows
+from tracker.export.writers import WRITERS, write_json
 from tracker.runs import utcnow
 
 
@@ -53,3 +60,47 @@ class ExportFormat(StrEnum):
     JSON = "json"
     RIS = "ris"
     BIBTEX = "bibtex"
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")],
+    relevant_only: Annotated[
+        bool, typer.Option("--relevant-only", help="Only records judged relevant.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """The ledger and the records as CSV, JSON, RIS or BibTeX (for Zotero, EndNote)."""
+    config = State.config()
+    engine = open_database(config.database.url)
+    try:
+        with session_scope(engine) as session:
+            rows = export_rows(session, relevant_only=relevant_only)
+            if output is None:
+                count = _export(fmt, rows, sys.stdout, session)
+            else:
+                try:
+                    handle = output.open("w", encoding="utf-8", newline="")
+                except OSError as exc:
+                    raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from exc
+                with handle:
+                    count = _export(fmt, rows, handle, session)
+    finally:
+        engine.dispose()
+    where = f" to {output}" if output else ""
+    stderr.print(f"Exported {count} records as {fmt.value}{where}.", markup=False)
+
+
+def _export(fmt: ExportFormat, rows: Iterator[ExportRow], out: IO[str], session: Session) -> int:
+    if fmt is ExportFormat.JSON:
+        ledger = ledger_summary(session)
+        summary = {
+            "standing": ledger.standing,
+            "studies": ledger.studies,
+            "counts": ledger.counts,
+            "participants": ledger.participants,
+        }
+        return write_json(rows, out, summary=summary)
+    return WRITERS[fmt.value](rows, out)

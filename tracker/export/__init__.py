@@ -1,0 +1,1 @@
+"""`tracker export`: the ledger and the records as CSV, JSON, RIS or BibTeX."""
