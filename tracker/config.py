@@ -150,6 +150,8 @@ class InterventionConfig(_Frozen):
     measuring_kinds: Terms = ()
     """Kinds that are also a measuring tool (single- and paired-pulse TMS). Any other kind
     named with no cue either way is taken as given, not measured: nobody measures with rTMS."""
+    umbrella_kinds: Terms = ()
+    """Kinds naming a wider family (non-invasive brain stimulation includes tDCS)."""
 
 
 class CuesConfig(_Frozen):
@@ -160,6 +162,8 @@ class CuesConfig(_Frozen):
     diagnostic: Terms = ()
     """The stimulation measures something ('cortical excitability', 'motor threshold')."""
     healthy: Terms = ()
+    disease: Terms = ()
+    """Words saying a record is about some condition (to tell other_condition from healthy)."""
 
 
 class ClaimConfig(_Frozen):

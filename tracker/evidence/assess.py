@@ -67,7 +67,7 @@ def judge_records(
     signals = {r.id: _signals(r, vocab) for r in records}
     index_ids = {r.id for r in records if is_index(r.id, _doi(r), claim.index)}
     relevance = {
-        rid: _index_relevance(s) if rid in index_ids else judge_relevance(s)
+        rid: _index_relevance(s) if rid in index_ids else judge_relevance(s, vocab.umbrella_kinds)
         for rid, s in signals.items()
     }
     relevant = {rid: s for rid, s in signals.items() if relevance[rid].relevant}

@@ -18,7 +18,13 @@ class Relevance:
     evidence: list[str]
 
 
-def judge_relevance(s: Signals) -> Relevance:
+def _only_umbrella(s: Signals, umbrella: frozenset[str]) -> bool:
+    """Only a wider family is named (brain stimulation), beside a non-magnetic technique."""
+    named = set(s.therapy) | set(s.measurement)
+    return bool(s.not_family) and bool(named) and named <= umbrella
+
+
+def judge_relevance(s: Signals, umbrella: frozenset[str] = frozenset()) -> Relevance:
     """The first rule that applies decides, in the order a reviewer would screen."""
     if s.not_a_study:
         return Relevance(
@@ -28,7 +34,7 @@ def judge_relevance(s: Signals) -> Relevance:
             [f"publication type: {s.not_a_study}"],
         )
     if not s.population:
-        if s.healthy:
+        if s.healthy and not s.disease:
             return Relevance(
                 False,
                 "healthy_volunteers",
@@ -40,6 +46,14 @@ def judge_relevance(s: Signals) -> Relevance:
             "other_condition",
             "The condition studied is not the claim's population.",
             [f"title: {s.title}"],
+        )
+    if s.therapy and _only_umbrella(s, umbrella):
+        found = [f"{k}: {w}" for k, w in s.not_family.items()]
+        return Relevance(
+            False,
+            "not_magnetic",
+            f"The stimulation named is not magnetic ({', '.join(s.not_family)}).",
+            found,
         )
     if s.therapy:
         kinds = ", ".join(s.therapy)

@@ -32,6 +32,8 @@ def judge_role(s: Signals, *, relevant: bool, index_study: bool, index: IndexCon
         return Role("index", "the index result, or a report of its study")
     if s.review:
         return Role("review", f"a {s.review}")
+    if s.narrative_review:
+        return Role("background", "a narrative review: it neither tests nor pools")
     if not s.claim_outcomes and not s.protocol:
         others = ", ".join(s.other_outcomes) or "no clinical outcome"
         return Role("background", f"does not test progression or survival ({others})")

@@ -72,7 +72,10 @@ def _controlled(r: Reading, s: Signals, primary: set[str]) -> Verdict:
             _quotes(benefit),
             strength_of(s.design, on_primary=on_primary),
         )
-    if primary_null or (null and r.conclusion == "negative"):
+    # Refutes needs the claim outcome to be the primary one (DESIGN §1); when the abstract
+    # names no primary outcome, the authors' negative conclusion stands in for it.
+    primary_unknown = not primary and not s.primary_other
+    if primary_null or (null and primary_unknown and r.conclusion == "negative"):
         quotes = _quotes(primary_null or null) + (
             [r.conclusion_quote] if r.conclusion_quote else []
         )
@@ -81,8 +84,19 @@ def _controlled(r: Reading, s: Signals, primary: set[str]) -> Verdict:
             "paper.primary_no_benefit",
             "A controlled study found no benefit on its primary outcome "
             f"({_names(primary_null or null)}).",
-            quotes[:4],
+            list(dict.fromkeys(quotes))[:4],
             strength_of(s.design, on_primary=True),
+        )
+    other_benefit = [x for x in r.other if x.effect in ("benefit", "trend")]
+    if other_benefit:
+        unchanged = f"; {_names(null)} did not differ" if null else ""
+        return Verdict(
+            "inconclusive",
+            "paper.benefit_other_outcomes",
+            f"Benefit reported only on outcomes outside the claim ({_names(other_benefit)})"
+            f"{unchanged}, not on progression or survival.",
+            _quotes(other_benefit + null),
+            "weak",
         )
     if null:
         return Verdict(
@@ -90,15 +104,6 @@ def _controlled(r: Reading, s: Signals, primary: set[str]) -> Verdict:
             "paper.secondary_unchanged",
             f"{_names(null).capitalize()} did not differ, but was not the primary outcome.",
             _quotes(null),
-            "weak",
-        )
-    if r.other and any(x.effect in ("benefit", "trend") for x in r.other):
-        return Verdict(
-            "inconclusive",
-            "paper.benefit_other_outcomes",
-            f"Benefit reported only on outcomes outside the claim ({_names(r.other)}), not on "
-            "progression or survival.",
-            _quotes(r.other),
             "weak",
         )
     trend = [x for x in r.claim if x.effect == "trend"]

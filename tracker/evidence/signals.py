@@ -44,10 +44,18 @@ class Signals:
     not_family: dict[str, str] = field(default_factory=dict)
     not_a_study: str | None = None
     review: str | None = None
+    """A systematic review or meta-analysis (the 'review' role)."""
+    narrative_review: bool = False
+    """A review that is not systematic: background, it tests and pools nothing."""
+    disease: list[str] = field(default_factory=list)
+    """Conditions named that are not the population (other_condition vs healthy)."""
     protocol: bool = False
     design: Design = Design()
     primary_claim: list[str] = field(default_factory=list)
     """Claim outcome groups (progression, survival) among the primary outcomes."""
+    primary_other: list[str] = field(default_factory=list)
+    """Other outcome groups named as primary (cognition...): the primary is known and not
+    the claim's."""
     claim_outcomes: list[str] = field(default_factory=list)
     other_outcomes: list[str] = field(default_factory=list)
     acronym: str | None = None

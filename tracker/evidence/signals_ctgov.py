@@ -7,6 +7,7 @@ measurement (DESIGN §1, 'Role of the stimulation').
 
 from __future__ import annotations
 
+from tracker.evidence.outcomes import claim_groups
 from tracker.evidence.signals import Design, Signals
 from tracker.evidence.text import kinds_in, proximity
 from tracker.evidence.vocab import Vocab
@@ -37,14 +38,20 @@ def trial_signals(t: TrialData, vocab: Vocab) -> Signals:
         title=t.title,
         date=_registered(t),
         population=population,
-        healthy=["accepts healthy volunteers"] if t.healthy_volunteers and not population else [],
+        healthy=_healthy(t, vocab) if not population else [],
+        disease=[f"condition: {c}" for c in t.conditions if not vocab.healthy.find(c)]
+        if not population
+        else [],
         therapy=therapy,
         measurement=measurement,
         not_family={
             k: f"intervention: {v}" for k, v in vocab.not_family.find(_intervention_text(t)).items()
         },
         design=_design(t),
-        primary_claim=sorted(vocab.outcomes.find(primary)),
+        primary_other=sorted(vocab.other_outcomes.find(primary)),
+        primary_claim=sorted(
+            {g for o in t.primary_outcomes for g in claim_groups(o.measure or "", vocab)}
+        ),
         claim_outcomes=sorted(vocab.outcomes.find(everything)),
         other_outcomes=sorted(vocab.other_outcomes.find(everything)),
         acronym=t.acronym,
@@ -53,6 +60,15 @@ def trial_signals(t: TrialData, vocab: Vocab) -> Signals:
             x or "" for x in (t.lead_sponsor, t.brief_summary, t.detailed_description)
         ),
     )
+
+
+def _healthy(t: TrialData, vocab: Vocab) -> list[str]:
+    found = [
+        f"condition: {c}" for c in t.conditions if vocab.healthy.find(c) or "healthy" in c.lower()
+    ]
+    if t.healthy_volunteers and not t.conditions:
+        found.append("accepts healthy volunteers")
+    return found
 
 
 def _registered(t: TrialData) -> str | None:

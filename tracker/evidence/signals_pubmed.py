@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from tracker.article_records import ArticleData
+from tracker.evidence.outcomes import claim_groups, primary_clause
 from tracker.evidence.signals import Design, Signals
 from tracker.evidence.text import proximity, sample_size, sentences
 from tracker.evidence.vocab import Vocab
@@ -45,6 +46,11 @@ TRIAL_TYPES = frozenset(
     }
 )
 _REVIEW_TITLE = re.compile(r"systematic review|meta-analy|cochrane", re.IGNORECASE)
+_REVIEW_TEXT = re.compile(
+    r"\b(?:this|we (?:performed|conducted|undertook) an?|a)\s+(systematic review|meta-analysis)"
+    r"|\b(PRISMA)\b",
+    re.IGNORECASE,
+)
 _PROTOCOL = re.compile(r"\bprotocol\b|\bstudy design\b|rationale and design", re.IGNORECASE)
 _SECTION_WEIGHT = {"BACKGROUND": 0.5, "INTRODUCTION": 0.5}
 _PRIMARY = re.compile(r"primary\s+(?:efficacy\s+)?(?:outcome|end[\s-]?point|measure)", re.I)
@@ -54,7 +60,7 @@ def article_signals(a: ArticleData, vocab: Vocab, *, source: str) -> Signals:
     types = [p.name.lower() for p in a.publication_types]
     text = f"{a.title or ''}\n{a.abstract_text}"
     therapy, measurement = _stimulation(a, vocab)
-    primary = " ".join(s for s in _sentences_with(_PRIMARY, a.abstract_text))
+    primary = " ".join(primary_clause(s) for s in _sentences_with(_PRIMARY, a.abstract_text))
     return Signals(
         id=a.id,
         source=source,
@@ -63,14 +69,17 @@ def article_signals(a: ArticleData, vocab: Vocab, *, source: str) -> Signals:
         date=_date(a),
         population=_population(a, vocab),
         healthy=[f"text: {h}" for h in vocab.healthy.find(text).values()],
+        disease=[f"text: {h}" for h in vocab.disease.find(text).values()],
         therapy=therapy,
         measurement=measurement,
         not_family=_not_family(a, vocab),
         not_a_study=_not_a_study(types),
         review=_review(a, types),
+        narrative_review=any(t in ("review", "review-article") for t in types),
         protocol="clinical trial protocol" in types or bool(_PROTOCOL.search(a.title or "")),
         design=_design(types, text),
-        primary_claim=sorted(vocab.outcomes.find(primary)),
+        primary_claim=claim_groups(primary, vocab),
+        primary_other=sorted(vocab.other_outcomes.find(primary)),
         claim_outcomes=sorted(vocab.outcomes.find(text)),
         other_outcomes=sorted(vocab.other_outcomes.find(text)),
         nct_ids=a.nct_ids,
@@ -180,6 +189,8 @@ def _review(a: ArticleData, types: list[str]) -> str | None:
             return t
     if match := _REVIEW_TITLE.search(a.title or ""):
         return match.group(0).lower()
+    if match := _REVIEW_TEXT.search(a.abstract_text):
+        return match.group(1).lower()
     return None
 
 

@@ -72,7 +72,7 @@ def group_studies(
     inferred = _infer(signals, inferring, by_article, common)
     for match in inferred:
         union(match.article_id, match.trial_id)
-    _join_duplicates(signals, inferring, union, common)
+    _join_duplicates(signals, relevant, union)
     members: dict[str, list[str]] = {}
     for rid in signals:
         members.setdefault(find(rid), []).append(rid)
@@ -165,15 +165,17 @@ def _within_years(start: str | None, end: str | None, years: int) -> bool:
 
 
 def _join_duplicates(
-    signals: dict[str, Signals],
-    joinable: set[str],
-    union: Callable[[str, str], None],
-    common: frozenset[str],
+    signals: dict[str, Signals], relevant: set[str], union: Callable[[str, str], None]
 ) -> None:
-    papers = sorted(r for r in joinable if signals[r].kind == "article")
+    """Two papers of one kind (reviews, or reports) with near-identical titles are one study:
+    a conference abstract and its paper, a review and its update."""
+    papers = sorted(r for r in relevant if signals[r].kind == "article")
     for i, a in enumerate(papers):
         for b in papers[i + 1 :]:
-            if title_similarity(signals[a].title, signals[b].title, common) >= DUPLICATE_TITLE:
+            sa, sb = signals[a], signals[b]
+            if bool(sa.review) != bool(sb.review):
+                continue
+            if title_similarity(sa.title, sb.title) >= DUPLICATE_TITLE:
                 union(a, b)
 
 

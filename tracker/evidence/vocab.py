@@ -71,6 +71,7 @@ class Vocab:
     family_mesh: frozenset[str]
     therapy_mesh: frozenset[str]
     measuring_kinds: frozenset[str]
+    umbrella_kinds: frozenset[str]
     common_words: frozenset[str]
     """Words of the population and family terms: every record shares them, so two titles
     are not alike for sharing them."""
@@ -80,6 +81,7 @@ class Vocab:
     therapy_cues: Lexicon
     diagnostic_cues: Lexicon
     healthy: Lexicon
+    disease: Lexicon
     rules_hash: str
 
 
@@ -106,6 +108,7 @@ def _compile(claim_json: str) -> Vocab:
         family_mesh=_lower(iv.mesh),
         therapy_mesh=_lower(iv.therapy_mesh),
         measuring_kinds=frozenset(iv.measuring_kinds),
+        umbrella_kinds=frozenset(iv.umbrella_kinds),
         common_words=frozenset(
             w
             for term in (*claim.population.terms, *(t for ts in iv.kinds.values() for t in ts))
@@ -117,5 +120,6 @@ def _compile(claim_json: str) -> Vocab:
         therapy_cues=Lexicon({"therapy": claim.cues.therapy}),
         diagnostic_cues=Lexicon({"diagnostic": claim.cues.diagnostic}),
         healthy=Lexicon({"healthy": claim.cues.healthy}),
+        disease=Lexicon({"disease": claim.cues.disease}),
         rules_hash=digest,
     )
