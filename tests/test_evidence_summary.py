@@ -42,6 +42,7 @@ def test_counts_studies_not_records_and_applies_overrides(engine):
                 assessment("PMID:2", "NCT00000004", "refutes", n=30),
                 assessment("NCT00000004", "NCT00000004", "refutes", n=28),
                 assessment("PMID:3", "PMID:3", "inconclusive"),
+                assessment("PMID:4", "PMID:4", "refutes", n=20, role="prior"),
                 assessment("PMID:9", "PMID:9", "not_applicable", relevant=False),
                 # one override cleared, one active: the active one decides the study
                 assessment("NCT00000005", "NCT00000005", "pending", n=60),
@@ -64,16 +65,17 @@ def test_counts_studies_not_records_and_applies_overrides(engine):
         summary = ledger_summary(session)
     assert summary.counts == {
         "confirms": 1,
-        "refutes": 2,
+        "refutes": 3,
         "inconclusive": 0,
         "pending": 2,
         "not_applicable": 1,
     }
-    assert summary.studies == 6
+    assert summary.studies == 7
     assert summary.participants["pending"] == 112
-    assert summary.participants["refutes"] == 30 + 60  # a study's largest size, once
+    assert summary.participants["refutes"] == 30 + 60 + 20  # a study's largest size, once
     assert summary.standing == (
-        "1 independent confirmation; 2 studies against it (n = 90); 2 follow-ups pending (n = 112)."
+        "1 independent confirmation; 2 follow-ups against it (n = 90); "
+        "2 follow-ups pending (n = 112); earlier studies and reviews: 1 against."
     )
 
 
@@ -104,7 +106,7 @@ def test_empty_ledger(engine):
             {"confirms": 90},
             "2 independent confirmations (n = 90); 1 inconclusive.",
         ),
-        ({"refutes": 1}, {}, "No independent confirmation yet; 1 study against it."),
+        ({"refutes": 1}, {}, "No independent confirmation yet; 1 follow-up against it."),
     ],
 )
 def test_standing_sentence(counts, participants, expected):

@@ -114,7 +114,7 @@ def own_verdict(
         return Verdict(
             "not_applicable",
             "role.background",
-            f"Relevant background that does not test the claim: it {role.reason}.",
+            f"Relevant background, not a test of the claim: {role.reason}.",
             [f"outcomes: {', '.join(s.other_outcomes) or 'none on progression or survival'}"],
         )
     if isinstance(r.data, TrialData):

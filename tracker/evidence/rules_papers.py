@@ -77,7 +77,7 @@ def _controlled(r: Reading, s: Signals, primary: set[str]) -> Verdict:
     primary_unknown = not primary and not s.primary_other
     if primary_null or (null and primary_unknown and r.conclusion == "negative"):
         quotes = _quotes(primary_null or null) + (
-            [r.conclusion_quote] if r.conclusion_quote else []
+            [_trim(r.conclusion_quote)] if r.conclusion_quote else []
         )
         return Verdict(
             "refutes",

@@ -97,7 +97,9 @@ def _awaiting(t: TrialData, status: str, facts: list[str], today: date) -> Verdi
     return Verdict(
         "pending",
         "registry.awaiting_results",
-        f"{_words(status).capitalize()}; results not yet due.",
+        "Registered test of the claim with no results yet; its status is not verified."
+        if status == "UNKNOWN"
+        else f"{_words(status).capitalize()}; results not yet due.",
         facts,
     )
 

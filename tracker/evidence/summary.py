@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -32,11 +32,13 @@ class LedgerSummary:
 
 def ledger_summary(session: Session) -> LedgerSummary:
     """Counts of relevant studies per effective verdict, and the standing sentence."""
+    follow_up = func.max(case((col(Assessment.role) == "follow_up", 1), else_=0))
     per_study = session.execute(
         select(
             col(Assessment.study),
             func.max(col(Assessment.verdict)),
             func.max(col(Assessment.participants)),
+            follow_up,
         )
         .where(col(Assessment.relevant).is_(True))
         .group_by(col(Assessment.study))
@@ -44,18 +46,27 @@ def ledger_summary(session: Session) -> LedgerSummary:
     overridden = _study_overrides(session)
     counts = dict.fromkeys(VERDICTS, 0)
     participants = dict.fromkeys(VERDICTS, 0)
-    for study, verdict, size in per_study:
+    later = dict.fromkeys(VERDICTS, 0)
+    later_n = dict.fromkeys(VERDICTS, 0)
+    for study, verdict, size, is_follow_up in per_study:
         effective = overridden.get(study, verdict)
         if effective not in counts:
             continue  # a stored value outside the vocabulary is not guessed at
         counts[effective] += 1
         participants[effective] += size or 0
+        if is_follow_up:
+            later[effective] += 1
+            later_n[effective] += size or 0
     return LedgerSummary(
         counts=counts,
         studies=sum(counts.values()),
         participants=participants,
-        standing=standing_sentence(counts, participants),
+        standing=standing_sentence(later, later_n, earlier=_minus(counts, later)),
     )
+
+
+def _minus(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {k: a[k] - b.get(k, 0) for k in a}
 
 
 def _study_overrides(session: Session) -> dict[str, str]:
@@ -69,8 +80,13 @@ def _study_overrides(session: Session) -> dict[str, str]:
     return {study: verdict for study, verdict, _at, _id in rows}  # newest wins
 
 
-def standing_sentence(counts: dict[str, int], participants: dict[str, int]) -> str:
-    """E.g. 'No independent confirmation yet; 3 follow-ups pending (n = 212).'"""
+def standing_sentence(
+    counts: dict[str, int], participants: dict[str, int], *, earlier: dict[str, int] | None = None
+) -> str:
+    """E.g. 'No independent confirmation yet; 3 follow-ups pending (n = 212).'
+
+    `counts` are the follow-ups (studies after the index); `earlier`, the rest (prior
+    studies and reviews), is summed up at the end when it holds a verdict for or against."""
 
     def n(verdict: str) -> str:
         return f" (n = {participants[verdict]})" if participants.get(verdict) else ""
@@ -82,11 +98,19 @@ def standing_sentence(counts: dict[str, int], participants: dict[str, int]) -> s
         else "No independent confirmation yet"
     ]
     if refutes := counts.get("refutes", 0):
-        parts.append(f"{refutes} stud{'ies' if refutes != 1 else 'y'} against it{n('refutes')}")
+        parts.append(f"{refutes} follow-up{_s(refutes)} against it{n('refutes')}")
     if pending := counts.get("pending", 0):
         parts.append(f"{pending} follow-up{_s(pending)} pending{n('pending')}")
     if unclear := counts.get("inconclusive", 0):
         parts.append(f"{unclear} inconclusive{n('inconclusive')}")
+    earlier = earlier or {}
+    before = [
+        f"{earlier[v]} {word}"
+        for v, word in (("confirms", "for"), ("refutes", "against"))
+        if earlier.get(v)
+    ]
+    if before:
+        parts.append("earlier studies and reviews: " + ", ".join(before))
     return "; ".join(parts) + "."
 
 
