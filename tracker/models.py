@@ -345,6 +345,13 @@ class EmailReport(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=_text())
 
 
+# Every digest shows how many records each source has stored. Without these, counting a
+# million articles by source reads the whole table (seconds); with them it reads a small
+# index. Declared here, with the email tables, because migration 0004 creates them.
+Index("ix_articles_in_pubmed", Article.__table__.c.in_pubmed)  # type: ignore[attr-defined]
+Index("ix_articles_in_europepmc", Article.__table__.c.in_europepmc)  # type: ignore[attr-defined]
+
+
 class ReportedItem(SQLModel, table=True):
     """An item (a change event or a new record) that an accepted email carried: never again."""
 

@@ -51,8 +51,16 @@ def upgrade() -> None:
     with op.batch_alter_table("reported_items", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reported_items_email_id"), ["email_id"], unique=False)
 
+    # The digest counts stored records per source on every run (tracker.reports.digest).
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.create_index("ix_articles_in_pubmed", ["in_pubmed"], unique=False)
+        batch_op.create_index("ix_articles_in_europepmc", ["in_europepmc"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.drop_index("ix_articles_in_europepmc")
+        batch_op.drop_index("ix_articles_in_pubmed")
     with op.batch_alter_table("reported_items", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reported_items_email_id"))
     op.drop_table("reported_items")

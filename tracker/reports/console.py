@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -19,7 +20,7 @@ def when(value: datetime | None) -> str:
 
 def linked_id(record_id: str, url: str | None) -> Text:
     """The id, as a terminal hyperlink where the terminal supports them."""
-    return Text(record_id, style=f"bold link {url}" if url else "bold")
+    return Text(record_id, style=Style(bold=True, link=url) if url else "bold")
 
 
 def render_digest(digest: Digest) -> RenderableType:
@@ -31,7 +32,7 @@ def render_digest(digest: Digest) -> RenderableType:
     if not listed:
         parts += [Text(""), Text("Nothing new in this window.", style="dim")]
     for section in listed:
-        parts += [Text(""), _section_table(section)]
+        parts += [Text(""), _section_lines(section)]
     if digest.not_relevant or digest.unassessed:
         parts += [Text(""), Text(not_listed_sentence(digest), style="dim")]
     parts += [Text(""), _ledger(digest), Text(""), health_table(digest.health)]
@@ -54,16 +55,25 @@ def not_listed_sentence(digest: Digest) -> str:
     )
 
 
-def _section_table(section: Section) -> Table:
-    table = Table(title=f"{section.title} ({len(section.items)})", title_justify="left")
-    for name in ("record", "title", "what", "when"):
-        table.add_column(name, overflow="fold")
+def _section_lines(section: Section) -> RenderableType:
+    """Two lines per item, not a Table, and each line cut with an ellipsis rather than
+    word-wrapped: a rich Table or word wrapping measures every word of every row, about a
+    millisecond an item, and a busy week has a thousand. The full text is in --format
+    markdown/json and the email."""
+    lines = [Text(f"{section.title} ({len(section.items)})", style="bold underline")]
     for item in section.items:
-        what = Text(item.what)
+        line = Text("  ", no_wrap=True, overflow="ellipsis")
+        line.append_text(linked_id(item.id, item.url))
+        line.append(" ")
+        line.append(item.title)
+        lines.append(line)
+        line = Text("    ", no_wrap=True, overflow="ellipsis")
+        line.append(item.what)
         if item.flag:
-            what.append(f"  {item.flag}", style="bold red")
-        table.add_row(linked_id(item.id, item.url), Text(item.title), what, Text(when(item.at)))
-    return table
+            line.append(f"  {item.flag}", style="bold red")
+        line.append(f"  · {when(item.at)}", style="dim")
+        lines.append(line)
+    return Group(*lines)
 
 
 def _ledger(digest: Digest) -> RenderableType:

@@ -439,7 +439,8 @@ def _stored_count(source: str) -> Any:
     if source == "ctgov":
         return select(func.count()).select_from(Trial)
     flag = col(Article.in_pubmed) if source == "pubmed" else col(Article.in_europepmc)
-    return select(func.count()).select_from(Article).where(flag)
+    # "= true", not a bare column: SQLite uses ix_articles_in_* only for a comparison.
+    return select(func.count()).select_from(Article).where(flag == True)  # noqa: E712
 
 
 def source_health(session: Session, source: str) -> SourceHealth:
