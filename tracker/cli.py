@@ -108,6 +108,7 @@ def main() -> None:
     ours arrives here as a TrackerError with its own exit code."""
     from tracker import (
         commands,  # noqa: F401  (registers the commands on `app`)
+        commands_evidence,  # noqa: F401  (registers `evidence` and `judge`)
         commands_reports,  # noqa: F401  (registers `email` and `export`)
         commands_schedule,  # noqa: F401  (registers `tracker schedule`)
     )
