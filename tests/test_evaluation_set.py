@@ -141,8 +141,13 @@ def test_store_cases_stores_every_record_with_the_links_a_sync_derives(engine: E
         assert set(conn.scalars(select(ARTICLES.c.id))) == articles
         links = set(conn.execute(select(LINKS.c.article_id, LINKS.c.trial_id)).all())
         citations = conn.scalar(select(func.count()).select_from(CITATIONS))
-    # The index paper names its registry record in its abstract, as a sync would link it.
+    # The index paper names its registry record in its abstract, as a sync would link it; the
+    # ezogabine paper is linked through Europe PMC's text-mined accession.
     assert ("DOI:10.1016/j.lanepe.2024.101019", "NCT04393467") in links
+    assert ("PMC:PMC7684515", "NCT02450552") in links
+    # The 2009 cTBS trial's paper and registry record name each other nowhere: the set's
+    # inferred match must stay unlinked, or it would test nothing.
+    assert ("PMID:19682544", "NCT00833820") not in links
     citing = [c for c in CASES if c.label.cites_index]
     assert citations == (len(citing) if index_article_id(CASES) else 0)
 
