@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -26,6 +27,7 @@ from tests.evaluation import (
     record_files,
     store_cases,
 )
+from tests.simulator.dtd_check import load_dtd, validate
 from tracker.article_store import ARTICLES, CITATIONS, LINKS
 from tracker.sources import europepmc
 from tracker.sources.ctgov_parse import parse_study
@@ -63,6 +65,16 @@ def test_record_carries_the_fields_the_engine_reads(case: Case) -> None:
     else:
         result = europepmc.read_result(case.payload)
         assert result.record is not None and result.record.title
+
+
+PUBMED_DTD = HERE.parents[2] / "shared" / "data" / "real" / "spec" / "pubmed_250101.dtd"
+
+
+@pytest.mark.skipif(not PUBMED_DTD.exists(), reason="../shared/data/real is absent")
+def test_pubmed_records_are_valid_against_the_real_dtd() -> None:
+    dtd = load_dtd(PUBMED_DTD)
+    for case in (c for c in CASES if c.source == "pubmed"):
+        assert validate(ET.fromstring(case.payload), dtd) == [], case.id
 
 
 def test_every_file_has_exactly_one_label_and_every_label_a_file() -> None:
