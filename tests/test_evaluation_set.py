@@ -5,9 +5,12 @@ stores through the sync's own save path on both backends."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -75,6 +78,35 @@ def test_pubmed_records_are_valid_against_the_real_dtd() -> None:
     dtd = load_dtd(PUBMED_DTD)
     for case in (c for c in CASES if c.source == "pubmed"):
         assert validate(ET.fromstring(case.payload), dtd) == [], case.id
+
+
+CTGOV_FIELDS = PUBMED_DTD.parent / "ctgov_studies_metadata_fields_aact_2024-10.json"
+
+
+def _spec_paths(nodes: list[dict[str, Any]], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    found: set[tuple[str, ...]] = set()
+    for node in nodes:
+        path = (*prefix, node["name"])
+        found |= {path} | _spec_paths(node.get("children", []), path)
+    return found
+
+
+def _key_paths(value: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield (*prefix, key)
+            yield from _key_paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for child in value:
+            yield from _key_paths(child, prefix)
+
+
+@pytest.mark.skipif(not CTGOV_FIELDS.exists(), reason="../shared/data/real is absent")
+def test_ctgov_records_use_only_fields_of_the_real_v2_field_list() -> None:
+    known = _spec_paths(json.loads(CTGOV_FIELDS.read_text(encoding="utf-8")))
+    for case in (c for c in CASES if c.source == "ctgov"):
+        unknown = {".".join(p) for p in _key_paths(json.loads(case.payload)) if p not in known}
+        assert unknown == set(), case.id
 
 
 def test_every_file_has_exactly_one_label_and_every_label_a_file() -> None:
