@@ -34,6 +34,7 @@ from tracker.cli import (
 from tracker.config import Config
 from tracker.db import open_database, session_scope
 from tracker.errors import NotFoundError, SourceError, UsageError
+from tracker.evidence import reassess_database
 from tracker.http import HttpStats, make_client
 from tracker.reports.console import health_table, render_digest
 from tracker.reports.digest import build_digest, last_report_until, mark_reported, source_health
@@ -123,6 +124,9 @@ def run_sync(sources: list[Source], *, full: bool) -> list[str]:
                 failures.append(str(exc))  # the other sources still run
             else:
                 _report_outcome(outcome, failures)
+    # Judge what arrived: a changed verdict or a new follow-up is a change event the digest
+    # shows. Stored records are judged even when a source failed.
+    reassess_database(engine, cfg)
     return failures
 
 
