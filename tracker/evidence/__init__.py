@@ -7,7 +7,7 @@ them back for reports without re-running a rule.
 
 from __future__ import annotations
 
-from tracker.evidence.reassess import VerdictChange, reassess
+from tracker.evidence.reassess import VerdictChange, reassess, reassess_database
 from tracker.evidence.summary import LedgerSummary, ledger_summary
 from tracker.evidence.terms import EXCLUSIONS, ROLES, VERDICTS
 
@@ -19,4 +19,5 @@ __all__ = [
     "VerdictChange",
     "ledger_summary",
     "reassess",
+    "reassess_database",
 ]

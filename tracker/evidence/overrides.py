@@ -17,7 +17,6 @@ from tracker.evidence.store import active_overrides, study_overrides
 from tracker.evidence.terms import VERDICTS
 from tracker.models import Article, Assessment, ChangeEvent, Override, Trial
 from tracker.reports.links import source_of
-from tracker.reports.record import normalise_id
 
 
 def judge(
@@ -72,6 +71,8 @@ def effective_verdict(session: Session, rid: str) -> str | None:
 
 
 def _stored(session: Session, record_id: str) -> str:
+    from tracker.reports.record import normalise_id  # reports import this package
+
     rid = normalise_id(record_id)
     if session.get(Trial, rid) is None and session.get(Article, rid) is None:
         raise NotFoundError(f"{record_id}: no such record is stored (try `tracker sync` first)")

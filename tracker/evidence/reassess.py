@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from tracker.config import Config
+from tracker.db import session_scope
 from tracker.evidence.assess import Judgement, judge_records
 from tracker.evidence.store import (
     active_overrides,
@@ -179,3 +180,11 @@ def _save_inferred(session: Session, inferred: list[Inferred], now: datetime) ->
                 first_seen_at=now,
             )
         )
+
+
+def reassess_database(engine: Engine, config: Config, *, now: datetime | None = None) -> int:
+    """`reassess` in a transaction of its own, judged as of today (UTC), for the commands
+    and jobs that sync; returns how many verdicts and roles changed."""
+    now = now or datetime.now(UTC)
+    with session_scope(engine) as session:
+        return len(reassess(session, config, now.date(), now=now))

@@ -93,8 +93,8 @@ def _controlled(r: Reading, s: Signals, primary: set[str]) -> Verdict:
         return Verdict(
             "inconclusive",
             "paper.benefit_other_outcomes",
-            f"Benefit reported only on outcomes outside the claim ({_names(other_benefit)})"
-            f"{unchanged}, not on progression or survival.",
+            f"Benefit reported only on outcomes outside the claim ({_names(other_benefit)}), "
+            f"not on progression or survival{unchanged}.",
             _quotes(other_benefit + null),
             "weak",
         )

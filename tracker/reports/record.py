@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from tracker.article_records import ArticleData
 from tracker.errors import NotFoundError
+from tracker.evidence.explain import Explanation, explain
 from tracker.models import Article, ArticleVersion, ChangeEvent, Citation, Link, Trial, TrialVersion
 from tracker.records import TrialData, decode_trial
 from tracker.reports.links import record_url
@@ -58,6 +59,8 @@ class RecordView:
     cited_by: list[str]
     """Papers citing this one (for the index publication)."""
     cites_index: bool
+    assessment: Explanation | None = None
+    """How the evidence engine judged it (None before its first assessment)."""
 
 
 def normalise_id(record_id: str) -> str:
@@ -104,6 +107,7 @@ def build_record_view(session: Session, record_id: str) -> RecordView:
             links=_links(session, rid, of_trial=True),
             cited_by=cited_by,
             cites_index=False,
+            assessment=explain(session, rid),
         )
     assert article is not None
     return RecordView(
@@ -121,6 +125,7 @@ def build_record_view(session: Session, record_id: str) -> RecordView:
         links=_links(session, rid, of_trial=False),
         cited_by=cited_by,
         cites_index=article.cites_index,
+        assessment=explain(session, rid),
     )
 
 
@@ -178,4 +183,5 @@ def record_json(view: RecordView) -> dict[str, Any]:
         "link_details": view.links,
         "cited_by": view.cited_by,
         "cites_index": view.cites_index,
+        "assessment": view.assessment,
     }

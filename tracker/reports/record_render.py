@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from tracker.article_records import ArticleData
+from tracker.evidence.explain import Explanation
 from tracker.records import TrialData
 from tracker.reports.console import linked_id, when
 from tracker.reports.links import record_url
@@ -26,8 +29,82 @@ def render_record(view: RecordView) -> RenderableType:
         parts.append(_links(view))
     if view.cited_by:
         parts.append(Text(f"cited by {len(view.cited_by)}: " + ", ".join(view.cited_by)))
+    parts.append(_judgement(view.assessment))
     parts.append(_timeline(view))
     return Group(*parts)
+
+
+def _judgement(e: Explanation | None) -> RenderableType:
+    """Relevance, role and verdict, each with the signals it rests on."""
+    if e is None:
+        return Text("not assessed yet (run `tracker evidence`)", style="dim")
+    table = Table(title="Evidence", title_justify="left", show_header=False)
+    table.add_column(style="dim")
+    table.add_column(overflow="fold")
+    relevance = "relevant" if e.relevant else f"not relevant ({e.exclusion})"
+    table.add_row("relevance", _lines(f"{relevance}: {e.relevance_reason}", e.relevance_evidence))
+    table.add_row("role", Text(f"{e.role}: {e.role_reason}"))
+    verdict = (
+        e.verdict if e.verdict == e.automatic else f"{e.verdict} (human; automatic {e.automatic})"
+    )
+    strength = f", {e.strength}" if e.strength else ""
+    table.add_row("verdict", _lines(f"{verdict} [{e.rule}{strength}]: {e.reason}", e.evidence))
+    own = e.own
+    if own and own.get("rule") != e.rule:
+        table.add_row(
+            "own reading",
+            _lines(
+                f"{own.get('verdict')} [{own.get('rule')}]: {own.get('reason')}",
+                own.get("evidence", []),
+            ),
+        )
+    if len(e.study_records) > 1:
+        table.add_row("study", Text(f"{e.study}: " + ", ".join(e.study_records)))
+    if e.participants:
+        table.add_row("participants", Text(str(e.participants)))
+    table.add_row("signals", Text(_signal_summary(e.signals)))
+    for o in e.overrides:
+        state = f"cleared {when(o.cleared_at)}" if o.cleared_at else "active"
+        by = f" by {o.by}" if o.by else ""
+        table.add_row("human verdict", Text(f"{o.verdict}{by}, {when(o.at)} ({state}): {o.note}"))
+    return table
+
+
+def _lines(head: str, quotes: list[str]) -> Text:
+    text = Text(head)
+    for quote in quotes:
+        text.append("\n  " + quote, style="italic")
+    return text
+
+
+def _signal_summary(signals: dict[str, Any]) -> str:
+    design = signals.get("design") or {}
+    flags = [
+        k for k in ("randomised", "sham", "blinded", "controlled", "uncontrolled") if design.get(k)
+    ]
+    parts = [
+        "therapy: "
+        + (", ".join(f"{k} ({v})" for k, v in (signals.get("therapy") or {}).items()) or "none"),
+        "measurement: "
+        + (
+            ", ".join(f"{k} ({v})" for k, v in (signals.get("measurement") or {}).items()) or "none"
+        ),
+        "population: " + ("; ".join(signals.get("population") or []) or "none"),
+        "design: "
+        + (", ".join(flags) or "not stated")
+        + (f", n = {design['n']}" if design.get("n") else ""),
+        "claim outcomes: "
+        + (", ".join(signals.get("claim_outcomes") or []) or "none")
+        + (
+            f" (primary: {', '.join(signals['primary_claim'])})"
+            if signals.get("primary_claim")
+            else ""
+        ),
+        "other outcomes: " + (", ".join(signals.get("other_outcomes") or []) or "none"),
+    ]
+    if signals.get("inferred"):
+        parts.append("matched by inference to: " + ", ".join(signals["inferred"]))
+    return "\n".join(parts)
 
 
 def _facts(rows: list[tuple[str, str]]) -> Table:
