@@ -73,6 +73,13 @@ def _global(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log each request and retry.")
     ] = False,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-file",
+            help="Also append log lines to this file (rotated at 10 MB, 5 old files kept).",
+        ),
+    ] = None,
 ) -> None:
     State.config_path = config
     State._config = None
@@ -84,10 +91,26 @@ def _global(
     )
     if not stderr.is_terminal:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handlers = [handler] if log_file is None else [handler, _rotating_file(log_file)]
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True
+        level=logging.INFO if verbose else logging.WARNING, handlers=handlers, force=True
     )
     logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def _rotating_file(path: Path) -> logging.Handler:
+    """Log lines with time and pid, for machines without the journal; rotated by size so a
+    long-running `tracker schedule` never fills the disk."""
+    from logging.handlers import RotatingFileHandler
+
+    try:
+        handler = RotatingFileHandler(path, maxBytes=10_000_000, backupCount=5, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--log-file {path}: cannot open: {exc.strerror or exc}") from None
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s")
+    )
+    return handler
 
 
 def parse_since(value: str) -> datetime:

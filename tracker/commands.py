@@ -175,8 +175,34 @@ def sync(
     ] = False,
 ) -> None:
     """Fetch new and changed records from the registries and store them."""
-    failures = run_sync(source or list(IMPLEMENTED_SOURCES), full=full)
+    with _writing("tracker sync"):
+        failures = run_sync(source or list(IMPLEMENTED_SOURCES), full=full)
     _exit_on(failures)
+
+
+@contextmanager
+def _writing(command: str) -> Iterator[None]:
+    """Hold the writer lock (exit 1 naming the holder if a scheduled job or another sync
+    has it) and turn SIGTERM/SIGINT into a clean stop after the page in flight, exit 0."""
+    from tracker.runs import Interrupted, request_stop
+    from tracker.schedule.lock import WRITER, WriterLock, holding
+    from tracker.schedule.stop import stop_on_signals
+
+    schedule = State.config().schedule
+    lock = WriterLock(
+        _engine(),
+        WRITER,
+        command=command,
+        heartbeat=schedule.lock_heartbeat,
+        stale_after=schedule.lock_stale_after,
+        on_lost=request_stop,
+    )
+    try:
+        with holding(lock, wait=False), stop_on_signals():
+            yield
+    except Interrupted as exc:
+        stderr.print(f"tracker: {exc}; the next sync resumes", markup=False, highlight=False)
+        raise typer.Exit(0) from None
 
 
 def _exit_on(failures: list[str]) -> None:
@@ -252,16 +278,28 @@ def show(
 def status(
     fmt: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TEXT,
 ) -> None:
-    """Last runs per source, failures and completeness."""
+    """Last runs per source, failures and completeness; each scheduled job's next run,
+    last result and failure streak."""
+    from tracker.schedule.status import job_healths, jobs_table
+
     with session_scope(_engine()) as session:
         health = [source_health(session, s.value) for s in Source]
+        jobs = job_healths(session.connection())
     if fmt is RecordFormat.JSON:
-        print(to_json({"sources": {h.source: h for h in health}}))
+        print(
+            to_json({"sources": {h.source: h for h in health}, "jobs": {j.job_id: j for j in jobs}})
+        )
         return
     stdout.print(health_table(health))
     for h in health:
         for error in h.errors:
             stdout.print(f"{h.source}: {error}", style="red", markup=False, highlight=False)
+    stdout.print(jobs_table(jobs))
+    for j in jobs:
+        if j.streak and j.last_error:
+            stdout.print(
+                f"job {j.job_id}: {j.last_error}", style="red", markup=False, highlight=False
+            )
 
 
 @app.command()
@@ -272,6 +310,7 @@ def run(
     ] = False,
 ) -> None:
     """The main job: sync every source, then print the digest of what changed."""
-    failures = run_sync(list(IMPLEMENTED_SOURCES), full=full)
-    print_digest(since=None, all_records=False, fmt=fmt)
+    with _writing("tracker run"):
+        failures = run_sync(list(IMPLEMENTED_SOURCES), full=full)
+        print_digest(since=None, all_records=False, fmt=fmt)
     _exit_on(failures)

@@ -9,10 +9,8 @@ and is recorded as interrupted, and the process exits 0.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from collections.abc import Callable
-from types import FrameType
 from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
@@ -23,9 +21,11 @@ from sqlalchemy import Engine
 
 from tracker.config import Config
 from tracker.db import make_engine
+from tracker.errors import LockedError
 from tracker.runs import request_stop, stop_requested
 from tracker.schedule import history, jobs
 from tracker.schedule.lock import SCHEDULER, WriterLock
+from tracker.schedule.stop import stop_on_signals
 from tracker.schedule.triggers import JobSpec, job_specs
 
 log = logging.getLogger(__name__)
@@ -81,34 +81,46 @@ def reconcile_jobs(
 
 def run_scheduler(cfg: Config, engine: Engine, bodies: dict[str, Callable[[], None]]) -> None:
     """Wait for the scheduler lock, run jobs until SIGTERM/SIGINT, then stop cleanly."""
-    schedule = cfg.schedule
     specs = job_specs(cfg)  # a bad cron expression stops us here, before any waiting
-    scheduler: BlockingScheduler | None = None
+    running: list[BlockingScheduler] = []
 
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        log.warning("%s received: stopping after the page in flight", signal.Signals(signum).name)
-        request_stop()
-        if scheduler is not None and scheduler.running:
-            # Not from the handler itself: shutdown takes locks the interrupted frame may hold.
-            threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}).start()
+    def shut_down() -> None:
+        # Not from the signal handler itself: shutdown takes locks the interrupted frame
+        # may hold.
+        for scheduler in running:
+            if scheduler.running:
+                threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}).start()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    lock = WriterLock(
-        engine,
-        SCHEDULER,
-        command="tracker schedule",
-        heartbeat=schedule.lock_heartbeat,
-        stale_after=schedule.lock_stale_after,
-        on_lost=request_stop,
-    )
-    try:
-        lock.acquire(wait=True, should_stop=stop_requested)
-    except Exception:
-        if stop_requested():
-            return
-        raise
-    store_engine = make_engine(str(engine.url.render_as_string(hide_password=False)))
+    with stop_on_signals(then=shut_down):
+        lock = WriterLock(
+            engine,
+            SCHEDULER,
+            command="tracker schedule",
+            heartbeat=cfg.schedule.lock_heartbeat,
+            stale_after=cfg.schedule.lock_stale_after,
+            on_lost=request_stop,
+        )
+        try:
+            lock.acquire(wait=True, should_stop=stop_requested)
+        except LockedError:
+            if stop_requested():  # stopped while standing by: a clean exit
+                return
+            raise
+        try:
+            _run_jobs(cfg, engine, bodies, specs, running)
+        finally:
+            lock.release()
+    log.info("scheduler stopped")
+
+
+def _run_jobs(
+    cfg: Config,
+    engine: Engine,
+    bodies: dict[str, Callable[[], None]],
+    specs: list[JobSpec],
+    running: list[BlockingScheduler],
+) -> None:
+    store_engine = make_engine(engine.url.render_as_string(hide_password=False))
     try:
         abandoned = history.close_abandoned_runs(engine, now=jobs.now())
         if abandoned:
@@ -117,17 +129,18 @@ def run_scheduler(cfg: Config, engine: Engine, bodies: dict[str, Callable[[], No
         scheduler = build_scheduler(cfg, store_engine)
         reconcile_jobs(scheduler, store_engine, specs)
         scheduler.add_listener(_log_next_runs(scheduler), mask=EVENT_SCHEDULER_STARTED)
+        running.append(scheduler)
         if not stop_requested():
             scheduler.start()  # blocks until a signal shuts it down
-        jobs.wait_until_idle()
+        jobs.wait_until_idle()  # the run in flight stops after its page
     finally:
-        lock.release()
         store_engine.dispose()
-    log.info("scheduler stopped")
 
 
 def _log_next_runs(scheduler: BlockingScheduler) -> Callable[[SchedulerEvent], None]:
     def listener(_event: SchedulerEvent) -> None:
+        if stop_requested():  # a signal came between the check and start()
+            threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}).start()
         for job in scheduler.get_jobs():
             log.info("job %s: next run %s", job.id, job.next_run_time)
 

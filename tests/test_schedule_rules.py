@@ -1,0 +1,141 @@
+"""The scheduler's pure parts: cron triggers from config, the alert rule, job history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tracker.config import DEFAULT_CONFIG, ScheduleConfig, load_config
+from tracker.errors import ConfigError
+from tracker.models import APSCHEDULER_JOBS
+from tracker.schedule import history
+from tracker.schedule.history import RunFacts, decide_notice
+from tracker.schedule.triggers import cron_trigger, job_specs
+
+T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+
+
+def runs(*outcomes: str, alerted_at: int | None = None) -> list[RunFacts]:
+    """Newest first; `alerted_at` is the index of the run after which an alert went out."""
+    return [
+        RunFacts(
+            outcome,
+            T0 - timedelta(hours=i),
+            error=f"error {i}" if outcome == "failed" else None,
+            notice="alert" if i == alerted_at else None,
+        )
+        for i, outcome in enumerate(outcomes)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("history_", "threshold", "expected"),
+    [
+        (runs("failed"), 3, None),
+        (runs("failed", "failed"), 3, None),
+        (runs("failed", "failed", "failed"), 3, "alert"),
+        (runs("failed", "failed", "failed", "ok", "failed", "failed"), 3, "alert"),
+        (runs("failed", "failed", "ok", "failed"), 3, None),  # a success resets the streak
+        (runs("failed", "failed", "failed", "failed", alerted_at=1), 3, None),  # one per streak
+        (runs("failed", "interrupted", "failed", "failed"), 3, "alert"),  # a stop is no reset
+        (runs("interrupted", "failed", "failed", "failed"), 3, None),  # nor a failure
+        (runs("failed"), 1, "alert"),
+        (runs("ok", "failed", "failed", "failed", alerted_at=1), 3, "recovery"),
+        (runs("ok", "interrupted", "failed", "failed", alerted_at=2), 3, "recovery"),
+        (runs("ok", "failed", "failed"), 3, None),  # never alerted: nothing to recover from
+        (runs("ok", "ok", "failed", "failed", "failed", alerted_at=2), 3, None),  # told once
+        (runs("interrupted", "ok", "failed", alerted_at=2), 1, None),
+        ([], 3, None),
+    ],
+)
+def test_decide_notice(history_, threshold, expected):
+    assert decide_notice(history_, threshold=threshold) == expected
+
+
+def test_failure_streak_ignores_interrupted_runs_and_stops_at_a_success():
+    streak = history.failure_streak(runs("failed", "interrupted", "failed", "ok", "failed"))
+    assert [r.error for r in streak] == ["error 0", "error 2"]
+
+
+def test_default_schedule_matches_the_issue():
+    cfg = load_config(DEFAULT_CONFIG, env={})
+    specs = {s.job_id: s for s in job_specs(cfg)}
+    assert set(specs) == {"ctgov", "pubmed", "europepmc", "email"}
+    after = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # a Wednesday
+    fire = {job: s.trigger.get_next_fire_time(None, after) for job, s in specs.items()}
+    assert fire["ctgov"] == datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+    assert fire["pubmed"] == fire["europepmc"] == datetime(2026, 11, 26, 6, 30, tzinfo=UTC)
+    assert fire["email"] == datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday
+    assert cfg.schedule.failures_before_alert == 3
+    assert cfg.schedule.misfire_grace_time > 0
+
+
+def test_cron_is_read_in_the_configured_time_zone():
+    trigger = cron_trigger("0 6 * * *", "Europe/Rome", key="ctgov")
+    fire = trigger.get_next_fire_time(None, datetime(2026, 7, 1, tzinfo=UTC))
+    assert fire == datetime(2026, 7, 1, 6, 0, tzinfo=ZoneInfo("Europe/Rome"))
+    assert fire.astimezone(UTC).hour == 4  # summer time
+
+
+def test_six_fields_add_seconds():
+    trigger = cron_trigger("*/5 * * * * *", "UTC", key="ctgov")
+    start = datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC)
+    assert trigger.get_next_fire_time(None, start) == start.replace(second=5)
+
+
+@pytest.mark.parametrize("expression", ["0 6 * *", "61 6 * * *", "0 6 * * funday", "a b c d e f g"])
+def test_bad_cron_is_a_config_error_naming_the_key(expression):
+    with pytest.raises(ConfigError, match=r"\[schedule\] pubmed = "):
+        cron_trigger(expression, "UTC", key="pubmed")
+
+
+def test_empty_expression_disables_a_job():
+    cfg = load_config(DEFAULT_CONFIG, env={})
+    cfg = cfg.model_copy(update={"schedule": cfg.schedule.model_copy(update={"email": ""})})
+    assert [s.job_id for s in job_specs(cfg)] == ["ctgov", "pubmed", "europepmc"]
+
+
+def test_unknown_time_zone_is_rejected():
+    with pytest.raises(ValueError, match="unknown time zone"):
+        ScheduleConfig(timezone="Mars/Olympus")
+
+
+def test_job_history_on_both_backends(engine):
+    """Runs recorded; the streak, its start and the last error; the next run from the store."""
+    outcomes = [("ok", None), ("failed", "ctgov: HTTP 500"), ("interrupted", "stopped")]
+    outcomes += [("failed", "ctgov: HTTP 503")]
+    ids = []
+    for i, (outcome, error) in enumerate(outcomes):
+        run_id = history.start_job_run(engine, "ctgov", now=T0 + timedelta(minutes=i))
+        history.finish_job_run(
+            engine, run_id, outcome=outcome, error=error, now=T0 + timedelta(minutes=i, seconds=5)
+        )
+        ids.append(run_id)
+    history.start_job_run(engine, "pubmed", now=T0)  # another job, still running
+    next_run = T0 + timedelta(days=1)
+    with engine.begin() as conn:
+        conn.execute(
+            APSCHEDULER_JOBS.insert().values(
+                id="ctgov", next_run_time=next_run.timestamp(), job_state=b"x"
+            )
+        )
+    with engine.connect() as conn:
+        health = history.job_health(conn, "ctgov")
+        other = history.job_health(conn, "pubmed")
+    assert health.streak == 2
+    assert health.failing_since == T0 + timedelta(minutes=1)
+    assert health.last_outcome == "failed" and health.last_error == "ctgov: HTTP 503"
+    assert health.next_run == next_run
+    assert other.last_outcome == "running" and other.streak == 0 and other.next_run is None
+
+    history.mark_notice(engine, ids[-1], "alert")
+    with engine.connect() as conn:
+        facts = list(history.runs_newest_first(conn, "ctgov"))
+    assert [f.outcome for f in facts] == ["failed", "interrupted", "failed", "ok"]
+    assert facts[0].notice == "alert"
+
+    assert history.close_abandoned_runs(engine, now=T0 + timedelta(hours=1)) == 1
+    with engine.connect() as conn:
+        assert history.job_health(conn, "pubmed").last_outcome == "interrupted"
