@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from tests.digest_support import AMP_TITLE, SCRIPT_TITLE, T1, T2, busy_world, event
+from tests.digest_support import (
+    AMP_TITLE,
+    SCRIPT_TITLE,
+    T1,
+    T2,
+    assess,
+    busy_world,
+    event,
+    trial,
+)
 from tests.email_support import MailServer, free_port
 from tracker.email import outbox
 from tracker.email.report import send_report
@@ -64,7 +73,7 @@ def test_message_parts_headers_and_escaped_registry_text(world):
     assert "Deep TMS in depression" not in html + text  # not relevant: counted only
     # since=None on the first report: NCT00000003 (new, changed) and PMID:300 (new)
     assert "3 new records or changes on records judged not relevant" in text
-    assert "pending → confirms" in text and "+8 months" in text
+    assert "pending -> confirms" in text and "+8 months" in text
     # The chart is an inline PNG that the HTML shows.
     assert chart.get_content_type() == "image/png"
     assert chart.get_content().startswith(b"\x89PNG")
@@ -84,8 +93,8 @@ def test_no_item_is_sent_twice(world):
     assert third.items == 1
     assert len(server.received) == 2
     _, text, _ = _html_and_text(server.received[1].message)
-    assert "120 → 150" in text
-    assert "pending → confirms" not in text and "40 → 120" not in text
+    assert "120 -> 150" in text
+    assert "pending -> confirms" not in text and "40 -> 120" not in text
 
 
 @pytest.mark.parametrize("failure", ["refused", "down"])
@@ -108,7 +117,7 @@ def test_failed_send_leaves_items_for_the_next_run(world, failure):
     assert later.status == "sent"
     [got] = server.received
     _, text, _ = _html_and_text(got.message)
-    assert "pending → confirms" in text and "RECRUITING → TERMINATED" in text
+    assert "pending -> confirms" in text and "RECRUITING -> TERMINATED" in text
 
 
 def test_dry_run_writes_the_message_and_marks_nothing(world, tmp_path: Path):
@@ -168,3 +177,23 @@ def test_nothing_new_sends_nothing_unless_asked(engine):
     assert got.message["Subject"] == "[tracker] Nothing new"
     _, text, _ = _html_and_text(got.message)
     assert "Nothing new since the last report." in text
+
+
+def test_a_busy_week_keeps_every_title_in_html_and_every_link_in_text(engine):
+    with Session(engine) as session:
+        for n in range(150):
+            nct = f"NCT0{6000000 + n}"
+            trial(session, nct, f"Trial & title number {n:03d}", first_seen=T1)
+            assess(session, nct, relevant=True)
+            event(session, nct, "enrollment", "10", str(20 + n), T1)
+        session.commit()
+    with MailServer() as server:
+        outcome = send_report(engine, server.settings(), now=T2)
+    assert outcome.items == 150
+    html, text, _ = _html_and_text(server.received[0].message)
+    for n in range(150):
+        assert f"Trial &amp; title number {n:03d}" in html
+        assert f"https://clinicaltrials.gov/study/NCT0{6000000 + n}" in text
+        assert f"10 -> {20 + n}" in text
+    assert "titles are in the HTML version" in text
+    assert len(server.received[0].raw) < 150 * 1024

@@ -35,9 +35,24 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters["day"] = lambda value: value.strftime("%d %b %Y") if value else "–"
+    env.filters["day"] = lambda value: value.strftime("%d %b") if value else "–"
+    env.filters["clip"] = clip
+    env.filters["ascii_arrows"] = lambda text: text.replace("→", "->")
     env.filters["when"] = lambda value: value.strftime("%Y-%m-%d %H:%M UTC") if value else "never"
     return env
+
+
+COMPACT_TEXT_AFTER = 100
+"""Past this many items the plain-text part lists each change and its link without the
+title (the HTML part keeps every title), so a busy week's email stays under 200 KB."""
+
+TITLE_LIMIT = 160
+"""Characters of a title shown in the email; the registry page has the rest."""
+
+
+def clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1].rstrip() + "…"
 
 
 def compose(digest: Digest, settings: EmailConfig, *, chart: bool = True) -> Composed:
@@ -61,6 +76,7 @@ def compose(digest: Digest, settings: EmailConfig, *, chart: bool = True) -> Com
         "health": digest.health,
         "unsubscribe": unsubscribe_uri(settings),
         "chart_cid": CHART_CID if chart else "",
+        "compact": digest.item_count > COMPACT_TEXT_AFTER,
     }
     env = _environment()
     text = env.get_template("digest.txt").render(context)
@@ -104,7 +120,7 @@ def _window(digest: Digest) -> str:
     until = digest.until.strftime("%d %b %Y %H:%M UTC")
     if digest.since is None:
         return f"everything stored up to {until}"
-    return f"{digest.since.strftime('%d %b %Y %H:%M')} – {until}"
+    return f"{digest.since.strftime('%d %b %Y %H:%M')} to {until}"
 
 
 def _standing_colour(counts: dict[str, int]) -> str:

@@ -50,13 +50,25 @@ def build_message(
     message["Message-ID"] = msgid or message_id(settings)
     message["List-Unsubscribe"] = f"<{unsubscribe_uri(settings)}>"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text, cte="quoted-printable")
-    message.add_alternative(html, subtype="html", cte="quoted-printable")
+    # The HTML goes as ASCII (non-ASCII as character references), so it can travel as
+    # 7bit, without quoted-printable's =3D for every '=' of its attributes (a third of
+    # the size of a busy week's email).
+    html = html.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    message.set_content(text, cte=_seven_bit_or_none(text))
+    message.add_alternative(html, subtype="html", cte=_seven_bit_or_none(html))
     html_part = message.get_body(preferencelist=("html",))
     assert isinstance(html_part, EmailMessage)
     for image in images:
         html_part.add_related(image.data, "image", image.subtype, cid=f"<{image.cid}>")
     return message
+
+
+def _seven_bit_or_none(body: str) -> str | None:
+    """'7bit' where SMTP allows it (ASCII, lines within 998 octets); else None, and the
+    email package picks quoted-printable or base64."""
+    if body.isascii() and max((len(line) for line in body.splitlines()), default=0) <= 998:
+        return "7bit"
+    return None
 
 
 def check_addresses(settings: EmailConfig) -> None:
