@@ -148,13 +148,16 @@ def _score_studies(acc: Accuracy, cases: list[Case], rows: dict[str, Assessment]
 
 
 def report(acc: Accuracy) -> str:
+    relevant_found = acc.true_pos + acc.false_pos
+    relevant_labelled = acc.true_pos + acc.false_neg
     lines = [
         f"records                {acc.records}",
-        f"relevance precision    {acc.precision:.3f}  ({acc.true_pos} of {acc.true_pos + acc.false_pos})",
-        f"relevance recall       {acc.recall:.3f}  ({acc.true_pos} of {acc.true_pos + acc.false_neg})",
+        f"relevance precision    {acc.precision:.3f}  ({acc.true_pos} of {relevant_found})",
+        f"relevance recall       {acc.recall:.3f}  ({acc.true_pos} of {relevant_labelled})",
         f"exclusion reason       {acc.exclusions_right} of {acc.excluded}",
         f"role accuracy          {acc.role_accuracy:.3f}  ({acc.roles_right} of {acc.records})",
-        f"verdict agreement      {acc.verdict_agreement:.3f}  ({acc.verdicts_right} of {acc.records})",
+        f"verdict agreement      {acc.verdict_agreement:.3f}  "
+        f"({acc.verdicts_right} of {acc.records})",
         f"study pairs            {acc.study_agreement:.3f}  ({acc.pairs_right} of {acc.pairs})",
         f"empty reason/evidence  {len(acc.empty_reasons)} {acc.empty_reasons or ''}",
         f"diagnostic/other-disease counted as follow-up  {len(acc.forbidden_follow_ups)}",
