@@ -174,22 +174,12 @@ def started(tmp_path):
         print(f"--- {proc.log.name} (pid {proc.proc.pid}) ---\n{proc.stderr}")  # shown on failure
 
 
-def test_runs_happen_on_time_and_a_stop_exits_0(world, db, tmp_path, started):
-    url, engine = db
-    config = schedule_config(tmp_path, world, url, ctgov="* * * * * *")
-    sched = started(config)
-    wait_for(lambda: [r.outcome for r in job_runs(engine)][:3] == ["ok"] * 3, what="three runs")
-    assert sched.stop() == 0, sched.stderr
-    runs = job_runs(engine)
+def assert_on_time(runs: list[JobRun]) -> None:
+    """Runs of a every-second cron start at the beginning of their second, each in its own."""
     starts = [r.started_at for r in runs]
-    for start in starts:
-        # Each run starts at the beginning of its cron second, not "about then".
-        assert start.microsecond < 800_000, starts
-    slots = [s.replace(microsecond=0) for s in starts]
+    assert all(start.microsecond < 800_000 for start in starts), starts
+    slots = [start.replace(microsecond=0) for start in starts]
     assert all(b - a >= timedelta(seconds=1) for a, b in zip(slots, slots[1:], strict=False))
-    assert sorted(r[0] for r in stored_result(engine) if len(r) == 4) == EXPECTED_IDS
-    assert "job ctgov: next run" in sched.stderr
-    assert "scheduler stopped" in sched.stderr
 
 
 def test_overlapping_runs_are_prevented(world, db, tmp_path, started):
@@ -272,7 +262,7 @@ def test_sigterm_mid_sync_loses_nothing_and_the_next_start_completes(world, db, 
 def test_a_restart_keeps_the_schedule_and_runs_a_missed_job_once(world, db, tmp_path, started):
     url, engine = db
     # Far enough ahead for a scheduler to start on a loaded machine.
-    due = (datetime.now(UTC) + timedelta(seconds=12)).replace(microsecond=0)
+    due = (datetime.now(UTC) + timedelta(seconds=10)).replace(microsecond=0)
     cron = f"{due.second} {due.minute} {due.hour} * * *"
     config = schedule_config(tmp_path, world, url, ctgov=cron)
 
@@ -298,22 +288,37 @@ def test_a_restart_keeps_the_schedule_and_runs_a_missed_job_once(world, db, tmp_
     assert stored_next_run() == (due + timedelta(days=1)).timestamp()
 
 
-def test_three_failures_send_one_alert_and_recovery_one_note(world, db, tmp_path, started):
+def test_on_time_runs_three_failures_one_alert_and_one_recovery_note(world, db, tmp_path, started):
+    """One scheduler: ctgov every second, failing then working, and the email report every
+    two seconds. (One test, so that the suite starts one process less.)"""
     url, engine = db
+
+    def runs_of(job_id):
+        return [r for r in job_runs(engine) if r.job_id == job_id]
+
+    def sent(kind):
+        return [m.message for m in mail.received if kind in m.message["Subject"]]
+
     with MailServer() as mail:
         world.faults.inject("500", path=STUDIES, count=100_000)
         config = schedule_config(
-            tmp_path, world, url, mail=mail, ctgov="* * * * * *", failures_before_alert=3
+            tmp_path,
+            world,
+            url,
+            mail=mail,
+            ctgov="* * * * * *",
+            email="*/2 * * * * *",
+            failures_before_alert=3,
         )
         log_file = tmp_path / "tracker.log"
         sched = started(config, "--log-file", str(log_file))
         wait_for(
-            lambda: sum(r.outcome != "running" for r in job_runs(engine)) >= 5,
+            lambda: sum(r.outcome != "running" for r in runs_of("ctgov")) >= 5,
             what="five failed runs",
         )
-        runs = job_runs(engine)
+        runs = runs_of("ctgov")
         assert [r.outcome for r in runs[:5]] == ["failed"] * 5
-        assert len(mail.received) == 1
+        assert len(mail.received) == 1  # nothing stored yet: no report either
         alert = mail.received[0].message
         assert mail.received[0].rcpt_tos == ["ops@example.org"]
         assert "job ctgov has failed 3 times in a row" in alert["Subject"]
@@ -325,13 +330,24 @@ def test_three_failures_send_one_alert_and_recovery_one_note(world, db, tmp_path
 
         world.faults.clear()
         wait_for(
-            lambda: sum(r.outcome == "ok" for r in job_runs(engine)) >= 3, what="recovered runs"
+            lambda: (
+                sum(r.outcome == "ok" for r in runs_of("ctgov")) >= 3
+                and any(r.outcome == "ok" for r in runs_of("email"))
+            ),
+            what="recovered runs and a report",
         )
         assert sched.stop() == 0, sched.stderr
-        assert len(mail.received) == 2
-        note = mail.received[1].message
-        assert "job ctgov works again" in note["Subject"]
-        assert [r.notice for r in job_runs(engine)].count("recovery") == 1
+        assert "scheduler stopped" in sched.stderr
+        assert len(sent("job ctgov works again")) == 1
+        assert len(sent("job ctgov has failed")) == 1
+        assert [r.notice for r in runs_of("ctgov")].count("recovery") == 1
+        # The weekly report job sent the new trials, once.
+        [report] = [m for m in mail.received if "job ctgov" not in m.message["Subject"]]
+        report_text = report.message.get_body(preferencelist=("plain",)).get_content()
+        assert "NCT04393467" in report_text
+    # On time while nothing else ran long (one worker: a job due while another runs waits).
+    assert_on_time(runs_of("ctgov")[:5])
+    assert sorted(r[0] for r in stored_result(engine) if len(r) == 4) == EXPECTED_IDS
     # systemd reads stderr; --log-file keeps the same lines, with time and pid.
     logged = log_file.read_text()
     assert f"[{sched.proc.pid}]: job ctgov: failed: ctgov:" in logged

@@ -7,6 +7,8 @@ import logging
 from tracker.cli import Source, State, app
 from tracker.commands import _engine, run_sync
 
+log = logging.getLogger("tracker.schedule.jobs")
+
 
 def _sync_job(source: Source) -> None:
     from tracker.schedule.jobs import JobFailed
@@ -17,9 +19,15 @@ def _sync_job(source: Source) -> None:
 
 
 def _email_job() -> None:
-    from tracker.commands import send_email_report  # type: ignore[attr-defined]
+    """The email report, as `tracker email` sends it: each item once, nothing when empty."""
+    from tracker.email.report import send_report
+    from tracker.runs import utcnow
 
-    send_email_report()
+    outcome = send_report(_engine(), State.config().email, now=utcnow())
+    if outcome.status == "sent":
+        log.info("email: sent %s with %d items", outcome.message_id, outcome.items)
+    else:
+        log.info("email: nothing new since the last report; no email sent")
 
 
 @app.command()

@@ -18,6 +18,9 @@ from sqlalchemy.engine import Connection
 
 from tracker.models import APSCHEDULER_JOBS, JobRun
 
+JOB_IDS = ("ctgov", "pubmed", "europepmc", "email")
+"""In this order: when two jobs are due together, the sources run before the report."""
+
 RUNS = JobRun.__table__  # type: ignore[attr-defined]
 DECISIVE = ("ok", "failed")
 

@@ -8,8 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import Connection
 
-from tracker.schedule.history import JobHealth, job_health
-from tracker.schedule.triggers import JOB_IDS
+from tracker.schedule.history import JOB_IDS, JobHealth, job_health
 
 
 def job_healths(conn: Connection) -> list[JobHealth]:

@@ -9,9 +9,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from tracker.config import Config
 from tracker.errors import ConfigError
-
-JOB_IDS = ("ctgov", "pubmed", "europepmc", "email")
-"""In this order: when two jobs are due together, the sources run before the report."""
+from tracker.schedule.history import JOB_IDS
 
 
 @dataclass(frozen=True)
