@@ -11,6 +11,7 @@ import msgspec
 from sqlalchemy import Connection, Table, select
 
 from tracker.article_records import ArticleData
+from tracker.article_summary import ArticleSummary, columns, summarise
 from tracker.bulk import insert_rows
 from tracker.changes import FieldChange, article_material_changes, changed_fields
 from tracker.linking import LinkTriple
@@ -33,6 +34,23 @@ class FetchedArticle:
     raw: bytes
     record: ArticleData | None
     error: str | None = None
+    packed: bytes | None = None
+    """`raw` compressed for storage, when a parse worker already did it (`raw` is then
+    empty: the worker kept the bytes)."""
+    data: bytes | None = None
+    """The parsed record's canonical JSON, when a parse worker already encoded it: then
+    `record` is None (decoded only if the stored version differs) and `summary` is set."""
+    summary: ArticleSummary | None = None
+
+    @property
+    def parsed(self) -> bool:
+        return self.record is not None or self.data is not None
+
+    def summarised(self) -> ArticleSummary | None:
+        """Columns, links and Entrez date: the worker's, or computed from `record`."""
+        if self.summary is not None:
+            return self.summary
+        return summarise(self.record) if self.record is not None else None
 
 
 def _diff(old_json: str, new: Any) -> tuple[list[FieldChange], list[str]]:
@@ -48,6 +66,7 @@ def article_kind(source: str) -> Kind:
         key="id",
         version_key="article_id",
         diff=_diff,
+        decode=_DECODER.decode,
     )
 
 
@@ -61,36 +80,22 @@ def save_articles(
 ) -> PageOutcome:
     """Upsert one batch of articles reported by `source` ('pubmed' or 'europepmc')."""
     flag = {"in_pubmed": True} if source == "pubmed" else {"in_europepmc": True}
-    items = [
-        Incoming(
-            id=a.id,
-            record=a.record,
-            raw=a.raw,
-            packed=None,
-            error=a.error,
-            columns=_columns(a.record),
-            touch=flag,
+    items = []
+    for a in articles:
+        summary = a.summarised()
+        items.append(
+            Incoming(
+                id=a.id,
+                record=a.record,
+                raw=a.raw,
+                packed=a.packed,
+                error=a.error,
+                columns=summary.columns if summary else columns(None),
+                touch=flag,
+                data=a.data,
+            )
         )
-        for a in articles
-    ]
     return save_records(conn, article_kind(source), items, seen_at=seen_at, run_id=run_id)
-
-
-def _columns(a: ArticleData | None) -> dict[str, Any]:
-    if a is None:
-        return {"retracted": False, "deleted": False}
-    return {
-        "pmid": a.pmid,
-        "doi": a.doi.lower() if a.doi else None,
-        "pmcid": a.pmcid,
-        "title": a.title,
-        "journal": a.journal.title if a.journal else None,
-        "pub_date": a.pub_date.value if a.pub_date else None,
-        "entrez_date": a.entrez_date,
-        "publication_types": "|".join(p.name for p in a.publication_types) or None,
-        "retracted": a.retracted,
-        "deleted": a.deleted,
-    }
 
 
 def save_links(conn: Connection, links: Sequence[LinkTriple], *, seen_at: datetime) -> int:

@@ -23,7 +23,6 @@ from tracker.config import Config
 from tracker.db import session_scope
 from tracker.errors import SourceError
 from tracker.http import HttpStats
-from tracker.linking import article_links
 from tracker.models import Article
 from tracker.prefetch import prefetched
 from tracker.runs import (
@@ -39,9 +38,13 @@ from tracker.runs import (
 from tracker.sources import pubmed
 from tracker.sources.pubmed_links import cited_by, fetch_by_ids, resolve_pmid
 from tracker.sources.pubmed_parse import PubmedParseError, iter_records
+from tracker.sources.pubmed_workers import ParsePool, Prepared, WorkerFailed
 from tracker.versioning import PageOutcome
 
 log = logging.getLogger("tracker.pubmed")
+
+STORE_CHUNK = 500
+"""Articles decoded and written at a time inside a batch's transaction."""
 
 
 def windows(since: date | None, today: date) -> list[pubmed.Window]:
@@ -76,7 +79,8 @@ def sync_pubmed(
         mark = watermark
         for window in windows(outcome.since, today):
             batches = pubmed.fetch_batches(client, cfg.pubmed, window, common)
-            mark = _sync_window(engine, batches, outcome, mark, progress)
+            with ParsePool() as pool:
+                mark = _sync_window(engine, batches, outcome, mark, progress, pool)
         _track_citations(engine, client, cfg, common, outcome)
         return mark
 
@@ -89,40 +93,105 @@ def _sync_window(
     outcome: SyncOutcome,
     watermark: str | None,
     progress: ProgressFn | None,
+    pool: ParsePool,
 ) -> str | None:
     counted: set[pubmed.Window] = set()
     fetched = 0
-    for batch in prefetched(batches):
+    for batch, chunks in _parsed(prefetched(batches), pool):
         if batch.window not in counted:
             counted.add(batch.window)
             outcome.expected += batch.count
-        articles = _read(batch)
-        fetched += len(articles)
-        newest = _store_batch(engine, articles, outcome)
+        stored, newest = _store_batch(engine, chunks, outcome)
+        fetched += stored
         watermark = max(watermark or "", newest or "") or None
         if progress:
             progress(Progress(pubmed.SOURCE, str(batch.window), fetched, outcome.expected))
     return watermark
 
 
-def _read(batch: pubmed.Batch) -> list[FetchedArticle]:
-    return _read_body(batch.body, f"efetch {batch.window} #{batch.number}", batch.ids_in_batch)
+Chunks = Iterator[list[FetchedArticle]]
+"""One efetch answer's articles, a chunk at a time (parsed or decoded as they are stored)."""
 
 
-def _read_body(body: bytes, where: str, ids: int) -> list[FetchedArticle]:
-    """Parse one efetch answer; a broken or short answer is a SourceError."""
+def _parsed(
+    batches: Iterator[pubmed.Batch], pool: ParsePool
+) -> Iterator[tuple[pubmed.Batch, Chunks]]:
+    """Each batch with its articles, the next batch already parsing on the workers while
+    this one is stored. A fetch failure is raised only after the batch before it is
+    yielded, so everything fetched before a fault is still stored."""
+    pending: tuple[pubmed.Batch, Iterator[list[Prepared]] | None] | None = None
+    while True:
+        try:
+            batch = next(batches, None)
+        except BaseException:
+            if pending is not None:
+                yield pending[0], _chunks(*pending)
+            raise
+        if batch is None:
+            break
+        started = (batch, pool.submit(batch.body))
+        if pending is not None:
+            yield pending[0], _chunks(*pending)
+        pending = started
+        del batch, started
+    if pending is not None:
+        yield pending[0], _chunks(*pending)
+
+
+def _chunks(batch: pubmed.Batch, parts: Iterator[list[Prepared]] | None) -> Chunks:
+    """The batch's articles a chunk at a time: from the workers, part by part as they
+    finish, or parsed here (also where a worker failed, from the first record not yet
+    taken, so a malformed body fails here with the parser's own message)."""
+    where = f"efetch {batch.window} #{batch.number}"
+    taken = 0
+    if parts is not None:
+        try:
+            for part in parts:
+                for start in range(0, len(part), STORE_CHUNK):
+                    chunk = part[start : start + STORE_CHUNK]
+                    yield [
+                        FetchedArticle(
+                            id=rid, raw=b"", record=None, packed=packed, data=data, summary=summary
+                        )
+                        for rid, data, packed, summary in chunk
+                    ]
+                    taken += len(chunk)
+                del part
+        except WorkerFailed as exc:
+            log.info("pubmed: %s: a parse worker failed (%s); parsing here", where, exc)
+        else:
+            _check_count(taken, batch.ids_in_batch, where)
+            return
+    yield from _read_body(batch.body, where, batch.ids_in_batch, skip=taken)
+
+
+def _read_body(body: bytes, where: str, ids: int, *, skip: int = 0) -> Chunks:
+    """Parse one efetch answer in chunks, leaving out its first `skip` records (already
+    taken); a broken or short answer is a SourceError, raised inside the batch's
+    transaction so none of it is kept."""
+    chunk: list[FetchedArticle] = []
+    count = 0
     try:
-        articles = [
-            FetchedArticle(id=record.id, raw=raw, record=record)
-            for record, raw in iter_records(body)
-        ]
+        for record, raw in iter_records(body):
+            count += 1
+            if count <= skip:
+                continue
+            chunk.append(FetchedArticle(id=record.id, raw=raw, record=record))
+            if len(chunk) == STORE_CHUNK:
+                yield chunk
+                chunk = []
     except PubmedParseError as exc:
         raise SourceError(pubmed.SOURCE, f"{where}: {exc}") from exc
-    if len(articles) < ids:
+    _check_count(count, ids, where)
+    if chunk:
+        yield chunk
+
+
+def _check_count(received: int, ids: int, where: str) -> None:
+    if received < ids:
         raise SourceError(
-            pubmed.SOURCE, f"{where}: {len(articles)} records for {ids} ids (a short answer)"
+            pubmed.SOURCE, f"{where}: {received} records for {ids} ids (a short answer)"
         )
-    return articles
 
 
 def _track_citations(
@@ -157,19 +226,24 @@ def _track_citations(
         outcome.events += len(newly)
 
 
-def _store_batch(
-    engine: Engine, articles: list[FetchedArticle], outcome: SyncOutcome
-) -> str | None:
-    """One transaction: the batch's articles, their trial links and the run's counters.
+def _store_batch(engine: Engine, chunks: Chunks, outcome: SyncOutcome) -> tuple[int, str | None]:
+    """One transaction: the batch's articles, their trial links and the run's counters,
+    written a chunk at a time (a batch of 5,000 parsed records held at once would cost
+    tens of MB).
 
-    Returns the newest Entrez date in the batch."""
+    Returns how many articles it stored and the newest Entrez date among them."""
+    total = PageOutcome()
+    stored, newest = 0, ""
     with session_scope(engine) as session:
         seen_at, conn = utcnow(), session.connection()
-        result: PageOutcome = save_articles(
-            conn, articles, source=pubmed.SOURCE, seen_at=seen_at, run_id=outcome.run_id
-        )
-        links = [link for a in articles if a.record for link in article_links(a.record)]
-        save_links(conn, links, seen_at=seen_at)
-        record_page(session, outcome, result, fetched=len(articles))
-    dates = [a.record.entrez_date for a in articles if a.record and a.record.entrez_date]
-    return max(dates) if dates else None
+        for articles in chunks:
+            result = save_articles(
+                conn, articles, source=pubmed.SOURCE, seen_at=seen_at, run_id=outcome.run_id
+            )
+            total.add(result)
+            summaries = [s for a in articles if (s := a.summarised())]
+            save_links(conn, [link for s in summaries for link in s.links], seen_at=seen_at)
+            stored += len(articles)
+            newest = max(newest, *(s.entrez_date or "" for s in summaries), "")
+        record_page(session, outcome, total, fetched=stored)
+    return stored, newest or None

@@ -44,6 +44,9 @@ class Kind:
     diff: Differ
     version_key: str = ""
     """The column of `versions` that refers to the record (default: the same name as `key`)."""
+    decode: Callable[[bytes], Any] | None = None
+    """Canonical JSON -> parsed record, for records that arrive already encoded
+    (`Incoming.data` without `record`)."""
 
     @property
     def vkey(self) -> str:
@@ -56,7 +59,8 @@ class Incoming:
 
     id: str
     record: msgspec.Struct | None
-    """The parsed record; None when it could not be parsed (it is stored raw)."""
+    """The parsed record; None when it could not be parsed (it is stored raw), or when it
+    arrives encoded as `data` instead."""
     raw: bytes | msgspec.Raw
     packed: bytes | None
     error: str | None
@@ -66,6 +70,13 @@ class Incoming:
     """Columns refreshed even when the content is unchanged (e.g. a data-version stamp)."""
     version_columns: dict[str, Any] = field(default_factory=dict)
     """Extra columns of the version row (e.g. the registry's own update date)."""
+    data: bytes | None = None
+    """The parsed record's canonical JSON when it was already encoded (by a parse worker).
+    `record` may then be None: it is decoded (Kind.decode) only to compare versions."""
+
+    @property
+    def parsed(self) -> bool:
+        return self.record is not None or self.data is not None
 
 
 @dataclass
@@ -171,8 +182,11 @@ class _Plan:
         return [item.id for item, *_ in self.changed]
 
     def add(self, item: Incoming, row: tuple[str, int] | None, outcome: PageOutcome) -> None:
-        data = _ENCODER.encode(item.record) if item.record is not None else b"{}"
-        digest = content_hash(data if item.record is not None else b"raw:" + bytes(item.raw))
+        if item.data is not None:
+            data = item.data
+        else:
+            data = _ENCODER.encode(item.record) if item.record is not None else b"{}"
+        digest = content_hash(data if item.parsed else b"raw:" + bytes(item.raw))
         if row is None:
             self.inserts.append((self._row(item, data, digest, 1, new=True), item))
             outcome.new_records += 1
@@ -214,9 +228,13 @@ class _Plan:
     def _diff(
         self, item: Incoming, old_json: str, version: int, events: list[dict[str, Any]]
     ) -> list[str]:
-        if item.record is None or not old_json or old_json == "{}":
+        if not item.parsed or not old_json or old_json == "{}":
             return ["(unparsed)"]
-        changes, fields = self.kind.diff(old_json, item.record)
+        record = item.record
+        if record is None:
+            assert self.kind.decode is not None and item.data is not None
+            record = self.kind.decode(item.data)
+        changes, fields = self.kind.diff(old_json, record)
         events.extend(
             {
                 "record_id": item.id,
