@@ -7,19 +7,21 @@ import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 from sqlmodel import Session
 
 from tracker.cli import State, app, stderr
 from tracker.db import open_database, session_scope
-from tracker.email.report import send_report
 from tracker.errors import UsageError
-from tracker.evidence.summary import ledger_summary
-from tracker.export.rows import ExportRow, export_rows
-from tracker.export.writers import WRITERS, write_json
 from tracker.runs import utcnow
+
+if TYPE_CHECKING:
+    from tracker.export.rows import ExportRow
+
+# matplotlib, Jinja2, rispy and bibtexparser are imported inside the commands: importing
+# them here would add a second to the start of every `tracker` command.
 
 
 @app.command()
@@ -34,6 +36,8 @@ def email(
     ] = None,
 ) -> None:
     """Email what changed since the last emailed report; each item is sent once."""
+    from tracker.email.report import send_report
+
     config = State.config()
     engine = open_database(config.database.url)
     try:
@@ -73,6 +77,8 @@ def export(
     ] = None,
 ) -> None:
     """The ledger and the records as CSV, JSON, RIS or BibTeX (for Zotero, EndNote)."""
+    from tracker.export.rows import export_rows
+
     config = State.config()
     engine = open_database(config.database.url)
     try:
@@ -94,6 +100,9 @@ def export(
 
 
 def _export(fmt: ExportFormat, rows: Iterator[ExportRow], out: IO[str], session: Session) -> int:
+    from tracker.evidence.summary import ledger_summary
+    from tracker.export.writers import WRITERS, write_json
+
     if fmt is ExportFormat.JSON:
         ledger = ledger_summary(session)
         summary = {

@@ -1,0 +1,82 @@
+"""`tracker email` and `tracker export` as a user runs them: a real subprocess, real SMTP."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import Session
+
+from tests.digest_support import busy_world
+from tests.email_support import MailServer
+from tests.test_cli import tracker
+from tracker.db import open_database
+
+
+@pytest.fixture
+def setup(tmp_path):
+    db = tmp_path / "cli.db"
+    engine = open_database(f"sqlite:///{db}")
+    with Session(engine) as session:
+        busy_world(session)
+        session.commit()
+    engine.dispose()
+
+    def config(port: int) -> object:
+        path = tmp_path / "config.toml"
+        path.write_text(
+            f'[database]\nurl = "sqlite:///{db}"\n'
+            '[email]\nfrom_addr = "tracker@example.org"\nto = ["alice@example.org"]\n'
+            f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n',
+            encoding="utf-8",
+        )
+        return path
+
+    return config
+
+
+def test_email_dry_run_refused_then_sent(setup, tmp_path):
+    with MailServer() as server:
+        config = setup(server.port)
+        eml = tmp_path / "week.eml"
+        dry = tracker("email", "--dry-run", str(eml), config=config)
+        assert eml.read_bytes().startswith(b"Subject: [tracker] 1 verdict change")
+        assert "nothing marked" in dry.stderr and server.received == []
+
+        server.handler.refuse = "550 5.7.1 Relaying denied"
+        refused = tracker("email", config=config, check_code=1)
+        assert refused.stderr.strip().splitlines() == [
+            f"tracker: error: SMTP 127.0.0.1:{server.port} refused the message: "
+            "550 5.7.1 Relaying denied"
+        ]
+
+        server.handler.refuse = None
+        sent = tracker("email", config=config)
+        assert "12 items" in sent.stderr
+        again = tracker("email", config=config)
+        assert "no email sent" in again.stderr
+    assert len(server.received) == 1
+
+
+def test_email_without_recipients_is_a_config_error(setup):
+    config = setup(25)
+    text = config.read_text().replace('to = ["alice@example.org"]', "to = []")
+    config.write_text(text)
+    empty = tracker("email", config=config, check_code=2)
+    assert "to is empty" in empty.stderr
+
+
+def test_export_formats(setup, tmp_path):
+    config = setup(25)
+    out = tmp_path / "ledger.ris"
+    ris = tracker(
+        "export", "--format", "ris", "--relevant-only", "--output", str(out), config=config
+    )
+    assert "Exported 5 records as ris" in ris.stderr
+    assert out.read_text().count("ER  -") == 5
+    data = json.loads(tracker("export", "--format", "json", config=config).stdout)
+    assert len(data["items"]) == 8 and data["summary"]["counts"]["confirms"] == 2
+    bib = tracker("export", "--format", "bibtex", config=config).stdout
+    assert "@misc{NCT00000001," in bib and "@article{PMID200," in bib
+    bad = tracker("export", "--format", "xml", config=config, check_code=2)
+    assert "xml" in bad.stderr
