@@ -1,0 +1,205 @@
+"""reassess, overrides and the ledger on both backends, with records stored the way a sync
+stores them (tests.evaluation.store_cases): change events, incrementality, human verdicts
+that later runs never overwrite, and the `evidence` / `judge` commands."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.evaluation import load_cases, store_cases
+from tracker.config import DEFAULT_CONFIG, load_config
+from tracker.db import session_scope
+from tracker.evidence import ledger_summary, reassess
+from tracker.evidence.ledger import build_ledger, ledger_json
+from tracker.evidence.overrides import clear, judge
+from tracker.models import Assessment, ChangeEvent, Override
+from tracker.sources import ctgov
+from tracker.store import save_trials
+
+reassess_module = importlib.import_module("tracker.evidence.reassess")
+"""The module (the package's `reassess` name is the function)."""
+
+T0 = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 25)
+CONFIG = load_config(DEFAULT_CONFIG, env={})
+PENDING = "NCT06834269"  # a registered tSMS follow-up without status or results
+FOLLOW_UP_PAPER = "PMID:40099804"  # rTMS trial report, benefit only on cognition
+EXCLUDED = "NCT02450552"  # a drug trial measuring with TMS
+
+
+@pytest.fixture
+def cases():
+    wanted = {PENDING, FOLLOW_UP_PAPER, EXCLUDED}
+    found = [c for c in load_cases() if c.id in wanted]
+    if len(found) != len(wanted):
+        pytest.skip("evaluation records not present")
+    return found
+
+
+@pytest.fixture
+def stored(engine, cases):
+    store_cases(engine, cases, now=T0)
+    return engine
+
+
+def run(engine, *, today=TODAY, at=T0):
+    with session_scope(engine) as session:
+        return [
+            (c.record_id, c.field, c.old, c.new) for c in reassess(session, CONFIG, today, now=at)
+        ]
+
+
+def events(engine, field):
+    with session_scope(engine) as session:
+        rows = session.scalars(select(ChangeEvent).where(ChangeEvent.field == field))
+        return {(e.record_id, e.old, e.new) for e in rows}
+
+
+def test_first_assessment_announces_follow_ups_and_their_verdicts(stored):
+    changes = run(stored)
+    assert (PENDING, "role", None, "follow_up") in changes
+    assert (PENDING, "verdict", None, "pending") in changes
+    assert (FOLLOW_UP_PAPER, "verdict", None, "inconclusive") in changes
+    assert not [c for c in changes if c[0] == EXCLUDED]  # excluded records make no news
+    assert (PENDING, None, "follow_up") in events(stored, "role")
+    with session_scope(stored) as session:
+        rows = {a.record_id: a for a in session.scalars(select(Assessment))}
+        assert set(rows) == {PENDING, FOLLOW_UP_PAPER, EXCLUDED}
+        assert rows[EXCLUDED].exclusion == "diagnostic_use"
+        assert rows[EXCLUDED].role == "excluded"
+        assert all(a.reason and json.loads(a.evidence) for a in rows.values())
+        signals = json.loads(rows[PENDING].signals)
+        assert signals["therapy"] and signals["own"]["verdict"] == "pending"
+
+
+def test_a_second_run_is_quiet_and_does_not_reread_excluded_records(stored, monkeypatch):
+    run(stored)
+    read: list[set[str]] = []
+    real = reassess_module.load_records
+
+    def spy(session, wanted):
+        read.append(set(wanted))
+        return real(session, wanted)
+
+    monkeypatch.setattr(reassess_module, "load_records", spy)
+    assert run(stored, at=T0 + timedelta(days=1)) == []
+    assert read == [{PENDING, FOLLOW_UP_PAPER}]
+
+
+def test_a_new_version_that_changes_the_verdict_is_a_change_event(stored, cases):
+    run(stored)
+    payload = json.loads(next(c for c in cases if c.id == PENDING).payload)
+    payload["protocolSection"]["statusModule"].update(
+        {"overallStatus": "TERMINATED", "whyStopped": "Futility at the interim analysis"}
+    )
+    with session_scope(stored) as session:
+        study = ctgov.read_study(json.dumps(payload).encode())
+        save_trials(session.connection(), [study], seen_at=T0 + timedelta(days=2), run_id=None)
+    changes = run(stored, at=T0 + timedelta(days=2))
+    assert (PENDING, "verdict", "pending", "refutes") in changes
+    with session_scope(stored) as session:
+        a = session.get(Assessment, PENDING)
+        assert (a.verdict, a.rule, a.strength) == ("refutes", "registry.stopped_futility", "weak")
+        assert a.record_version == 2
+        assert a.changed_at == T0 + timedelta(days=2)
+
+
+def test_a_human_verdict_stands_over_later_runs_and_clearing_keeps_it(stored):
+    run(stored)
+    with session_scope(stored) as session:
+        judge(session, PENDING, "refutes", "Sponsor says it stopped", by="ana", now=T0)
+    assert (PENDING, "pending", "refutes") in events(stored, "verdict")
+    assert run(stored, at=T0 + timedelta(hours=1)) == []  # the automatic verdict is unchanged
+    with session_scope(stored) as session:
+        assert session.get(Assessment, PENDING).verdict == "pending"  # kept beside it
+        summary = ledger_summary(session)
+        assert summary.counts["refutes"] == 1 and summary.counts["pending"] == 0
+        item = next(i for i in build_ledger(session, CONFIG.claim).items if i.id == PENDING)
+        assert (item.verdict, item.automatic, item.manual) == ("refutes", "pending", True)
+        assert item.override.note == "Sponsor says it stopped" and item.override.by == "ana"
+        assert clear(session, PENDING, now=T0 + timedelta(hours=2)) == 1
+    assert (PENDING, "refutes", "pending") in events(stored, "verdict")
+    with session_scope(stored) as session:
+        kept = session.scalars(select(Override)).one()
+        assert kept.cleared_at is not None  # never deleted
+        assert ledger_summary(session).counts["pending"] == 1
+
+
+def test_ledger_json_follows_the_contract(stored):
+    run(stored)
+    with session_scope(stored) as session:
+        doc = ledger_json(build_ledger(session, CONFIG.claim))
+    assert set(doc) == {"claim", "items", "summary"}
+    assert doc["claim"]["index"]["nct_id"] == "NCT04393467"
+    keys = {"id", "study", "source", "title", "relevant", "role", "exclusion", "verdict"}
+    keys |= {"reason", "evidence", "manual", "links"}
+    assert all(keys <= set(item) for item in doc["items"])
+    assert {i["id"] for i in doc["items"]} == {PENDING, FOLLOW_UP_PAPER, EXCLUDED}
+    assert {"confirms", "refutes", "inconclusive", "pending", "not_applicable"} <= set(
+        doc["summary"]
+    )
+    excluded = next(i for i in doc["items"] if i["id"] == EXCLUDED)
+    assert excluded["relevant"] is False and excluded["verdict"] == "not_applicable"
+
+
+def tracker(*args, config):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    cmd = [sys.executable, "-m", "tracker", "--config", str(config), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+def test_the_evidence_and_judge_commands(tmp_path, cases):
+    from tracker.db import open_database
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = open_database(url)
+    store_cases(engine, cases, now=T0)
+    engine.dispose()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        DEFAULT_CONFIG.read_text().replace('url = "sqlite:///tracker.db"', f'url = "{url}"')
+    )
+
+    out = tracker("evidence", "--format", "json", config=config)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert next(i for i in doc["items"] if i["id"] == PENDING)["verdict"] == "pending"
+
+    missing = tracker("judge", "NCT99999999", "--verdict", "confirms", "--note", "x", config=config)
+    assert missing.returncode != 0
+    assert missing.stderr.strip().count("\n") == 0 and "NCT99999999" in missing.stderr
+
+    bad = tracker("judge", PENDING, "--verdict", "maybe", "--note", "x", config=config)
+    assert bad.returncode == 2 and "maybe" in bad.stderr
+
+    ok = tracker(
+        "judge",
+        PENDING,
+        "--verdict",
+        "refutes",
+        "--note",
+        "[red]Stopped[/red]",
+        "--by",
+        "ana",
+        config=config,
+    )
+    assert ok.returncode == 0, ok.stderr
+    text = tracker("evidence", config=config)
+    assert text.returncode == 0, text.stderr
+    assert "[red]Stopped[/red]" in text.stdout  # a note is text, never markup
+    assert "HUMAN VERDICT" in text.stdout and "automatic verdict: pending" in text.stdout
+    doc = json.loads(tracker("evidence", "--format", "json", config=config).stdout)
+    item = next(i for i in doc["items"] if i["id"] == PENDING)
+    assert (item["verdict"], item["manual"]) == ("refutes", True)
+
+    assert tracker("judge", PENDING, "--clear", config=config).returncode == 0
+    doc = json.loads(tracker("evidence", "--format", "json", config=config).stdout)
+    assert next(i for i in doc["items"] if i["id"] == PENDING)["manual"] is False
