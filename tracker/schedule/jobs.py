@@ -17,9 +17,10 @@ from sqlalchemy import Engine
 
 from tracker.config import Config
 from tracker.errors import LockedError, TrackerError
-from tracker.runs import Interrupted, request_stop, stop_requested
+from tracker.runs import Interrupted, clear_stop, request_stop, stop_requested
 from tracker.schedule import alerts, history
 from tracker.schedule.lock import WRITER, WriterLock
+from tracker.schedule.stop import SIGNALLED
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,9 @@ def _attempt(ctx: JobContext, job_id: str) -> tuple[str, str | None]:
     except Exception as exc:  # a bug: keep the traceback in the log, the line in job_runs
         log.exception("job %s: unexpected error", job_id)
         return "failed", f"{type(exc).__name__}: {exc}"
+    finally:
+        if lock.lost.is_set() and not SIGNALLED.is_set():
+            clear_stop()  # only this run had to stop; the next one starts afresh
     return "ok", None
 
 

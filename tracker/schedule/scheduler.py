@@ -91,6 +91,10 @@ def run_scheduler(cfg: Config, engine: Engine, bodies: dict[str, Callable[[], No
             if scheduler.running:
                 threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}).start()
 
+    def stop_everything() -> None:
+        request_stop()
+        shut_down()
+
     with stop_on_signals(then=shut_down):
         lock = WriterLock(
             engine,
@@ -98,7 +102,7 @@ def run_scheduler(cfg: Config, engine: Engine, bodies: dict[str, Callable[[], No
             command="tracker schedule",
             heartbeat=cfg.schedule.lock_heartbeat,
             stale_after=cfg.schedule.lock_stale_after,
-            on_lost=request_stop,
+            on_lost=stop_everything,
         )
         try:
             lock.acquire(wait=True, should_stop=stop_requested)
@@ -110,6 +114,10 @@ def run_scheduler(cfg: Config, engine: Engine, bodies: dict[str, Callable[[], No
             _run_jobs(cfg, engine, bodies, specs, running)
         finally:
             lock.release()
+    if lock.lost.is_set():
+        # Another scheduler decided we were dead (we stalled past lock_stale_after) and runs
+        # the jobs now: exit 1, so that systemd restarts us as its standby.
+        raise LockedError("lost the scheduler lock to another scheduler; stopped")
     log.info("scheduler stopped")
 
 

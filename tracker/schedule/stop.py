@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -16,6 +17,9 @@ from tracker.runs import clear_stop, request_stop
 log = logging.getLogger(__name__)
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+SIGNALLED = threading.Event()
+"""Set once a signal asked this process to stop (as opposed to a lost lock)."""
 
 
 @contextmanager
@@ -27,11 +31,13 @@ def stop_on_signals(then: Callable[[], None] | None = None) -> Iterator[None]:
         log.warning("%s received: stopping after the page in flight", signal.Signals(signum).name)
         for sig, old in previous.items():
             signal.signal(sig, old)
+        SIGNALLED.set()
         request_stop()
         if then is not None:
             then()
 
     clear_stop()
+    SIGNALLED.clear()
     for sig in SIGNALS:
         signal.signal(sig, handler)
     try:
