@@ -1,6 +1,9 @@
 """Evidence engine accuracy on the labelled evaluation set (tests/evaluation).
 
-    uv run python benchmarks/evidence_accuracy.py
+    uv run python benchmarks/evidence_accuracy.py [--set main|heldout|all]
+
+`--set heldout` measures tests/evaluation_heldout, labelled without looking at the engine (the
+honest figure); `all` measures both sets together; the default is the main (tuning) set.
 
 Stores every labelled record through the project's own parsers and save functions into an
 empty SQLite database, runs `reassess` with the shipped [claim] config on the set's date of
@@ -11,6 +14,7 @@ miss, one line each. tests/test_evidence_accuracy.py holds the floor.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
@@ -25,7 +29,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import select  # noqa: E402
 
-from tests.evaluation import TODAY, Case, load_cases, store_cases  # noqa: E402
+from tests.evaluation import HELDOUT, HERE, TODAY, Case, load_cases, store_cases  # noqa: E402
 from tracker.config import DEFAULT_CONFIG, Config, load_config  # noqa: E402
 from tracker.db import open_database, session_scope  # noqa: E402
 from tracker.evidence import reassess  # noqa: E402
@@ -168,10 +172,16 @@ def report(acc: Accuracy) -> str:
     return "\n".join(lines)
 
 
+SETS = {"main": (HERE,), "heldout": (HELDOUT,), "all": (HERE, HELDOUT)}
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Evidence engine accuracy on a labelled set")
+    parser.add_argument("--set", choices=sorted(SETS), default="main", dest="which")
+    cases = [case for root in SETS[parser.parse_args().which] for case in load_cases(root)]
     config = load_config(DEFAULT_CONFIG, env={})
     with tempfile.TemporaryDirectory() as tmp:
-        acc = measure(load_cases(), config, db_url=f"sqlite:///{tmp}/evidence.db")
+        acc = measure(cases, config, db_url=f"sqlite:///{tmp}/evidence.db")
     print(report(acc))
 
 

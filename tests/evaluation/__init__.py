@@ -32,6 +32,8 @@ from tracker.sync_europepmc import Known, page_links, split_page
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels.toml"
+HELDOUT = HERE.parent / "evaluation_heldout"
+"""The held-out set: same layout, labelled without looking at the engine (its README.md)."""
 
 TODAY = date(2026, 11, 25)
 """The date of judgement: 'overdue', 'pending' and 'after the index' are relative to it."""
@@ -88,19 +90,20 @@ def load_labels(path: Path = LABELS) -> list[Label]:
     return labels
 
 
-def load_cases(path: Path = LABELS) -> list[Case]:
-    """Every labelled record with its bytes, in labels.toml order."""
+def load_cases(root: Path = HERE) -> list[Case]:
+    """Every labelled record of the set in `root` (its labels.toml and record folders) with its
+    bytes, in labels.toml order. HELDOUT is the held-out set."""
     cases = []
-    for label in load_labels(path):
-        file = HERE / label.file
+    for label in load_labels(root / "labels.toml"):
+        file = root / label.file
         source = SOURCES[Path(label.file).parts[0]]
         cases.append(Case(label.id, source, file, file.read_bytes(), label))
     return cases
 
 
-def record_files() -> list[Path]:
+def record_files(root: Path = HERE) -> list[Path]:
     """Every record file in the set, labelled or not (the tests check the two agree)."""
-    return sorted(p for folder in SOURCES for p in (HERE / folder).glob("*") if p.is_file())
+    return sorted(p for folder in SOURCES for p in (root / folder).glob("*") if p.is_file())
 
 
 def index_article_id(cases: Iterable[Case]) -> str | None:
