@@ -156,6 +156,19 @@ def tracker(*args, config):
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, check=False)
 
 
+def cli(*args, config):
+    """In-process run of a command (the subprocess tests above cover the edge)."""
+    from typer.testing import CliRunner
+
+    import tracker.commands
+    import tracker.commands_evidence  # noqa: F401  (registers the commands)
+    from tracker.cli import app
+
+    result = CliRunner().invoke(app, ["--config", str(config), *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
 def test_the_evidence_and_judge_commands(tmp_path, cases):
     from tracker.db import open_database
 
@@ -168,19 +181,17 @@ def test_the_evidence_and_judge_commands(tmp_path, cases):
         DEFAULT_CONFIG.read_text().replace('url = "sqlite:///tracker.db"', f'url = "{url}"')
     )
 
-    out = tracker("evidence", "--format", "json", config=config)
-    assert out.returncode == 0, out.stderr
-    doc = json.loads(out.stdout)
+    doc = json.loads(cli("evidence", "--format", "json", config=config))
     assert next(i for i in doc["items"] if i["id"] == PENDING)["verdict"] == "pending"
 
+    # The edge, as a user meets it: exit codes and one line.
     missing = tracker("judge", "NCT99999999", "--verdict", "confirms", "--note", "x", config=config)
-    assert missing.returncode != 0
+    assert missing.returncode == 1
     assert missing.stderr.strip().count("\n") == 0 and "NCT99999999" in missing.stderr
-
     bad = tracker("judge", PENDING, "--verdict", "maybe", "--note", "x", config=config)
     assert bad.returncode == 2 and "maybe" in bad.stderr
 
-    ok = tracker(
+    cli(
         "judge",
         PENDING,
         "--verdict",
@@ -191,15 +202,13 @@ def test_the_evidence_and_judge_commands(tmp_path, cases):
         "ana",
         config=config,
     )
-    assert ok.returncode == 0, ok.stderr
-    text = tracker("evidence", config=config)
-    assert text.returncode == 0, text.stderr
-    assert "[red]Stopped[/red]" in text.stdout  # a note is text, never markup
-    assert "HUMAN VERDICT" in text.stdout and "automatic verdict: pending" in text.stdout
-    doc = json.loads(tracker("evidence", "--format", "json", config=config).stdout)
+    text = cli("evidence", config=config)
+    assert "[red]Stopped[/red]" in text  # a note is text, never markup
+    assert "HUMAN VERDICT" in text and "automatic verdict: pending" in text
+    doc = json.loads(cli("evidence", "--format", "json", config=config))
     item = next(i for i in doc["items"] if i["id"] == PENDING)
     assert (item["verdict"], item["manual"]) == ("refutes", True)
 
-    assert tracker("judge", PENDING, "--clear", config=config).returncode == 0
-    doc = json.loads(tracker("evidence", "--format", "json", config=config).stdout)
+    cli("judge", PENDING, "--clear", config=config)
+    doc = json.loads(cli("evidence", "--format", "json", config=config))
     assert next(i for i in doc["items"] if i["id"] == PENDING)["manual"] is False

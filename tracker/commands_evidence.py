@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from tracker.cli import RecordFormat, State, app, stderr, stdout
+from tracker.config import Config
 from tracker.db import open_database, session_scope
-from tracker.errors import UsageError
-from tracker.evidence import reassess
+from tracker.errors import LockedError, UsageError
+from tracker.evidence import reassess_database
 from tracker.evidence.ledger import build_ledger, ledger_json
 from tracker.evidence.overrides import clear, judge
 from tracker.evidence.render import render_ledger
 from tracker.reports.render_json import to_json
+from tracker.schedule.lock import WRITER, WriterLock, holding
 
 
 @app.command()
@@ -23,14 +27,25 @@ def evidence(
 ) -> None:
     """The confirm/refute ledger: every study of the claim with its verdict and reasons."""
     cfg = State.config()
-    now = datetime.now(UTC)
-    with session_scope(open_database(cfg.database.url)) as session:
-        reassess(session, cfg, now.date(), now=now)
+    engine = open_database(cfg.database.url)
+    _judge_stored(engine, cfg)
+    with session_scope(engine) as session:
         ledger = build_ledger(session, cfg.claim)
     if fmt is RecordFormat.JSON:
         print(to_json(ledger_json(ledger)))
     else:
         stdout.print(render_ledger(ledger))
+
+
+def _judge_stored(engine: Engine, cfg: Config) -> None:
+    """Re-judge as of today under the writer lock; while a sync holds it, that sync judges
+    what it stores, so the ledger is printed as last judged."""
+    lock = WriterLock(engine, WRITER, command="tracker evidence")
+    try:
+        with holding(lock, wait=False):
+            reassess_database(engine, cfg)
+    except LockedError as exc:
+        stderr.print(f"tracker: {exc}; showing the ledger as last judged", markup=False)
 
 
 @app.command(name="judge")
@@ -62,8 +77,6 @@ def judge_command(
         else:
             if verdict is None or note is None:
                 raise UsageError("judge needs --verdict and --note (or --clear)")
-            import os
-
             override = judge(
                 session, record_id, verdict, note, by=by or os.environ.get("USER"), now=now
             )
