@@ -146,3 +146,13 @@ def test_without_drops_items_whose_keys_were_all_reported(engine):
     assert remaining.item_count == digest.item_count - 1
     listed = [i for s in remaining.sections for i in s.items]
     assert verdict not in listed and follow_up in listed
+
+
+def test_console_ids_are_terminal_hyperlinks(engine):
+    console = Console(file=io.StringIO(), width=160, force_terminal=True, color_system="standard")
+    console.print(render_digest(_digest(engine)))
+    out = console.file.getvalue()
+    # OSC 8: ESC ] 8 ; params ; URL ESC \  (rich adds an id parameter)
+    assert "\x1b]8;" in out
+    assert ";https://clinicaltrials.gov/study/NCT00000001\x1b\\" in out
+    assert ";https://pubmed.ncbi.nlm.nih.gov/200/\x1b\\" in out
