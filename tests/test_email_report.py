@@ -55,6 +55,8 @@ def test_message_parts_headers_and_escaped_registry_text(world):
     assert message["Message-ID"] == outcome.message_id
     assert message["Date"] == "Sun, 08 Nov 2026 06:00:00 +0000"
     assert message["List-Unsubscribe"] == "<mailto:tracker@example.org?subject=unsubscribe>"
+    assert message["List-Unsubscribe-Post"] is None  # one-click needs an https URI
+    assert message["Auto-Submitted"] == "auto-generated"
     html, text, chart = _html_and_text(message)
     # Registry text is escaped in the HTML and literal in the plain text.
     assert "<script>" not in html

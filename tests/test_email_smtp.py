@@ -134,6 +134,7 @@ def test_message_shape_and_headers() -> None:
     assert got["Date"] == "Thu, 26 Nov 2026 07:30:00 +0000"
     assert got["Message-ID"].endswith("@example.org>")
     assert got["List-Unsubscribe"] == "<https://example.org/unsub>"
+    assert got["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert got["To"] == "alice@example.org, bob@example.net"
 
 

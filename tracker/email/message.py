@@ -48,7 +48,11 @@ def build_message(
     message["To"] = ", ".join(settings.to)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = msgid or message_id(settings)
-    message["List-Unsubscribe"] = f"<{unsubscribe_uri(settings)}>"
+    unsubscribe = unsubscribe_uri(settings)
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    if unsubscribe.startswith("https:"):
+        # RFC 8058 one-click unsubscribe, which Gmail and Yahoo expect from list mail.
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     # The HTML goes as ASCII (non-ASCII as character references), so it can travel as
     # 7bit, without quoted-printable's =3D for every '=' of its attributes (a third of
