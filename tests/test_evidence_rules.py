@@ -650,3 +650,86 @@ def test_mesh_qualifiers_tell_therapy_from_measurement():
         ],
     )
     assert judge(measured)["PMID:1"].relevance.exclusion == "diagnostic_use"
+
+
+# --- harder papers: schedules, aims outside the claim, undirected significance ------------
+
+RCT = [PT(ui=None, name="Randomized Controlled Trial")]
+
+
+@pytest.mark.parametrize(
+    ("record", "exclusion", "rule"),
+    [
+        (
+            paper(
+                title="Longitudinal changes in cortical excitability in ALS",
+                abstract=[
+                    (
+                        "RESULTS",
+                        "Threshold-tracking TMS was performed every 3 months for 12 months in 25 "
+                        "ALS patients. Short-interval intracortical inhibition declined over time.",
+                    )
+                ],
+            ),
+            "diagnostic_use",
+            "relevance.diagnostic_use",
+        ),
+        (
+            paper(
+                title="Riluzole normalises cortical hyperexcitability in ALS: a randomized study",
+                abstract=[
+                    (
+                        "RESULTS",
+                        "Forty patients were treated with riluzole or placebo for 4 weeks. "
+                        "Cortical excitability measured with paired-pulse TMS (SICI) was restored "
+                        "by riluzole (p = 0.01).",
+                    )
+                ],
+            ),
+            "diagnostic_use",
+            "relevance.diagnostic_use",
+        ),
+        (
+            paper(
+                title="Deep TMS for depression in patients with ALS: a randomized sham-controlled "
+                "trial",
+                abstract=[
+                    (
+                        "RESULTS",
+                        "Thirty patients received 20 sessions of real or sham deep TMS. Depression "
+                        "scores improved significantly (p = 0.01) with real stimulation. ALSFRS-R "
+                        "did not change.",
+                    )
+                ],
+                publication_types=RCT,
+            ),
+            None,
+            "paper.benefit_other_outcomes",
+        ),
+        (
+            paper(
+                title="Low-frequency rTMS in ALS: a randomised double-blind sham-controlled trial",
+                abstract=[
+                    (
+                        "METHODS",
+                        "Eighty patients were randomised to real or sham 1 Hz rTMS, five days a "
+                        "month for a year. The primary outcome was survival without tracheostomy.",
+                    ),
+                    (
+                        "RESULTS",
+                        "Tracheostomy-free survival at 24 months was 62% with real rTMS vs 38% "
+                        "with sham (HR 0.51, p = 0.03).",
+                    ),
+                    ("CONCLUSIONS", "Low-frequency rTMS prolonged tracheostomy-free survival."),
+                ],
+                publication_types=RCT,
+            ),
+            None,
+            "paper.claim_benefit",
+        ),
+    ],
+)
+def test_harder_papers(record, exclusion, rule):
+    j = judge(record)["PMID:1"]
+    assert (j.relevance.exclusion, j.verdict.rule) == (exclusion, rule)
+    assert j.verdict.reason and j.verdict.evidence

@@ -59,7 +59,8 @@ class Statement:
     groups: list[str]
     """Outcome groups it concerns (claim groups or other-outcome groups)."""
     effect: str
-    """'benefit', 'null', 'harm' or 'trend' (a benefit claimed without significance)."""
+    """'benefit', 'null', 'harm', 'trend' (a benefit claimed without significance) or
+    'significant' (a significant difference whose direction the abstract does not say)."""
     quote: str
 
 
@@ -80,11 +81,14 @@ def finding_sentences(a: ArticleData) -> list[tuple[str, bool]]:
         category = (section.category or "UNASSIGNED").upper()
         if structured and category not in _FINDING_SECTIONS:
             continue
-        for i, sentence in enumerate(sentences(section.text)):
+        said = sentences(section.text)
+        for i, sentence in enumerate(said):
             if not structured and i == 0:
                 continue  # an unstructured abstract opens with the background
+            # Unstructured, the authors conclude in the last two sentences.
+            concluding = category == "CONCLUSIONS" or (not structured and i >= len(said) - 2)
             if not _NOT_A_FINDING.search(sentence):
-                out.append((sentence, category == "CONCLUSIONS"))
+                out.append((sentence, concluding))
     return out
 
 
@@ -111,13 +115,29 @@ def read_abstract(a: ArticleData, vocab: Vocab) -> Reading:
                 other.append(Statement(other_groups, effect, sentence))
         if INSUFFICIENT.search(sentence):
             conclusion, quote = "insufficient", sentence
-        elif NEGATIVE_CONCLUSION.search(sentence) and (concluding or conclusion is None):
+        elif NEGATIVE_CONCLUSION.search(sentence) and concluding:
             conclusion, quote = "negative", sentence
-    return Reading(claim, other, conclusion, quote)
+    return Reading(_directed(claim), _directed(other), conclusion, quote)
+
+
+def _directed(statements: list[Statement]) -> list[Statement]:
+    """A significant result with no direction word ('62% vs 38%, p = 0.03') takes the
+    direction the abstract states elsewhere for the same outcome ('rTMS prolonged survival')."""
+    out = []
+    for x in statements:
+        if x.effect == "significant":
+            ways = {y.effect for y in statements if set(y.groups) & set(x.groups)}
+            if "harm" in ways:
+                x = Statement(x.groups, "harm", x.quote)
+            elif ways & {"benefit", "trend"}:
+                x = Statement(x.groups, "benefit", x.quote)
+        out.append(x)
+    return out
 
 
 def clause_effect(clause: str, sentence: str) -> str | None:
-    """'null', 'benefit', 'harm', 'trend' or None when the clause states no effect."""
+    """'null', 'benefit', 'harm', 'trend', 'significant' (no direction said) or None when
+    the clause states no effect."""
     ps = [sig for p in p_values(clause) if (sig := p_significant(p)) is not None]
     if NEGATION.search(clause) or (ps and not any(ps)):
         return "null"
@@ -127,5 +147,5 @@ def clause_effect(clause: str, sentence: str) -> str | None:
     if BENEFIT.search(clause):
         return "benefit" if significant else "trend"
     if significant:
-        return "benefit" if BENEFIT.search(sentence) else None
+        return "benefit" if BENEFIT.search(sentence) else "significant"
     return None

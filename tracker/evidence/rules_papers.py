@@ -72,22 +72,9 @@ def _controlled(r: Reading, s: Signals, primary: set[str]) -> Verdict:
             _quotes(benefit),
             strength_of(s.design, on_primary=on_primary),
         )
-    # Refutes needs the claim outcome to be the primary one (DESIGN §1); when the abstract
-    # names no primary outcome, the authors' negative conclusion stands in for it.
-    primary_unknown = not primary and not s.primary_other
-    if primary_null or (null and primary_unknown and r.conclusion == "negative"):
-        quotes = _quotes(primary_null or null) + (
-            [_trim(r.conclusion_quote)] if r.conclusion_quote else []
-        )
-        return Verdict(
-            "refutes",
-            "paper.primary_no_benefit",
-            "A controlled study found no benefit on its primary outcome "
-            f"({_names(primary_null or null)}).",
-            list(dict.fromkeys(quotes))[:4],
-            strength_of(s.design, on_primary=True),
-        )
     other_benefit = [x for x in r.other if x.effect in ("benefit", "trend")]
+    if primary_null:
+        return _refutes(primary_null, r, s)
     if other_benefit:
         unchanged = f"; {_names(null)} did not differ" if null else ""
         return Verdict(
@@ -98,12 +85,26 @@ def _controlled(r: Reading, s: Signals, primary: set[str]) -> Verdict:
             _quotes(other_benefit + null),
             "weak",
         )
+    # Refutes needs the claim outcome to be the primary one (DESIGN §1); when the abstract
+    # names no primary outcome, the authors' negative conclusion stands in for it.
+    if null and not primary and not s.primary_other and r.conclusion == "negative":
+        return _refutes(null, r, s)
     if null:
         return Verdict(
             "inconclusive",
             "paper.secondary_unchanged",
             f"{_names(null).capitalize()} did not differ, but was not the primary outcome.",
             _quotes(null),
+            "weak",
+        )
+    undirected = [x for x in r.claim if x.effect == "significant"]
+    if undirected:
+        return Verdict(
+            "inconclusive",
+            "paper.claim_direction_unclear",
+            f"A significant difference in {_names(undirected)} is reported, but the abstract "
+            "does not say which arm did better.",
+            _quotes(undirected),
             "weak",
         )
     trend = [x for x in r.claim if x.effect == "trend"]
@@ -121,6 +122,17 @@ def _controlled(r: Reading, s: Signals, primary: set[str]) -> Verdict:
         "The abstract states no result on progression or survival.",
         [f"title: {s.title}"],
         "weak",
+    )
+
+
+def _refutes(null: list[Statement], r: Reading, s: Signals) -> Verdict:
+    quotes = _quotes(null) + ([_trim(r.conclusion_quote)] if r.conclusion_quote else [])
+    return Verdict(
+        "refutes",
+        "paper.primary_no_benefit",
+        f"A controlled study found no benefit on its primary outcome ({_names(null)}).",
+        list(dict.fromkeys(quotes))[:4],
+        strength_of(s.design, on_primary=True),
     )
 
 
