@@ -38,7 +38,7 @@ MIN_PARALLEL_BYTES = 2_000_000
 """Smaller bodies (about 300 records) are parsed in the main process: starting the workers
 (about half a second) and shipping the parts would cost more than it saves."""
 
-PART_RECORDS = 1000
+PART_RECORDS = 250
 """Records per part: small enough that storing starts soon after a batch arrives and a
 worker that finishes early takes the next part, large enough that each part's prologue
 and hand-over cost nothing."""
