@@ -20,7 +20,7 @@ from tracker.db import session_scope
 from tracker.evidence import ledger_summary, reassess
 from tracker.evidence.ledger import build_ledger, ledger_json
 from tracker.evidence.overrides import clear, judge
-from tracker.models import Assessment, ChangeEvent, Override
+from tracker.models import Assessment, ChangeEvent, Link, Override
 from tracker.sources import ctgov
 from tracker.store import save_trials
 
@@ -212,3 +212,22 @@ def test_the_evidence_and_judge_commands(tmp_path, cases):
     cli("judge", PENDING, "--clear", config=config)
     doc = json.loads(cli("evidence", "--format", "json", config=config))
     assert next(i for i in doc["items"] if i["id"] == PENDING)["manual"] is False
+
+
+def test_an_inferred_match_is_stored_as_a_link_and_kept(engine):
+    pair = {"NCT00833820", "PMID:19682544"}  # a registry record and its unlinked paper
+    found = [c for c in load_cases() if c.id in pair]
+    if len(found) != 2:
+        pytest.skip("evaluation records not present")
+    store_cases(engine, found, now=T0)
+    run(engine)
+    run(engine, at=T0 + timedelta(days=1))
+    with session_scope(engine) as session:
+        links = session.scalars(select(Link)).all()
+        assert [(x.article_id, x.trial_id, x.provenance) for x in links] == [
+            ("PMID:19682544", "NCT00833820", "inferred")
+        ]
+        assert links[0].first_seen_at == T0  # kept, not re-made every run
+        rows = {a.record_id: a for a in session.scalars(select(Assessment))}
+        assert rows["PMID:19682544"].study == rows["NCT00833820"].study == "NCT00833820"
+        assert json.loads(rows["PMID:19682544"].signals)["inferred"] == ["NCT00833820"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -169,13 +169,21 @@ def _upsert(
 
 
 def _save_inferred(session: Session, inferred: list[Inferred], now: datetime) -> None:
-    """Replace the engine's inferred links (provenance 'inferred') with today's."""
-    session.execute(delete(Link).where(col(Link.provenance) == "inferred"))
-    for m in inferred:
+    """Keep the engine's inferred links (provenance 'inferred') equal to today's matches;
+    a match that still holds keeps the date it was first made."""
+    wanted = {(m.article_id, m.trial_id) for m in inferred}
+    stored = {
+        (link.article_id, link.trial_id): link
+        for link in session.scalars(select(Link).where(col(Link.provenance) == "inferred"))
+    }
+    for pair, link in stored.items():
+        if pair not in wanted:
+            session.delete(link)
+    for article_id, trial_id in sorted(wanted - set(stored)):
         session.add(
             Link(
-                article_id=m.article_id,
-                trial_id=m.trial_id,
+                article_id=article_id,
+                trial_id=trial_id,
                 provenance="inferred",
                 first_seen_at=now,
             )
