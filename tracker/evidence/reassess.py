@@ -70,22 +70,10 @@ def reassess(
     }
     records = load_records(session, wanted)
     judged, inferred = judge_records(records, stored_links(session), config.claim, today)
-    overrides = active_overrides(session)
-    old_study = {rid: k.study for rid, k in known.items()}
-    new_study = {j.id: j.study for j in judged}
-    before = study_overrides(overrides, old_study)
-    after = study_overrides(overrides, {**old_study, **new_study})
-    changes: list[VerdictChange] = []
+    changes = _changes(session, known, judged)
     rows = assessments(session, [j.id for j in judged])
     for j in judged:
         k = known.get(j.id)
-        old_verdict = _effective(k.verdict if k else None, before.get(k.study) if k else None)
-        new_verdict = _effective(j.verdict.verdict, after.get(j.study))
-        if j.relevance.relevant or (k and k.relevant):
-            if old_verdict != new_verdict:
-                changes.append(VerdictChange(j.id, "verdict", old_verdict, new_verdict))
-            if (k.role if k else None) != j.role.role:
-                changes.append(VerdictChange(j.id, "role", k.role if k else None, j.role.role))
         verdict_changed = k is None or k.verdict != j.verdict.verdict
         _upsert(session, rows.get(j.id), j, versions[j.id][1], rules_hash, now, verdict_changed)
     _save_inferred(session, inferred, now)
@@ -102,6 +90,29 @@ def reassess(
             )
         )
     session.flush()
+    return changes
+
+
+def _changes(
+    session: Session, known: dict[str, _Known], judged: list[Judgement]
+) -> list[VerdictChange]:
+    """Effective verdict and role changes of records that are, or were, relevant."""
+    overrides = active_overrides(session)
+    old_study = {rid: k.study for rid, k in known.items()}
+    before = study_overrides(overrides, old_study)
+    after = study_overrides(overrides, {**old_study, **{j.id: j.study for j in judged}})
+    changes: list[VerdictChange] = []
+    for j in judged:
+        k = known.get(j.id)
+        if not (j.relevance.relevant or (k and k.relevant)):
+            continue
+        old_verdict = _effective(k.verdict, before.get(k.study)) if k else None
+        new_verdict = _effective(j.verdict.verdict, after.get(j.study))
+        if old_verdict != new_verdict:
+            changes.append(VerdictChange(j.id, "verdict", old_verdict, new_verdict))
+        old_role = k.role if k else None
+        if old_role != j.role.role:
+            changes.append(VerdictChange(j.id, "role", old_role, j.role.role))
     return changes
 
 

@@ -27,61 +27,30 @@ def _only_umbrella(s: Signals, umbrella: frozenset[str]) -> bool:
 def judge_relevance(s: Signals, umbrella: frozenset[str] = frozenset()) -> Relevance:
     """The first rule that applies decides, in the order a reviewer would screen."""
     if s.not_a_study:
-        return Relevance(
-            False,
-            "not_a_study",
-            f"A {s.not_a_study}, not a study.",
-            [f"publication type: {s.not_a_study}"],
-        )
+        why = f"A {s.not_a_study}, not a study."
+        return _out("not_a_study", why, [f"publication type: {s.not_a_study}"])
     if not s.population:
         if s.healthy and not s.disease:
-            return Relevance(
-                False,
-                "healthy_volunteers",
-                "Studies healthy volunteers, not people with the condition.",
-                s.healthy,
-            )
-        return Relevance(
-            False,
-            "other_condition",
-            "The condition studied is not the claim's population.",
-            [f"title: {s.title}"],
-        )
-    if s.therapy and _only_umbrella(s, umbrella):
-        found = [f"{k}: {w}" for k, w in s.not_family.items()]
-        return Relevance(
-            False,
-            "not_magnetic",
-            f"The stimulation named is not magnetic ({', '.join(s.not_family)}).",
-            found,
-        )
-    if s.therapy:
+            why = "Studies healthy volunteers, not people with the condition."
+            return _out("healthy_volunteers", why, s.healthy)
+        why = "The condition studied is not the claim's population."
+        return _out("other_condition", why, [f"title: {s.title}", *s.disease[:2]])
+    if s.therapy and not _only_umbrella(s, umbrella):
         kinds = ", ".join(s.therapy)
+        found = s.population[:2] + [f"{k}: {w}" for k, w in s.therapy.items()]
         return Relevance(
-            True,
-            None,
-            f"Population matches and {kinds} is given as the therapy.",
-            s.population[:2] + [f"{k}: {w}" for k, w in s.therapy.items()],
+            True, None, f"Population matches and {kinds} is given as the therapy.", found
         )
     if s.not_family:
-        found = [f"{k}: {w}" for k, w in s.not_family.items()]
-        return Relevance(
-            False,
-            "not_magnetic",
-            f"The stimulation is not magnetic ({', '.join(s.not_family)}).",
-            found,
-        )
+        why = f"The stimulation is not magnetic ({', '.join(s.not_family)})."
+        return _out("not_magnetic", why, [f"{k}: {w}" for k, w in s.not_family.items()])
     if s.measurement:
-        found = [f"{k}: {w}" for k, w in s.measurement.items()]
-        return Relevance(
-            False,
-            "diagnostic_use",
-            "Magnetic stimulation is only used to measure, not given as a therapy.",
-            found,
-        )
-    return Relevance(
-        False,
-        "no_stimulation",
-        "Does not use the intervention family at all.",
-        [f"title: {s.title}"],
+        why = "Magnetic stimulation is only used to measure, not given as a therapy."
+        return _out("diagnostic_use", why, [f"{k}: {w}" for k, w in s.measurement.items()])
+    return _out(
+        "no_stimulation", "Does not use the intervention family at all.", [f"title: {s.title}"]
     )
+
+
+def _out(exclusion: str, reason: str, evidence: list[str]) -> Relevance:
+    return Relevance(False, exclusion, reason, evidence)

@@ -72,9 +72,14 @@ def _controlled(r: Reading, s: Signals, primary: set[str]) -> Verdict:
             _quotes(benefit),
             strength_of(s.design, on_primary=on_primary),
         )
-    other_benefit = [x for x in r.other if x.effect in ("benefit", "trend")]
     if primary_null:
         return _refutes(primary_null, r, s)
+    return _no_claim_benefit(r, s, primary, null)
+
+
+def _no_claim_benefit(r: Reading, s: Signals, primary: set[str], null: list[Statement]) -> Verdict:
+    """No benefit on the claim, and no primary claim outcome found unchanged."""
+    other_benefit = [x for x in r.other if x.effect in ("benefit", "trend")]
     if other_benefit:
         unchanged = f"; {_names(null)} did not differ" if null else ""
         return Verdict(
