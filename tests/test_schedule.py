@@ -6,6 +6,7 @@ Cron expressions with a sixth (leading) seconds field make each test take second
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -182,6 +183,18 @@ def assert_on_time(runs: list[JobRun]) -> None:
     assert all(b - a >= timedelta(seconds=1) for a, b in zip(slots, slots[1:], strict=False))
 
 
+def test_runs_happen_on_time_and_a_stop_exits_0(world, db, tmp_path, started):
+    url, engine = db
+    config = schedule_config(tmp_path, world, url, ctgov="* * * * * *")
+    sched = started(config)
+    wait_for(lambda: [r.outcome for r in job_runs(engine)][:3] == ["ok"] * 3, what="three runs")
+    assert sched.stop() == 0, sched.stderr
+    assert_on_time(job_runs(engine)[:3])
+    assert sorted(r[0] for r in stored_result(engine) if len(r) == 4) == EXPECTED_IDS
+    assert "job ctgov: next run" in sched.stderr
+    assert "scheduler stopped" in sched.stderr
+
+
 def test_overlapping_runs_are_prevented(world, db, tmp_path, started):
     """A slow sync is not started again while it runs; a manual sync is refused with who
     holds the lock; a second scheduler waits and takes over when the first stops."""
@@ -288,9 +301,9 @@ def test_a_restart_keeps_the_schedule_and_runs_a_missed_job_once(world, db, tmp_
     assert stored_next_run() == (due + timedelta(days=1)).timestamp()
 
 
-def test_on_time_runs_three_failures_one_alert_and_one_recovery_note(world, db, tmp_path, started):
+def test_three_failures_send_one_alert_and_recovery_one_note(world, db, tmp_path, started):
     """One scheduler: ctgov every second, failing then working, and the email report every
-    two seconds. (One test, so that the suite starts one process less.)"""
+    two seconds."""
     url, engine = db
 
     def runs_of(job_id):
@@ -345,11 +358,16 @@ def test_on_time_runs_three_failures_one_alert_and_one_recovery_note(world, db, 
         [report] = [m for m in mail.received if "job ctgov" not in m.message["Subject"]]
         report_text = report.message.get_body(preferencelist=("plain",)).get_content()
         assert "NCT04393467" in report_text
-    # On time while nothing else ran long (one worker: a job due while another runs waits).
-    assert_on_time(runs_of("ctgov")[:5])
     assert sorted(r[0] for r in stored_result(engine) if len(r) == 4) == EXPECTED_IDS
     # systemd reads stderr; --log-file keeps the same lines, with time and pid.
     logged = log_file.read_text()
     assert f"[{sched.proc.pid}]: job ctgov: failed: ctgov:" in logged
     assert "sent '[tracker] job ctgov has failed 3 times in a row'" in logged
     assert "job ctgov: failed" in sched.stderr
+
+    status = tracker(config, "status", "--format", "json")
+    assert status.returncode == 0, status.stderr
+    jobs = json.loads(status.stdout)["jobs"]
+    assert jobs["ctgov"]["last_outcome"] == "ok" and jobs["ctgov"]["streak"] == 0
+    assert jobs["ctgov"]["next_run"] is not None and jobs["email"]["next_run"] is not None
+    assert jobs["pubmed"] == {**jobs["pubmed"], "last_outcome": None, "next_run": None}
