@@ -161,3 +161,21 @@ def test_only_one_of_several_contenders_wins(engine):
 
 def _ago(*, seconds):
     return datetime.now(UTC) - timedelta(seconds=seconds)
+
+
+def test_a_child_inherits_its_parents_lock_by_token(engine):
+    """`tracker schedule` holds the lock and runs `tracker sync` as a child with the token:
+    the child neither takes nor releases it; a wrong token is just another contender."""
+    parent = make_lock(engine, "tracker schedule: ctgov")
+    parent.acquire(wait=False)
+    try:
+        child = make_lock(engine, "tracker sync")
+        with holding(child, wait=False, inherit=parent.token):
+            assert child.token is None
+        assert parent.holder().command == "tracker schedule: ctgov"  # still the parent's
+        with pytest.raises(LockedError, match="tracker schedule: ctgov"):
+            with holding(make_lock(engine), wait=False, inherit="not-the-token"):
+                pass
+    finally:
+        parent.release()
+    assert parent.holder() is None

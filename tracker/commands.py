@@ -198,7 +198,9 @@ def _writing(command: str) -> Iterator[None]:
         on_lost=request_stop,
     )
     try:
-        with holding(lock, wait=False), stop_on_signals():
+        # Run as a job of `tracker schedule`, the scheduler holds the lock for us.
+        inherit = os.environ.get("TRACKER_INHERITED_LOCK")
+        with holding(lock, wait=False, inherit=inherit), stop_on_signals():
             yield
     except Interrupted as exc:
         stderr.print(f"tracker: {exc}; the next sync resumes", markup=False, highlight=False)

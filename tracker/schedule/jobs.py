@@ -2,6 +2,7 @@
 
 The job store pickles a reference to this module-level function and the job id, never
 a closure, so a restarted scheduler finds its jobs again. Each run takes the writer lock,
+runs its command as a child `tracker` process holding that lock (tracker.schedule.child),
 is recorded in job_runs whatever happens, and may send one alert or recovery note.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,16 +18,12 @@ from sqlalchemy import Engine
 
 from tracker.config import Config
 from tracker.errors import LockedError, TrackerError
-from tracker.runs import Interrupted, clear_stop, request_stop, stop_requested
+from tracker.runs import stop_requested
 from tracker.schedule import alerts, history
+from tracker.schedule.child import forward_stop, run_child, tracker_argv
 from tracker.schedule.lock import WRITER, WriterLock
-from tracker.schedule.stop import SIGNALLED
 
 log = logging.getLogger(__name__)
-
-
-class JobFailed(Exception):
-    """A job ran to its end but did not do its work (e.g. an incomplete sync)."""
 
 
 @dataclass(frozen=True)
@@ -35,8 +32,8 @@ class JobContext:
 
     cfg: Config
     engine: Engine
-    bodies: dict[str, Callable[[], None]]
-    """job id -> the work itself (a sync of one source, the email report)."""
+    commands: dict[str, list[str]]
+    """job id -> the tracker command it runs, e.g. ["sync", "--source", "ctgov"]."""
 
 
 _context: JobContext | None = None
@@ -79,7 +76,7 @@ def run_job(job_id: str) -> None:
 
 
 def _attempt(ctx: JobContext, job_id: str) -> tuple[str, str | None]:
-    """Run the body under the writer lock; the outcome and the error line."""
+    """Run the job's command under the writer lock; the outcome and the error line."""
     schedule = ctx.cfg.schedule
     lock = WriterLock(
         ctx.engine,
@@ -87,27 +84,25 @@ def _attempt(ctx: JobContext, job_id: str) -> tuple[str, str | None]:
         command=f"tracker schedule: {job_id}",
         heartbeat=schedule.lock_heartbeat,
         stale_after=schedule.lock_stale_after,
-        on_lost=request_stop,
+        on_lost=forward_stop,
     )
     try:
         lock.acquire(wait=True, should_stop=stop_requested)
-        try:
-            ctx.bodies[job_id]()
-        finally:
-            lock.release()
-    except Interrupted as exc:
-        return "interrupted", str(exc)
     except LockedError as exc:
         return ("interrupted" if stop_requested() else "failed"), str(exc)
-    except (TrackerError, JobFailed) as exc:
-        return "failed", str(exc)
-    except Exception as exc:  # a bug: keep the traceback in the log, the line in job_runs
-        log.exception("job %s: unexpected error", job_id)
-        return "failed", f"{type(exc).__name__}: {exc}"
+    try:
+        argv = tracker_argv(ctx.cfg, ctx.commands[job_id])
+        result = run_child(
+            argv, log=logging.getLogger(f"{__name__}.{job_id}"), lock_token=lock.token
+        )
     finally:
-        if lock.lost.is_set() and not SIGNALLED.is_set():
-            clear_stop()  # only this run had to stop; the next one starts afresh
-    return "ok", None
+        lock.release()
+    if stop_requested() or lock.lost.is_set():
+        # The child stored its page and ended its run as interrupted (exit 0), or failed.
+        return "interrupted", "; ".join(result.errors) or "stopped on request"
+    if result.code == 0:
+        return "ok", None
+    return "failed", "; ".join(result.errors) or f"exit code {result.code}"
 
 
 def _notify(ctx: JobContext, job_id: str, run_id: int) -> None:

@@ -105,6 +105,14 @@ class WriterLock:
             return None
         return Holder(row.host, row.pid, row.command, row.acquired_at, row.heartbeat_at)
 
+    def held_under(self, token: str) -> bool:
+        """Whether the lock is currently held with this token."""
+        with self.engine.connect() as conn:
+            held = conn.execute(
+                select(LOCKS.c.token).where(LOCKS.c.name == self.name, LOCKS.c.token == token)
+            ).first()
+        return held is not None
+
     def try_acquire(self) -> Holder | None:
         """Take the lock if free or stale; returns None on success, else its holder."""
         token = uuid.uuid4().hex
@@ -227,9 +235,20 @@ class WriterLock:
 
 @contextmanager
 def holding(
-    lock: WriterLock, *, wait: bool, should_stop: Callable[[], bool] = lambda: False
+    lock: WriterLock,
+    *,
+    wait: bool,
+    should_stop: Callable[[], bool] = lambda: False,
+    inherit: str | None = None,
 ) -> Iterator[WriterLock]:
-    """`with holding(lock, wait=...)`: acquired on entry, released on exit, whatever happens."""
+    """`with holding(lock, wait=...)`: acquired on entry, released on exit, whatever happens.
+
+    `inherit` is a token handed down by a parent process (`tracker schedule` running this
+    command as its job): if the lock is held under that token, the parent holds it for us
+    and keeps its heartbeat, so we neither take nor release it."""
+    if inherit and lock.held_under(inherit):
+        yield lock
+        return
     lock.acquire(wait=wait, should_stop=should_stop)
     try:
         yield lock

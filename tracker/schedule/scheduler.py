@@ -24,6 +24,7 @@ from tracker.db import make_engine
 from tracker.errors import LockedError
 from tracker.runs import request_stop, stop_requested
 from tracker.schedule import history, jobs
+from tracker.schedule.child import forward_stop
 from tracker.schedule.lock import SCHEDULER, WriterLock
 from tracker.schedule.stop import stop_on_signals
 from tracker.schedule.triggers import JobSpec, job_specs
@@ -79,7 +80,7 @@ def reconcile_jobs(
         log.info("job %s: scheduled (%s)", spec.job_id, spec.cron)
 
 
-def run_scheduler(cfg: Config, engine: Engine, bodies: dict[str, Callable[[], None]]) -> None:
+def run_scheduler(cfg: Config, engine: Engine, commands: dict[str, list[str]]) -> None:
     """Wait for the scheduler lock, run jobs until SIGTERM/SIGINT, then stop cleanly."""
     specs = job_specs(cfg)  # a bad cron expression stops us here, before any waiting
     running: list[BlockingScheduler] = []
@@ -87,6 +88,7 @@ def run_scheduler(cfg: Config, engine: Engine, bodies: dict[str, Callable[[], No
     def shut_down() -> None:
         # Not from the signal handler itself: shutdown takes locks the interrupted frame
         # may hold.
+        forward_stop()  # the job's child stores its page and stops
         for scheduler in running:
             if scheduler.running:
                 threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}).start()
@@ -111,7 +113,7 @@ def run_scheduler(cfg: Config, engine: Engine, bodies: dict[str, Callable[[], No
                 return
             raise
         try:
-            _run_jobs(cfg, engine, bodies, specs, running)
+            _run_jobs(cfg, engine, commands, specs, running)
         finally:
             lock.release()
     if lock.lost.is_set():
@@ -124,7 +126,7 @@ def run_scheduler(cfg: Config, engine: Engine, bodies: dict[str, Callable[[], No
 def _run_jobs(
     cfg: Config,
     engine: Engine,
-    bodies: dict[str, Callable[[], None]],
+    commands: dict[str, list[str]],
     specs: list[JobSpec],
     running: list[BlockingScheduler],
 ) -> None:
@@ -133,7 +135,7 @@ def _run_jobs(
         abandoned = history.close_abandoned_runs(engine, now=jobs.now())
         if abandoned:
             log.warning("%d job runs of a killed scheduler marked interrupted", abandoned)
-        jobs.configure(jobs.JobContext(cfg=cfg, engine=engine, bodies=bodies))
+        jobs.configure(jobs.JobContext(cfg=cfg, engine=engine, commands=commands))
         scheduler = build_scheduler(cfg, store_engine)
         reconcile_jobs(scheduler, store_engine, specs)
         scheduler.add_listener(_log_next_runs(scheduler), mask=EVENT_SCHEDULER_STARTED)
