@@ -8,6 +8,7 @@ inferred. Reviews are never joined: they report many studies.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -170,13 +171,35 @@ def _join_duplicates(
     """Two papers of one kind (reviews, or reports) with near-identical titles are one study:
     a conference abstract and its paper, a review and its update."""
     papers = sorted(r for r in relevant if signals[r].kind == "article")
-    for i, a in enumerate(papers):
-        for b in papers[i + 1 :]:
-            sa, sb = signals[a], signals[b]
-            if bool(sa.review) != bool(sb.review):
-                continue
-            if title_similarity(sa.title, sb.title) >= DUPLICATE_TITLE:
-                union(a, b)
+    words = {r: _words(signals[r].title) for r in papers}
+    for a, b in _similar_pairs(words, DUPLICATE_TITLE):
+        if bool(signals[a].review) == bool(signals[b].review):
+            union(a, b)
+
+
+def _similar_pairs(words: dict[str, set[str]], threshold: float) -> list[tuple[str, str]]:
+    """Pairs with Jaccard >= threshold, by prefix filtering: two such sets share a word among
+    the rarest len - ceil(threshold * len) + 1 of each, so only those pairs are compared
+    (all pairs would be quadratic in the relevant papers)."""
+    frequency: dict[str, int] = {}
+    for ws in words.values():
+        for w in ws:
+            frequency[w] = frequency.get(w, 0) + 1
+    index: dict[str, list[str]] = {}
+    pairs: set[tuple[str, str]] = set()
+    for rid in sorted(words):
+        ordered = sorted(words[rid], key=lambda w: (frequency[w], w))
+        prefix = ordered[: len(ordered) - math.ceil(threshold * len(ordered)) + 1]
+        for w in prefix:
+            for other in index.get(w, ()):
+                if _jaccard(words[rid], words[other]) >= threshold:
+                    pairs.add((other, rid))
+            index.setdefault(w, []).append(rid)
+    return sorted(pairs)
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def title_similarity(a: str, b: str, common: frozenset[str] = frozenset()) -> float:
