@@ -7,7 +7,7 @@ signals_pubmed; stored as JSON in assessments.signals.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -69,6 +69,7 @@ class Signals:
     Used for matching only, and not stored."""
 
     def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        del out["context"]
+        """For assessments.signals: shallow (asdict's deep copy cost more than the rules)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "context"}
+        out["design"] = asdict(self.design)
         return out
