@@ -1,25 +1,23 @@
 """SIGTERM and SIGINT as a request to stop cleanly (tracker.runs.request_stop).
 
-The first signal asks the sync in flight to stop after its page; a second one gets the
-default behaviour back (Ctrl-C twice still kills a stuck process)."""
+The first signal asks the sync in flight to stop after its page. A second Ctrl-C gets the
+default behaviour back (twice still kills a stuck process); a repeated SIGTERM changes
+nothing, because systemd may send one to the scheduler's job as well as the scheduler
+forwarding its own (use SIGKILL, or systemd's TimeoutStopSec, to force)."""
 
 from __future__ import annotations
 
 import logging
 import signal
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from tracker.runs import clear_stop, request_stop
+from tracker.runs import clear_stop, request_stop, stop_requested
 
 log = logging.getLogger(__name__)
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
-
-SIGNALLED = threading.Event()
-"""Set once a signal asked this process to stop (as opposed to a lost lock)."""
 
 
 @contextmanager
@@ -28,16 +26,15 @@ def stop_on_signals(then: Callable[[], None] | None = None) -> Iterator[None]:
     previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
 
     def handler(signum: int, _frame: FrameType | None) -> None:
+        signal.signal(signal.SIGINT, previous[signal.SIGINT])
+        if stop_requested():
+            return  # already stopping
         log.warning("%s received: stopping after the page in flight", signal.Signals(signum).name)
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-        SIGNALLED.set()
         request_stop()
         if then is not None:
             then()
 
     clear_stop()
-    SIGNALLED.clear()
     for sig in SIGNALS:
         signal.signal(sig, handler)
     try:
