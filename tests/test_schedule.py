@@ -24,6 +24,7 @@ from tests.e2e_support import run_sync as manual_sync
 from tests.email_support import MailServer
 from tracker.db import open_database
 from tracker.models import APSCHEDULER_JOBS, JobRun, SyncRun, Trial, TrialVersion
+from tracker.schedule.lock import LOCKS
 
 STUDIES = "/api/v2/studies"
 
@@ -270,6 +271,39 @@ def test_sigterm_mid_sync_loses_nothing_and_the_next_start_completes(world, db, 
         manual_engine.dispose()
     differ = [(a, b) for a, b in zip(manual, scheduled, strict=False) if a != b]
     assert manual == scheduled, (len(manual), len(scheduled), differ[:1])
+
+
+def test_manual_sync_stops_cleanly_on_sigterm_and_the_next_one_completes(world, db, tmp_path):
+    url, engine = db
+    world.faults.inject("timeout", path=STUDIES, count=1000, delay=1.0)
+    config = schedule_config(tmp_path, world, url)
+    err = (tmp_path / "sync.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "--config", str(config), "sync", "--source", "ctgov"],
+        stdout=subprocess.DEVNULL,
+        stderr=err,
+        env=clean_env(),
+    )
+    try:
+        wait_for(lambda: any(r.pages >= 1 for r in sync_runs(engine)), what="a stored page")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+        err.close()
+    assert "stopped on request" in (tmp_path / "sync.log").read_text()
+    [run] = sync_runs(engine)
+    assert run.status == "interrupted" and 1 <= run.pages < 4
+    with engine.connect() as conn:
+        holders = conn.execute(select(LOCKS)).all()
+    assert holders == []  # the writer lock was released
+
+    world.faults.clear()
+    again = tracker(config, "sync", "--source", "ctgov")
+    assert again.returncode == 0, again.stderr
+    assert sync_runs(engine)[-1].complete
+    assert sorted(r[0] for r in stored_result(engine) if len(r) == 4) == EXPECTED_IDS
 
 
 def test_a_restart_keeps_the_schedule_and_runs_missed_jobs_once(world, db, tmp_path, started):

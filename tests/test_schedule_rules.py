@@ -139,3 +139,23 @@ def test_job_history_on_both_backends(engine):
     assert history.close_abandoned_runs(engine, now=T0 + timedelta(hours=1)) == 1
     with engine.connect() as conn:
         assert history.job_health(conn, "pubmed").last_outcome == "interrupted"
+
+
+def test_status_table_shows_next_run_last_result_and_streak():
+    from rich.console import Console
+
+    from tracker.schedule.history import JobHealth
+    from tracker.schedule.status import jobs_table
+
+    healths = [
+        JobHealth("ctgov", T0 + timedelta(days=1), "failed", T0, T0, "ctgov: HTTP 500", 4, T0),
+        JobHealth("email", None, None, None, None, None, 0, None),
+    ]
+    console = Console(record=True, width=140, color_system=None)
+    console.print(jobs_table(healths))
+    text = console.export_text()
+    ctgov = next(line for line in text.splitlines() if "ctgov" in line)
+    assert "2026-11-03 12:00 UTC" in ctgov  # next run
+    assert "failed" in ctgov and "4 since 2026-11-02 12:00 UTC" in ctgov
+    email = next(line for line in text.splitlines() if "email" in line)
+    assert "not scheduled" in email and "never ran" in email
