@@ -4,7 +4,8 @@ took (after the imports, which cost the same whatever the data) as JSON.
     python benchmarks/timed_tracker.py --config c.toml sync --full
 
 With TRACKER_BENCH_PROFILE=FILE set, the command also runs under cProfile and its stats are
-written to FILE (for `python -m pstats FILE`).
+written to FILE (for `python -m pstats FILE`); a "%p" in FILE becomes the process id, so
+each command of a benchmark keeps its own.
 """
 
 from __future__ import annotations
@@ -42,5 +43,5 @@ if __name__ == "__main__":
     finally:
         if profiler and profile_to:
             profiler.disable()
-            profiler.dump_stats(profile_to)
+            profiler.dump_stats(profile_to.replace("%p", str(os.getpid())))
     print(json.dumps({"seconds": time.perf_counter() - start, "code": code}))

@@ -104,11 +104,16 @@ def save_links(conn: Connection, links: Sequence[LinkTriple], *, seen_at: dateti
     if not wanted:
         return 0
     ids = sorted({article for article, _, _ in wanted})
+    trials = sorted({trial for _, trial, _ in wanted})
     existing: set[LinkTriple] = set()
     for start in range(0, len(ids), 500):
         query = select(LINKS.c.article_id, LINKS.c.trial_id, LINKS.c.provenance).where(
             LINKS.c.article_id.in_(ids[start : start + 500])
         )
+        if len(trials) <= 500:
+            # Only the links these could repeat: a paper cited by many trials would
+            # otherwise bring back all its links for every page that cites it again.
+            query = query.where(LINKS.c.trial_id.in_(trials))
         existing.update((a, t, p) for a, t, p in conn.execute(query))
     new = sorted(wanted - existing)
     insert_rows(

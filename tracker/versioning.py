@@ -276,7 +276,7 @@ class _Plan:
             "content_hash": row["content_hash"],
             "seen_at": row["last_seen_at"],
             **item.version_columns,
-            "changed_fields": json.dumps(fields),
+            "changed_fields": json.dumps(fields) if fields else "[]",  # most rows: new records
             "data": None,  # the current payload lives on the record's row
             "raw": None,
         }
