@@ -9,9 +9,9 @@ and a bare lxml iterparse loop, the practical Python parsing limit).
 Records come from make_bulk_articles: the real efetch XML format, about 6 KB each, all
 matching the shipped PubMed query. The sync runs as a real `tracker sync --source pubmed
 --full` subprocess (pacing off, tracker's default batch_size of 1,000), so its wall time
-includes interpreter start-up. Its peak RSS is its own plus its parse workers' (sampled from
-/proc by a small launcher), not this process's, which also holds the simulator's world. Its
-"own time" is measured inside the child after the imports (benchmarks/timed_tracker.py).
+includes interpreter start-up. Its peak memory is its own plus its parse workers' (sampled
+from /proc by a small launcher), not this process's, which also holds the simulator's world.
+Its "own time" is measured inside the child after the imports (benchmarks/timed_tracker.py).
 
 The lxml loop and the sync run in turns (pair 1, pair 2...), so each pair's ratio is taken
 under the same load on the machine; the median of the pairs is the figure to quote.
@@ -161,16 +161,16 @@ def tree(root):
             pass
     return pids
 
-def rss(pid):
+def pss(pid):
     try:
-        with open(f"/proc/{pid}/status") as f:
-            return next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next((int(l.split()[1]) for l in f if l.startswith("Pss:")), 0)
     except OSError:
         return 0
 
 def sample():
     while not done.wait(0.05):
-        peak[0] = max(peak[0], sum(rss(pid) for pid in tree(proc.pid)))
+        peak[0] = max(peak[0], sum(pss(pid) for pid in tree(proc.pid)))
 
 threading.Thread(target=sample, daemon=True).start()
 out = proc.stdout.read()
@@ -182,15 +182,18 @@ print(usage.ru_maxrss, peak[0])
 
 
 def launch(args: list[str], env: dict[str, str]) -> tuple[str, int, int, float]:
-    """Run `python *args` in a fresh process: (its last stdout line, its own peak RSS in
-    MiB, the peak of its RSS plus its child processes' (the sync's parse workers), wall
-    seconds).
+    """Run `python *args` in a fresh process: (its last stdout line, the peak RSS of the
+    largest process in MiB, the peak memory of the process and its children together (the
+    sync's parse workers), wall seconds).
 
     Linux carries a parent's RSS into a forked child's ru_maxrss (and keeps it across
     exec), and this process holds the simulator's whole world; a small launcher process
     forks the command instead, so the peak measured is the command's own. ru_maxrss
-    covers one process; the process tree's total is sampled from /proc every 50 ms (so a
-    brief peak between samples can be missed, and pages the processes share count twice)."""
+    covers one process (the largest, for a process with children); the tree's total is
+    sampled from /proc every 50 ms as the sum of each process's PSS (its RSS with the pages
+    it shares with the others, such as the interpreter's libraries, divided among them, so
+    nothing counts twice), and never reported below the largest process's own peak RSS; a
+    brief peak between two samples can be missed."""
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", _LAUNCHER, sys.executable, *args],
@@ -378,8 +381,9 @@ def main() -> None:
             f" {wall / bio['seconds']:.2f}"
         )
     print(
-        f"peak RSS of the sync ({n:,} articles): {tree_rss} MiB for the sync and its parse"
-        f" workers together (target < 300), {rss} MiB for the largest single process;"
+        f"peak memory of the sync ({n:,} articles): {tree_rss} MiB for the sync and its"
+        f" parse workers together (PSS; target < 300), {rss} MiB RSS for the largest"
+        f" single process;"
         f" stored {first['stored']:,} articles (= {n:,}), {first['links']:,} links;"
         f" database {first['db_mb']:.0f} MiB; requests: {first['esearches']} esearch,"
         f" {first['efetches']} efetch"
@@ -387,7 +391,7 @@ def main() -> None:
     if args.flat_check:
         small = flat_check(args.flat_check, args.size_kb)
         print(
-            f"flat check: peak RSS {small['tree_rss']} MiB (with workers) syncing"
+            f"flat check: peak memory {small['tree_rss']} MiB (with workers, PSS) syncing"
             f" {args.flat_check:,} articles vs {tree_rss} MiB syncing {n:,}"
             f" ({small['seconds']:.2f} s, database {small['db_mb']:.0f} MiB)"
         )
