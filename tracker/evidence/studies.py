@@ -170,8 +170,16 @@ def _join_duplicates(
 ) -> None:
     """Two papers of one kind (reviews, or reports) with near-identical titles are one study:
     a conference abstract and its paper, a review and its update."""
-    papers = sorted(r for r in relevant if signals[r].kind == "article")
-    words = {r: _words(signals[r].title) for r in papers}
+    # Identical titles (by content words) are joined at once; only one of each then takes
+    # part in the near-identical search.
+    same: dict[tuple[frozenset[str], bool], list[str]] = {}
+    for rid in sorted(r for r in relevant if signals[r].kind == "article"):
+        key = (frozenset(_words(signals[rid].title)), bool(signals[rid].review))
+        same.setdefault(key, []).append(rid)
+    for key, rids in same.items():
+        for other in rids[1:] if key[0] else ():  # titles with no content words: never
+            union(rids[0], other)
+    words = {rids[0]: set(key[0]) for key, rids in same.items() if key[0]}
     for a, b in _similar_pairs(words, DUPLICATE_TITLE):
         if bool(signals[a].review) == bool(signals[b].review):
             union(a, b)
@@ -211,4 +219,6 @@ def title_similarity(a: str, b: str, common: frozenset[str] = frozenset()) -> fl
 
 
 def _words(title: str) -> set[str]:
-    return {w for w in _WORD.findall(title.lower()) if w not in _STOP}
+    """Content words; bare numbers left out ('12-month results' and '24-month results' of
+    one trial are one study)."""
+    return {w for w in _WORD.findall(title.lower()) if w not in _STOP and not w.isdigit()}
