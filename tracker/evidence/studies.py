@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tracker.evidence.signals import Signals
 
@@ -174,7 +175,7 @@ def _join_duplicates(
     # part in the near-identical search.
     same: dict[tuple[frozenset[str], bool], list[str]] = {}
     for rid in sorted(r for r in relevant if signals[r].kind == "article"):
-        key = (frozenset(_words(signals[rid].title)), bool(signals[rid].review))
+        key = (_words(signals[rid].title), bool(signals[rid].review))
         same.setdefault(key, []).append(rid)
     for key, rids in same.items():
         for other in rids[1:] if key[0] else ():  # titles with no content words: never
@@ -218,7 +219,8 @@ def title_similarity(a: str, b: str, common: frozenset[str] = frozenset()) -> fl
     return len(wa & wb) / len(wa | wb)
 
 
-def _words(title: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _words(title: str) -> frozenset[str]:
     """Content words; bare numbers left out ('12-month results' and '24-month results' of
-    one trial are one study)."""
-    return {w for w in _WORD.findall(title.lower()) if w not in _STOP and not w.isdigit()}
+    one trial are one study). Cached: matching compares each title with many others."""
+    return frozenset(w for w in _WORD.findall(title.lower()) if w not in _STOP and not w.isdigit())
