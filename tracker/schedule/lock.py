@@ -113,6 +113,15 @@ class WriterLock:
             ).first()
         return held is not None
 
+    def stamp_pid(self, token: str, pid: int) -> None:
+        """Name another process of this host as the holder of the lock held under `token`."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(LOCKS)
+                .where(LOCKS.c.name == self.name, LOCKS.c.token == token)
+                .values(pid=pid)
+            )
+
     def try_acquire(self) -> Holder | None:
         """Take the lock if free or stale; returns None on success, else its holder."""
         token = uuid.uuid4().hex
@@ -247,10 +256,37 @@ def holding(
     command as its job): if the lock is held under that token, the parent holds it for us
     and keeps its heartbeat, so we neither take nor release it."""
     if inherit and lock.held_under(inherit):
-        yield lock
+        # The row names this process while it writes: should the parent be killed, the lock
+        # is not stale (its pid would be gone) until this child has stopped too.
+        parent = os.getppid()
+        lock.stamp_pid(inherit, os.getpid())
+        orphaned = _watch_parent(parent)
+        try:
+            yield lock
+        finally:
+            orphaned.set()  # ends the watcher
+            lock.stamp_pid(inherit, parent)
         return
     lock.acquire(wait=wait, should_stop=should_stop)
     try:
         yield lock
     finally:
         lock.release()
+
+
+def _watch_parent(parent: int, poll: float = 1.0) -> threading.Event:
+    """In a child holding its parent's lock: if the parent dies (killed -9), nobody keeps the
+    lock's heartbeat, so stop after the page in flight and let a standby take over."""
+    from tracker.runs import request_stop
+
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(poll):
+            if os.getppid() != parent:
+                log.error("the scheduler that started this job is gone: stopping")
+                request_stop()
+                return
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    return done
