@@ -62,6 +62,9 @@ class Signals:
     sponsor: str | None = None
     nct_ids: list[str] = field(default_factory=list)
     """Trials a paper names (for inferred study matching)."""
+    refers_to: list[str] = field(default_factory=list)
+    """Papers a notice is about (erratum, comment, retraction, update: PubMed
+    CommentsCorrections), as record ids: the notice belongs to their study."""
     authors: list[str] = field(default_factory=list)
     """A paper's author surnames (for inferred study matching)."""
     context: str = ""

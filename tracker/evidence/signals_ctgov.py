@@ -44,9 +44,7 @@ def trial_signals(t: TrialData, vocab: Vocab) -> Signals:
         else [],
         therapy=therapy,
         measurement=measurement,
-        not_family={
-            k: f"intervention: {v}" for k, v in vocab.not_family.find(_intervention_text(t)).items()
-        },
+        not_family=_not_family(t, vocab),
         design=_design(t),
         primary_other=sorted(vocab.other_outcomes.find(primary)),
         primary_claim=sorted(
@@ -96,6 +94,18 @@ def _population(t: TrialData, vocab: Vocab) -> list[str]:
     ]
     if not found and (hit := vocab.population.find(f"{t.brief_title} {t.official_title}")):
         found.append(f"title: {hit['population']}")
+    return found
+
+
+def _not_family(t: TrialData, vocab: Vocab) -> dict[str, str]:
+    """Look-alike techniques in the interventions, else in the titles and summary (records
+    without an interventions module name what they give only there)."""
+    given = vocab.not_family.find(_intervention_text(t))
+    found = {k: f"intervention: {v}" for k, v in given.items()}
+    meshes = " | ".join(m.term or "" for m in t.intervention_meshes)
+    described = f"{t.brief_title} | {t.official_title} | {t.brief_summary or ''} | {meshes}"
+    for k, v in vocab.not_family.find(described).items():
+        found.setdefault(k, f"description: {v}")
     return found
 
 

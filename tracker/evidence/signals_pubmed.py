@@ -45,6 +45,11 @@ TRIAL_TYPES = frozenset(
         "equivalence trial",
     }
 )
+REFERS = frozenset(
+    {"ErratumFor", "CommentOn", "RetractionOf", "UpdateOf", "ExpressionOfConcernFor"}
+)
+"""CommentsCorrections types saying this record is a notice about (or a new version of)
+another paper."""
 _REVIEW_TITLE = re.compile(r"systematic review|meta-analy|cochrane", re.IGNORECASE)
 _REVIEW_TEXT = re.compile(
     r"\b(?:this|we (?:performed|conducted|undertook) an?|a)\s+(systematic review|meta-analysis)"
@@ -84,6 +89,9 @@ def article_signals(a: ArticleData, vocab: Vocab, *, source: str) -> Signals:
         other_outcomes=sorted(vocab.other_outcomes.find(text)),
         nct_ids=a.nct_ids,
         authors=[x.last_name for x in a.authors if x.last_name][:12],
+        refers_to=[
+            f"PMID:{c.pmid}" for c in a.comments_corrections if c.ref_type in REFERS and c.pmid
+        ],
     )
 
 

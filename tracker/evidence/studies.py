@@ -71,6 +71,10 @@ def group_studies(
     # Inference and duplicates only among relevant records: an excluded record joins a
     # study only through a link a source reported.
     inferring = joinable & relevant
+    for rid, s in signals.items():
+        for target in s.refers_to:
+            if target in signals:  # an erratum or an update belongs with what it corrects
+                union(rid, target)
     inferred = _infer(signals, inferring, by_article, common)
     for match in inferred:
         union(match.article_id, match.trial_id)
