@@ -33,3 +33,18 @@ def test_accuracy_floor(cases, db_url):
     assert acc.role_accuracy >= 0.9, summary
     assert acc.empty_reasons == [], summary
     assert acc.forbidden_follow_ups == [], summary
+
+
+def test_heldout_invariants(tmp_path):
+    """No accuracy floor on the held-out set (its first run is the honest figure), but the
+    two promises hold on unseen records too: a reason and evidence for every verdict, and no
+    diagnostic-use or other-disease record counted as a follow-up."""
+    from tests.evaluation import HELDOUT
+
+    cases = load_cases(HELDOUT) if HELDOUT.is_dir() else []
+    if not cases:
+        pytest.skip("no held-out set")
+    acc = measure(cases, load_config(DEFAULT_CONFIG, env={}), db_url=f"sqlite:///{tmp_path}/h.db")
+    assert acc.empty_reasons == [], report(acc)
+    assert acc.forbidden_follow_ups == [], report(acc)
+    assert acc.precision >= 0.95, report(acc)
