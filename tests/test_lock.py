@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from tracker.errors import LockedError
+from tracker.runs import stop_requested
 from tracker.schedule.lock import LOCKS, WRITER, WriterLock, holding
 
 
@@ -179,3 +180,40 @@ def test_a_child_inherits_its_parents_lock_by_token(engine):
     finally:
         parent.release()
     assert parent.holder() is None
+
+
+def test_a_scheduler_that_loses_its_lock_stops_and_exits_with_an_error(engine):
+    """Another scheduler took over (this one stalled past lock_stale_after): this one stops
+    instead of running jobs beside it, and fails, so systemd restarts it as a standby."""
+    from tracker.config import DEFAULT_CONFIG, load_config
+    from tracker.schedule.lock import SCHEDULER
+    from tracker.schedule.scheduler import run_scheduler
+
+    cfg = load_config(DEFAULT_CONFIG, env={})
+    jobs_off = dict.fromkeys(("ctgov", "pubmed", "europepmc", "email"), "")
+    cfg = cfg.model_copy(
+        update={"schedule": cfg.schedule.model_copy(update={**jobs_off, "lock_heartbeat": 0.1})}
+    )
+
+    def steal():
+        probe = WriterLock(engine, SCHEDULER, command="probe")
+        deadline = time.monotonic() + 20
+        while probe.holder() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the scheduler is running by now
+        with engine.begin() as conn:
+            conn.execute(
+                update(LOCKS)
+                .where(LOCKS.c.name == SCHEDULER)
+                .values(token="other", host="elsewhere", pid=1)
+            )
+
+    thief = threading.Thread(target=steal)
+    thief.start()
+    started = time.monotonic()
+    with pytest.raises(LockedError, match="lost the scheduler lock"):
+        run_scheduler(cfg, engine, {})
+    thief.join()
+    assert time.monotonic() - started < 20
+    assert WriterLock(engine, SCHEDULER, command="probe").holder().host == "elsewhere"
+    assert not stop_requested()  # nothing else in this process is asked to stop

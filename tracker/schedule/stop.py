@@ -42,3 +42,4 @@ def stop_on_signals(then: Callable[[], None] | None = None) -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+        clear_stop()  # the request was for this block; a caller in the same process goes on
