@@ -108,7 +108,7 @@ def tracker(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def wait_for(condition, *, timeout: float = 30, what: str = "condition"):
+def wait_for(condition, *, timeout: float = 60, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
