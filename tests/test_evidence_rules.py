@@ -733,3 +733,24 @@ def test_harder_papers(record, exclusion, rule):
     j = judge(record)["PMID:1"]
     assert (j.relevance.exclusion, j.verdict.rule) == (exclusion, rule)
     assert j.verdict.reason and j.verdict.evidence
+
+
+def test_a_rule_failing_on_one_record_leaves_the_others_judged(monkeypatch, caplog):
+    import tracker.evidence.assess as assess
+
+    real = assess.trial_signals
+
+    def flaky(t, vocab):
+        if t.nct_id == "NCT09000002":
+            raise ValueError("odd record")
+        return real(t, vocab)
+
+    monkeypatch.setattr(assess, "trial_signals", flaky)
+    out = judge(trial(), trial("NCT09000002"))
+    assert set(out) == {"NCT09000001"}
+    assert "NCT09000002" in caplog.text
+
+    monkeypatch.setattr(assess, "trial_signals", real)
+    monkeypatch.setattr(assess, "registry_verdict", lambda *a: 1 / 0)
+    j = judge(trial())["NCT09000001"]
+    assert (j.verdict.verdict, j.verdict.rule) == ("inconclusive", "rules.failed")

@@ -6,6 +6,7 @@ the accuracy benchmark run over parsed ones; `today` is always passed in.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +26,8 @@ from tracker.evidence.studies import Inferred, group_studies
 from tracker.evidence.verdict import Verdict
 from tracker.evidence.vocab import Vocab, compile_vocab
 from tracker.records import TrialData
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,8 @@ def judge_records(
     today: date,
 ) -> tuple[list[Judgement], list[Inferred]]:
     vocab = compile_vocab(claim)
-    signals = {r.id: _signals(r, vocab) for r in records}
+    signals = _readable(records, vocab)
+    records = [r for r in records if r.id in signals]
     index_ids = {r.id for r in records if is_index(r.id, _doi(r), claim.index)}
     relevance = {
         rid: _index_relevance(s) if rid in index_ids else judge_relevance(s, vocab.umbrella_kinds)
@@ -86,9 +90,26 @@ def judge_records(
         role = judge_role(
             s, relevant=rel.relevant, index_study=study_of[r.id] in index_studies, index=claim.index
         )
-        own = own_verdict(r, s, rel, role, vocab, today, primary.get(study_of[r.id], set()))
+        own = _guarded(r, s, rel, role, vocab, today, primary.get(study_of[r.id], set()))
         judged.append((r, s, rel, role, own))
     return study_verdicts(judged, study_of, grouping.inferred), grouping.inferred
+
+
+def _guarded(
+    r: Record,
+    s: Signals,
+    rel: Relevance,
+    role: Role,
+    vocab: Vocab,
+    today: date,
+    primary: set[str],
+) -> Verdict:
+    try:
+        return own_verdict(r, s, rel, role, vocab, today, primary)
+    except Exception as exc:  # one record's oddity must not stop the others being judged
+        log.exception("%s: a verdict rule failed", r.id)
+        reason = "The verdict rules failed on this record (logged); it needs a human reader."
+        return Verdict("inconclusive", "rules.failed", reason, [f"error: {type(exc).__name__}"])
 
 
 def own_verdict(
@@ -130,6 +151,18 @@ def own_verdict(
     if s.review:
         return review_verdict(r.data, s, vocab)
     return paper_verdict(r.data, s, vocab, primary=primary)
+
+
+def _readable(records: Sequence[Record], vocab: Vocab) -> dict[str, Signals]:
+    """Signals of every record the rules can read. A record that trips a rule is logged and
+    left unjudged (it is tried again next run) rather than stopping the sync that stored it."""
+    out: dict[str, Signals] = {}
+    for r in records:
+        try:
+            out[r.id] = _signals(r, vocab)
+        except Exception:  # a bug in one rule must not cost every other record its verdict
+            log.exception("%s: evidence rules could not read this record; left unjudged", r.id)
+    return out
 
 
 def _signals(r: Record, vocab: Vocab) -> Signals:
