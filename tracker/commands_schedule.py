@@ -18,7 +18,7 @@ COMMANDS = {
 
 @app.command()
 def schedule() -> None:
-    """Run the jobs of [schedule] on their cron times until SIGTERM or Ctrl-C.
+    """Run the configured jobs (config section 'schedule') on time until SIGTERM or Ctrl-C.
 
     One scheduler per database runs jobs; a second one waits until the first is gone."""
     # APScheduler is imported here, not at start-up: other commands stay quick to start.
