@@ -155,14 +155,16 @@ def _mesh_stimulation(
     }
     for m in a.mesh:
         name = m.name.lower()
+        # Keyed by the kind the heading names, so a paper and a trial compare kinds.
+        kind = next(iter(vocab.kinds.find(m.name)), m.name)
         if name in vocab.therapy_mesh:
-            therapy.setdefault(m.name, f"MeSH: {m.name}")
-        elif name in vocab.family_mesh and not therapy and m.name not in measurement:
+            therapy.setdefault(kind, f"MeSH: {m.name}")
+        elif name in vocab.family_mesh and not therapy and kind not in measurement:
             where = f"MeSH: {m.name}" + "".join(f"/{q.name}" for q in m.qualifiers)
             if "therapy" in disease_q and not measurement:
-                therapy[m.name] = f"{where}, disease indexed /therapy"
+                therapy[kind] = f"{where}, disease indexed /therapy"
             else:
-                measurement[m.name] = where
+                measurement[kind] = where
     for kind, (cure, measure, _seen) in scores.items():
         # Named with no cue either way: the disease's MeSH qualifier decides.
         if cure == measure == 0 and kind not in therapy and kind not in measurement:
