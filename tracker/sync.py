@@ -18,6 +18,7 @@ from tracker.config import Config, CtgovQuery
 from tracker.db import session_scope
 from tracker.http import HttpStats
 from tracker.linking import trial_links
+from tracker.malloc import map_large_buffers
 from tracker.payload import pack_all
 from tracker.prefetch import prefetched
 from tracker.runs import (
@@ -56,6 +57,7 @@ def sync_ctgov(
 ) -> SyncOutcome:
     """Fetch every configured CT.gov query and store it; raises SourceError after storing
     whatever arrived before a failure."""
+    map_large_buffers()
     outcome, watermark = start_run(
         engine, ctgov.SOURCE, query_hash(cfg), full=full, overlap_days=cfg.ctgov.overlap_days
     )
