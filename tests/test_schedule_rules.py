@@ -159,3 +159,51 @@ def test_status_table_shows_next_run_last_result_and_streak():
     assert "failed" in ctgov and "4 since 2026-11-02 12:00 UTC" in ctgov
     email = next(line for line in text.splitlines() if "email" in line)
     assert "not scheduled" in email and "never ran" in email
+
+
+def test_an_alert_that_could_not_be_sent_is_sent_after_the_next_failure(engine):
+    """The SMTP server is down at the third failure: nothing is recorded as sent, so the
+    fourth failure sends the one alert; the recovery note follows the first success."""
+    from tests.email_support import MailServer, free_port
+    from tracker.schedule import jobs
+
+    def run(outcome, minute):
+        run_id = history.start_job_run(engine, "ctgov", now=T0 + timedelta(minutes=minute))
+        history.finish_job_run(
+            engine,
+            run_id,
+            outcome=outcome,
+            error="ctgov: HTTP 503" if outcome == "failed" else None,
+            now=T0 + timedelta(minutes=minute, seconds=5),
+        )
+        return run_id
+
+    def context(email):
+        cfg = load_config(DEFAULT_CONFIG, env={}).model_copy(update={"email": email})
+        return jobs.JobContext(cfg=cfg, engine=engine, commands={})
+
+    def notices():
+        with engine.connect() as conn:
+            return [r.notice for r in history.runs_newest_first(conn, "ctgov")][::-1]
+
+    with MailServer() as mail:
+        down = context(mail.settings(smtp={"port": free_port()}))
+        up = context(mail.settings())
+        for minute in range(3):
+            jobs._notify(down, "ctgov", run("failed", minute))
+        assert notices() == [None, None, None] and mail.received == []
+
+        jobs._notify(up, "ctgov", run("failed", 3))
+        assert notices() == [None, None, None, "alert"]
+        [alert] = mail.received
+        assert "job ctgov has failed 4 times in a row" in alert.message["Subject"]
+        assert "since 2026-11-02 12:00 UTC" in alert.message.get_body(("plain",)).get_content()
+
+        jobs._notify(up, "ctgov", run("failed", 4))  # still failing: no second alert
+        jobs._notify(up, "ctgov", run("ok", 5))
+        jobs._notify(up, "ctgov", run("ok", 6))
+        assert notices() == [None, None, None, "alert", None, "recovery", None]
+        assert [m.message["Subject"].split("] ")[1] for m in mail.received] == [
+            "job ctgov has failed 4 times in a row",
+            "job ctgov works again",
+        ]
