@@ -754,3 +754,43 @@ def test_a_rule_failing_on_one_record_leaves_the_others_judged(monkeypatch, capl
     monkeypatch.setattr(assess, "registry_verdict", lambda *a: 1 / 0)
     j = judge(trial())["NCT09000001"]
     assert (j.verdict.verdict, j.verdict.rule) == ("inconclusive", "rules.failed")
+
+
+@pytest.mark.parametrize(
+    ("summary", "relevant", "exclusion"),
+    [
+        # The given technique is named only as 'transcranial stimulation'; the summary says it
+        # is magnetic brain stimulation, paired with electrical stimulation: relevant.
+        (
+            "Hand exercise paired with magnetic brain stimulation and electrical stimulation of "
+            "the spinal cord.",
+            True,
+            None,
+        ),
+        # 'Brain stimulation' that is tDCS, with TMS only measuring excitability: not magnetic.
+        (
+            "Anodal tDCS over the motor cortex; cortical excitability is measured with TMS.",
+            False,
+            "not_magnetic",
+        ),
+    ],
+)
+def test_a_wider_family_name_counts_only_when_a_magnetic_kind_is_given(
+    summary, relevant, exclusion
+):
+    t = trial(
+        brief_title="Non-invasive brain stimulation in ALS",
+        arms=[],
+        interventions=[
+            Intervention(
+                type="DEVICE",
+                name="Cervical plus transcranial stimulation",
+                description=None,
+                other_names=[],
+                arm_group_labels=[],
+            )
+        ],
+        brief_summary=summary,
+    )
+    j = judge(t)["NCT09000001"]
+    assert (j.relevance.relevant, j.relevance.exclusion) == (relevant, exclusion)

@@ -71,7 +71,9 @@ def judge_records(
     records = [r for r in records if r.id in signals]
     index_ids = {r.id for r in records if is_index(r.id, _doi(r), claim.index)}
     relevance = {
-        rid: _index_relevance(s) if rid in index_ids else judge_relevance(s, vocab.umbrella_kinds)
+        rid: _index_relevance(s)
+        if rid in index_ids
+        else judge_relevance(s, vocab.umbrella_kinds, vocab.measuring_kinds)
         for rid, s in signals.items()
     }
     relevant = {rid: s for rid, s in signals.items() if relevance[rid].relevant}

@@ -18,13 +18,19 @@ class Relevance:
     evidence: list[str]
 
 
-def _only_umbrella(s: Signals, umbrella: frozenset[str]) -> bool:
-    """Only a wider family is named (brain stimulation), beside a non-magnetic technique."""
-    named = set(s.therapy) | set(s.measurement)
-    return bool(s.not_family) and bool(named) and named <= umbrella
+def _only_umbrella(s: Signals, umbrella: frozenset[str], measuring: frozenset[str]) -> bool:
+    """The therapy is named only as a wider family ('brain stimulation'), beside a
+    non-magnetic technique, and no magnetic kind is named but as a measuring tool."""
+    probes = {k for k in s.measurement if k in measuring}
+    given = set(s.therapy) | (set(s.mentioned) - probes)
+    return bool(s.not_family) and bool(given) and given <= umbrella
 
 
-def judge_relevance(s: Signals, umbrella: frozenset[str] = frozenset()) -> Relevance:
+def judge_relevance(
+    s: Signals,
+    umbrella: frozenset[str] = frozenset(),
+    measuring: frozenset[str] = frozenset(),
+) -> Relevance:
     """The first rule that applies decides, in the order a reviewer would screen."""
     if s.not_a_study:
         why = f"A {s.not_a_study}, not a study."
@@ -35,7 +41,7 @@ def judge_relevance(s: Signals, umbrella: frozenset[str] = frozenset()) -> Relev
             return _out("healthy_volunteers", why, s.healthy)
         why = "The condition studied is not the claim's population."
         return _out("other_condition", why, [f"title: {s.title}", *s.disease[:2]])
-    if s.therapy and not _only_umbrella(s, umbrella):
+    if s.therapy and not _only_umbrella(s, umbrella, measuring):
         kinds = ", ".join(s.therapy)
         found = s.population[:2] + [f"{k}: {w}" for k, w in s.therapy.items()]
         return Relevance(

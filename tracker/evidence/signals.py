@@ -41,6 +41,8 @@ class Signals:
     """Family kind -> where the record uses it as the therapy."""
     measurement: dict[str, str] = field(default_factory=dict)
     """Family kind -> where the record uses it only to measure something."""
+    mentioned: list[str] = field(default_factory=list)
+    """Every kind the record names anywhere, whatever for."""
     not_family: dict[str, str] = field(default_factory=dict)
     not_a_study: str | None = None
     review: str | None = None

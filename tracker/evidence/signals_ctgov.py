@@ -44,6 +44,7 @@ def trial_signals(t: TrialData, vocab: Vocab) -> Signals:
         else [],
         therapy=therapy,
         measurement=measurement,
+        mentioned=kinds_in(_everything(t), vocab),
         not_family=_not_family(t, vocab),
         design=_design(t),
         primary_other=sorted(vocab.other_outcomes.find(primary)),
@@ -95,6 +96,11 @@ def _population(t: TrialData, vocab: Vocab) -> list[str]:
     if not found and (hit := vocab.population.find(f"{t.brief_title} {t.official_title}")):
         found.append(f"title: {hit['population']}")
     return found
+
+
+def _everything(t: TrialData) -> str:
+    parts = [t.brief_title, t.official_title, t.brief_summary, t.detailed_description]
+    return " | ".join([p or "" for p in parts] + t.keywords + [_intervention_text(t)])
 
 
 def _not_family(t: TrialData, vocab: Vocab) -> dict[str, str]:

@@ -12,7 +12,7 @@ import re
 from tracker.article_records import ArticleData
 from tracker.evidence.outcomes import claim_groups, primary_clause
 from tracker.evidence.signals import Design, Signals
-from tracker.evidence.text import proximity, sample_size, sentences
+from tracker.evidence.text import kinds_in, proximity, sample_size, sentences
 from tracker.evidence.vocab import Vocab
 
 NOT_A_STUDY = frozenset(
@@ -77,6 +77,7 @@ def article_signals(a: ArticleData, vocab: Vocab, *, source: str) -> Signals:
         disease=[f"text: {h}" for h in vocab.disease.find(text).values()],
         therapy=therapy,
         measurement=measurement,
+        mentioned=kinds_in(f"{text}\n{' | '.join(a.keywords)}", vocab),
         not_family=_not_family(a, vocab),
         not_a_study=_not_a_study(types),
         review=_review(a, types),
