@@ -231,3 +231,29 @@ def test_an_inferred_match_is_stored_as_a_link_and_kept(engine):
         rows = {a.record_id: a for a in session.scalars(select(Assessment))}
         assert rows["PMID:19682544"].study == rows["NCT00833820"].study == "NCT00833820"
         assert json.loads(rows["PMID:19682544"].signals)["inferred"] == ["NCT00833820"]
+
+
+def test_evidence_while_a_sync_holds_the_writer_lock_prints_the_ledger_as_last_judged(
+    tmp_path, cases
+):
+    from typer.testing import CliRunner
+
+    import tracker.commands
+    import tracker.commands_evidence  # noqa: F401
+    from tracker.cli import app
+    from tracker.db import open_database
+    from tracker.schedule.lock import WRITER, WriterLock, holding
+
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    engine = open_database(url)
+    store_cases(engine, cases, now=T0)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        DEFAULT_CONFIG.read_text().replace('url = "sqlite:///tracker.db"', f'url = "{url}"')
+    )
+    with holding(WriterLock(engine, WRITER, command="tracker sync"), wait=False):
+        result = CliRunner().invoke(app, ["--config", str(config), "evidence", "--format", "json"])
+    engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["items"] == []  # nothing judged yet: no sync finished
+    assert "as last judged" in result.stderr
