@@ -11,6 +11,10 @@ under the same load on the machine; the median of the pairs is the figure to quo
 The sync runs as a real `tracker sync --full` subprocess (pacing off), so its wall time
 includes interpreter start-up, and its peak RSS is the child's own (os.wait4), not this
 process's, which also holds the simulator's world.
+
+The sync's time is its run's own, from the sync_runs row tracker writes (start to finish:
+HTTP, parse, versions, storage): `tracker sync` then has the evidence engine reassess every
+stored record, which is printed as the whole command's time but is not ingest.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -115,6 +120,19 @@ def count(db: Path, table: str) -> int:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
+def ingest_seconds(db: Path, source: str) -> float:
+    """How long the last `source` sync run took by its own sync_runs row (from the run's
+    start to its finish: HTTP, parse, versions, storage). `tracker sync` goes on after it:
+    it then reassesses every stored record (the evidence engine), which is not ingest."""
+    with sqlite3.connect(db) as conn:
+        started, finished = conn.execute(
+            "SELECT started_at, finished_at FROM sync_runs WHERE source = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (source,),
+        ).fetchone()
+    return (datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds()
+
+
 def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, float]:
     db = workdir / f"{name}.db"
     cfg = workdir / "config.toml"
@@ -129,6 +147,7 @@ def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, flo
     run_tracker(["--config", str(cfg), "status"], env)
     full = run_tracker(["--config", str(cfg), "sync", "--full"], env)
     assert full["code"] == 0, f"full sync failed with exit {full['code']}"
+    full["ingest"] = ingest_seconds(db, "ctgov")
     before = len(sim.requests)
     versions = count(db, "trial_versions")
     incremental = run_tracker(["--config", str(cfg), "sync"], env)
@@ -172,27 +191,32 @@ def main() -> None:
             pairs.append((time_baseline(pages, 1), sync_once(sim, Path(tmp), f"run{i}")))
             base, run = pairs[-1]
             print(
-                f"  pair {i + 1}: baseline {base:.2f} s, sync {run['seconds']:.2f} s,"
-                f" ratio {run['seconds'] / base:.2f}",
+                f"  pair {i + 1}: baseline {base:.2f} s, sync {run['ingest']:.2f} s"
+                f" (whole command {run['seconds']:.2f} s), ratio {run['ingest'] / base:.2f}",
                 flush=True,
             )
     baseline = statistics.median(base for base, _ in pairs)
     runs = [run for _, run in pairs]
-    ratios = [run["seconds"] / base for base, run in pairs]
+    ratios = [run["ingest"] / base for base, run in pairs]
     print(
         f"naive baseline (json.loads + field dicts; no HTTP, no storage): {baseline:.2f} s"
         f" = {n / baseline:,.0f} studies/s (median of {args.repeats})"
     )
-    sync = statistics.median(r["seconds"] for r in runs)
+    sync = statistics.median(r["ingest"] for r in runs)
+    command = statistics.median(r["seconds"] for r in runs)
     wall = statistics.median(r["wall"] for r in runs)
     print(
-        f"tracker sync --full (HTTP, parse, versions, SQLite): {sync:.2f} s"
+        f"tracker sync --full, the sync run (HTTP, parse, versions, SQLite): {sync:.2f} s"
         f" = {n / sync:,.0f} studies/s (median of {args.repeats})"
     )
     print(
         f"ratio sync / baseline: median of pairs {statistics.median(ratios):.2f}"
         f" (pairs {', '.join(f'{r:.2f}' for r in ratios)}; target <= 0.50);"
         f" of the medians {sync / baseline:.2f}"
+    )
+    print(
+        f"the whole command after its imports (the sync, then the evidence engine's"
+        f" reassessment of every stored record): {command:.2f} s"
     )
     print(
         f"the same command's wall time, with interpreter start-up and imports: {wall:.2f} s"

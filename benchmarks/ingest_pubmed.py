@@ -11,7 +11,10 @@ matching the shipped PubMed query. The sync runs as a real `tracker sync --sourc
 --full` subprocess (pacing off, tracker's default batch_size of 1,000), so its wall time
 includes interpreter start-up. Its peak memory is its own plus its parse workers' (sampled
 from /proc by a small launcher), not this process's, which also holds the simulator's world.
-Its "own time" is measured inside the child after the imports (benchmarks/timed_tracker.py).
+The sync's time is its run's own, from the sync_runs row tracker writes (start to finish:
+HTTP, parse, store, links); `tracker sync` then has the evidence engine reassess every
+stored record, printed as the whole command's time (after its imports, measured inside the
+child by benchmarks/timed_tracker.py) but not ingest.
 
 The lxml loop and the sync run in turns (pair 1, pair 2...), so each pair's ratio is taken
 under the same load on the machine; the median of the pairs is the figure to quote.
@@ -229,6 +232,19 @@ def count(db: Path, table: str) -> int:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
+def ingest_seconds(db: Path, source: str) -> float:
+    """How long the last `source` sync run took by its own sync_runs row (from the run's
+    start to its finish: HTTP, parse, versions, storage). `tracker sync` goes on after it:
+    it then reassesses every stored record (the evidence engine), which is not ingest."""
+    with sqlite3.connect(db) as conn:
+        started, finished = conn.execute(
+            "SELECT started_at, finished_at FROM sync_runs WHERE source = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (source,),
+        ).fetchone()
+    return (datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds()
+
+
 def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, float]:
     db = workdir / f"{name}.db"
     cfg = workdir / "config.toml"
@@ -246,6 +262,7 @@ def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, flo
     before = len(sim.requests)
     full = run_tracker(["--config", str(cfg), "sync", "--source", "pubmed", "--full"], env)
     assert full["code"] == 0, f"full sync failed with exit {full['code']}"
+    full["ingest"] = ingest_seconds(db, "pubmed")
     requests = list(sim.requests)[before:]
     out = {
         **full,
@@ -334,10 +351,11 @@ def main() -> None:
             loop = time_baseline("lxml", files, 1)
             assert loop["records"] == n, f"lxml baseline saw {loop['records']} of {n}"
             pairs.append((loop, sync_once(sim, Path(tmp), f"run{i}")))
+            run = pairs[-1][1]
             print(
-                f"  pair {i + 1}: lxml loop {loop['seconds']:.2f} s, sync"
-                f" {pairs[-1][1]['seconds']:.2f} s, ratio"
-                f" {pairs[-1][1]['seconds'] / loop['seconds']:.2f}",
+                f"  pair {i + 1}: lxml loop {loop['seconds']:.2f} s, sync {run['ingest']:.2f} s"
+                f" (whole command {run['seconds']:.2f} s), ratio"
+                f" {run['ingest'] / loop['seconds']:.2f}",
                 flush=True,
             )
         for path in files:
@@ -354,31 +372,32 @@ def main() -> None:
     for run in runs:
         assert run["stored"] == n, f"stored {run['stored']} of {n} articles"
         assert run["efetches"] == len(files), "the sync fetched other batches than the baseline"
-    sync = statistics.median(r["seconds"] for r in runs)
+    sync = statistics.median(r["ingest"] for r in runs)
+    command = statistics.median(r["seconds"] for r in runs)
     wall = statistics.median(r["wall"] for r in runs)
     rss = max(r["rss"] for r in runs)
     tree_rss = max(r["tree_rss"] for r in runs)
-    each = ", ".join(f"{r['seconds']:.2f}" for r in runs)
-    ratios = [run["seconds"] / loop["seconds"] for loop, run in pairs]
+    each = ", ".join(f"{r['ingest']:.2f}" for r in runs)
+    ratios = [run["ingest"] / loop["seconds"] for loop, run in pairs]
     print(
-        f"tracker sync --source pubmed --full (HTTP, parse, store, links; batch_size"
-        f" {BATCH_SIZE}): {sync:.2f} s = {n / sync:,.0f} articles/s (median of"
+        f"tracker sync --source pubmed --full, the sync run (HTTP, parse, store, links;"
+        f" batch_size {BATCH_SIZE}): {sync:.2f} s = {n / sync:,.0f} articles/s (median of"
         f" {args.repeats}; runs {each})"
     )
     print(
-        f"the same command's wall time, with interpreter start-up and imports: {wall:.2f} s"
-        f" = {n / wall:,.0f} articles/s"
+        f"the whole command after its imports (the sync, then the evidence engine's"
+        f" reassessment of every stored record): {command:.2f} s; wall time with"
+        f" interpreter start-up and imports: {wall:.2f} s"
     )
     print(
         f"ratio sync / lxml loop: median of pairs {statistics.median(ratios):.2f}"
         f" (pairs {', '.join(f'{r:.2f}' for r in ratios)}; target <= 1.5);"
-        f" of the medians {sync / lxml['seconds']:.2f}; wall / lxml {wall / lxml['seconds']:.2f}"
+        f" of the medians {sync / lxml['seconds']:.2f}"
     )
     if bio:
         print(
             f"ratio sync / Biopython {bio['method']}: {sync / bio['seconds']:.2f}"
-            f" (the sync is {bio['seconds'] / sync:.1f}x faster); wall / Biopython:"
-            f" {wall / bio['seconds']:.2f}"
+            f" (the sync is {bio['seconds'] / sync:.1f}x faster)"
         )
     print(
         f"peak memory of the sync ({n:,} articles): {tree_rss} MiB for the sync and its"
@@ -393,7 +412,7 @@ def main() -> None:
         print(
             f"flat check: peak memory {small['tree_rss']} MiB (with workers, PSS) syncing"
             f" {args.flat_check:,} articles vs {tree_rss} MiB syncing {n:,}"
-            f" ({small['seconds']:.2f} s, database {small['db_mb']:.0f} MiB)"
+            f" ({small['ingest']:.2f} s, database {small['db_mb']:.0f} MiB)"
         )
 
 
