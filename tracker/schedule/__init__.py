@@ -5,5 +5,8 @@
 * history   every job run recorded; failure streaks; when to alert and when to recover
 * alerts    the alert and recovery emails (sent with tracker.email.smtp)
 * jobs      the module-level job function APScheduler's job store refers to
-* scheduler the BlockingScheduler, its persistent job store, signals and a clean stop
+* child     a job's command run as a child `tracker` process, its stderr logged
+* stop      SIGTERM/SIGINT as a request to stop after the page in flight
+* scheduler the BlockingScheduler, its persistent job store, standby and a clean stop
+* status    each job at a glance for `tracker status`
 """
