@@ -233,6 +233,9 @@ class ScheduleConfig(_Frozen):
     """Consecutive failures of one job before one alert email is sent."""
     alert_to: tuple[str, ...] = ()
     """Who gets alerts and recovery notes; empty means the [email] recipients."""
+    job_timeout: float = Field(default=21600.0, gt=0)
+    """Seconds a job may run; then it is asked to stop after its page (SIGTERM), killed a
+    minute later if it has not, and counted as failed: a hung job must not block the rest."""
     lock_heartbeat: float = Field(default=15.0, gt=0)
     """Seconds between a lock holder's heartbeats."""
     lock_stale_after: float = Field(default=120.0, gt=0)

@@ -30,11 +30,16 @@ _current: subprocess.Popen[str] | None = None
 _current_lock = threading.Lock()
 
 
+KILL_AFTER = 60.0
+"""Seconds between the SIGTERM of a timed-out child and its SIGKILL."""
+
+
 @dataclass
 class ChildResult:
     code: int
     errors: list[str] = field(default_factory=list)
     """The child's `tracker: error:` lines, or its last stderr lines if it had none."""
+    timed_out: bool = False
 
 
 def tracker_argv(cfg: Config, args: list[str]) -> list[str]:
@@ -45,8 +50,16 @@ def tracker_argv(cfg: Config, args: list[str]) -> list[str]:
     return argv + args
 
 
-def run_child(argv: list[str], *, log: logging.Logger, lock_token: str | None) -> ChildResult:
-    """Run one child to its end, its stderr logged as it comes."""
+def run_child(
+    argv: list[str],
+    *,
+    log: logging.Logger,
+    lock_token: str | None,
+    timeout: float | None = None,
+    kill_after: float = KILL_AFTER,
+) -> ChildResult:
+    """Run one child to its end, its stderr logged as it comes; past `timeout` seconds it is
+    asked to stop (SIGTERM), and killed `kill_after` seconds later."""
     global _current
     env = dict(os.environ)
     if lock_token:
@@ -65,6 +78,19 @@ def run_child(argv: list[str], *, log: logging.Logger, lock_token: str | None) -
     )
     with _current_lock:
         _current = proc
+    timed_out = threading.Event()
+
+    def expire() -> None:
+        timed_out.set()
+        log.error("timed out after %.0f s: stopping it", timeout)
+        proc.send_signal(signal.SIGTERM)
+        if not _wait_quietly(proc, kill_after):
+            proc.kill()
+
+    timer = threading.Timer(timeout, expire) if timeout else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
     tail: list[str] = []
     errors: list[str] = []
     try:
@@ -81,9 +107,23 @@ def run_child(argv: list[str], *, log: logging.Logger, lock_token: str | None) -
             tail = [*tail[-4:], line]
         code = proc.wait()
     finally:
+        if timer is not None:
+            timer.cancel()
+        if proc.stderr is not None:
+            proc.stderr.close()  # a scheduler runs for months: no descriptor left behind
         with _current_lock:
             _current = None
-    return ChildResult(code, errors or ([] if code == 0 else tail))
+    if timed_out.is_set():
+        errors.insert(0, f"timed out after {timeout:.0f} s")
+    return ChildResult(code, errors or ([] if code == 0 else tail), timed_out=timed_out.is_set())
+
+
+def _wait_quietly(proc: subprocess.Popen[str], seconds: float) -> bool:
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
 
 
 def forward_stop() -> None:

@@ -93,10 +93,15 @@ def _attempt(ctx: JobContext, job_id: str) -> tuple[str, str | None]:
     try:
         argv = tracker_argv(ctx.cfg, ctx.commands[job_id])
         result = run_child(
-            argv, log=logging.getLogger(f"{__name__}.{job_id}"), lock_token=lock.token
+            argv,
+            log=logging.getLogger(f"{__name__}.{job_id}"),
+            lock_token=lock.token,
+            timeout=schedule.job_timeout,
         )
     finally:
         lock.release()
+    if result.timed_out:
+        return "failed", "; ".join(result.errors)
     if stop_requested() or lock.lost.is_set():
         # The child stored its page and ended its run as interrupted (exit 0), or failed.
         return "interrupted", "; ".join(result.errors) or "stopped on request"
