@@ -10,7 +10,8 @@ Records come from make_bulk_articles: the real efetch XML format, about 6 KB eac
 matching the shipped PubMed query. The sync runs as a real `tracker sync --source pubmed
 --full` subprocess (pacing off, tracker's default batch_size of 1,000), so its wall time
 includes interpreter start-up. Its peak memory is its own plus its parse workers' (sampled
-from /proc by a small launcher), not this process's, which also holds the simulator's world.
+from /proc by benchmarks/launch.py), not this process's, which also holds the simulator's
+world.
 The sync's time is its run's own, from the sync_runs row tracker writes (start to finish:
 HTTP, parse, store, links); `tracker sync` then has the evidence engine reassess every
 stored record, printed as the whole command's time (after its imports, measured inside the
@@ -37,7 +38,6 @@ import json
 import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,6 +54,7 @@ TIMED = ROOT / "benchmarks" / "timed_tracker.py"
 BASELINE = ROOT / "benchmarks" / "baseline_pubmed.py"
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.launch import launch, sync_run_window  # noqa: E402
 from tests.simulator import RegistrySimulator, make_bulk_articles  # noqa: E402
 
 DEFAULT_BATCH_SIZE = 1000  # tracker's default [pubmed] batch_size
@@ -134,11 +135,11 @@ def time_baseline(mode: str, files: list[Path], repeats: int) -> dict[str, Any]:
     (through the launcher, so its peak RSS is its own, not this process's)."""
     runs = []
     for _ in range(repeats):
-        last, rss, _, _ = launch([str(BASELINE), mode, *map(str, files)], dict(os.environ))
-        measured = json.loads(last)
+        launched = launch([str(BASELINE), mode, *map(str, files)], dict(os.environ))
+        measured = json.loads(launched.last)
         if "seconds" not in measured:
             raise SystemExit(f"the {mode} baseline failed")
-        runs.append({**measured, "rss": rss})
+        runs.append({**measured, "rss": launched.maxrss_mib})
     return {
         "seconds": statistics.median(r["seconds"] for r in runs),
         "rss": max(r["rss"] for r in runs),
@@ -148,81 +149,14 @@ def time_baseline(mode: str, files: list[Path], repeats: int) -> dict[str, Any]:
     }
 
 
-_LAUNCHER = """
-import os, subprocess, sys, threading, time
-proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, text=True)
-done, peak = threading.Event(), [0]
-
-def tree(root):
-    pids = [root]
-    for pid in pids:
-        try:
-            for task in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{task}/children") as f:
-                    pids += [int(child) for child in f.read().split()]
-        except OSError:
-            pass
-    return pids
-
-def pss(pid):
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            return next((int(l.split()[1]) for l in f if l.startswith("Pss:")), 0)
-    except OSError:
-        return 0
-
-def sample():
-    while not done.wait(0.05):
-        peak[0] = max(peak[0], sum(pss(pid) for pid in tree(proc.pid)))
-
-threading.Thread(target=sample, daemon=True).start()
-out = proc.stdout.read()
-_, status, usage = os.wait4(proc.pid, 0)
-done.set()
-print(out.strip().splitlines()[-1] if out.strip() else "{}")
-print(usage.ru_maxrss, peak[0])
-"""
-
-
-def launch(args: list[str], env: dict[str, str]) -> tuple[str, int, int, float]:
-    """Run `python *args` in a fresh process: (its last stdout line, the peak RSS of the
-    largest process in MiB, the peak memory of the process and its children together (the
-    sync's parse workers), wall seconds).
-
-    Linux carries a parent's RSS into a forked child's ru_maxrss (and keeps it across
-    exec), and this process holds the simulator's whole world; a small launcher process
-    forks the command instead, so the peak measured is the command's own. ru_maxrss
-    covers one process (the largest, for a process with children); the tree's total is
-    sampled from /proc every 50 ms as the sum of each process's PSS (its RSS with the pages
-    it shares with the others, such as the interpreter's libraries, divided among them, so
-    nothing counts twice), and never reported below the largest process's own peak RSS; a
-    brief peak between two samples can be missed."""
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", _LAUNCHER, sys.executable, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wall = time.perf_counter() - start
-    lines = result.stdout.strip().splitlines()
-    if len(lines) < 2 or lines[-2] == "{}":
-        sys.stderr.write(result.stderr)
-    last, sizes = lines[-2:]
-    maxrss_kib, tree_kib = map(int, sizes.split())
-    return last, maxrss_kib // 1024, max(tree_kib, maxrss_kib) // 1024, wall
-
-
-def run_tracker(args: list[str], env: dict[str, str]) -> dict[str, float]:
-    """One tracker command in a fresh process: its own time, wall time, peak RSS, exit."""
-    last, rss, tree_rss, wall = launch([str(TIMED), *args], env)
-    measured = json.loads(last)
+def run_tracker(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """One tracker command in a fresh process: its own time, wall time, memory, exit."""
+    launched = launch([str(TIMED), *args], env)
+    measured = json.loads(launched.last)
     return {
         "seconds": measured.get("seconds", float("nan")),
-        "wall": wall,
-        "rss": rss,
-        "tree_rss": tree_rss,
+        "wall": launched.wall,
+        "launched": launched,
         "code": measured.get("code", 1),
     }
 
@@ -230,19 +164,6 @@ def run_tracker(args: list[str], env: dict[str, str]) -> dict[str, float]:
 def count(db: Path, table: str) -> int:
     with sqlite3.connect(db) as conn:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-
-
-def ingest_seconds(db: Path, source: str) -> float:
-    """How long the last `source` sync run took by its own sync_runs row (from the run's
-    start to its finish: HTTP, parse, versions, storage). `tracker sync` goes on after it:
-    it then reassesses every stored record (the evidence engine), which is not ingest."""
-    with sqlite3.connect(db) as conn:
-        started, finished = conn.execute(
-            "SELECT started_at, finished_at FROM sync_runs WHERE source = ?"
-            " ORDER BY id DESC LIMIT 1",
-            (source,),
-        ).fetchone()
-    return (datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds()
 
 
 def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, float]:
@@ -262,7 +183,12 @@ def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, flo
     before = len(sim.requests)
     full = run_tracker(["--config", str(cfg), "sync", "--source", "pubmed", "--full"], env)
     assert full["code"] == 0, f"full sync failed with exit {full['code']}"
-    full["ingest"] = ingest_seconds(db, "pubmed")
+    start, finish = sync_run_window(db, "pubmed")
+    launched = full.pop("launched")
+    full["ingest"] = finish - start
+    full["sync_pss"], full["sync_rss"] = launched.peak(start, finish)
+    full["pss"], _ = launched.peak()
+    full["maxrss"] = launched.maxrss_mib
     requests = list(sim.requests)[before:]
     out = {
         **full,
@@ -375,8 +301,10 @@ def main() -> None:
     sync = statistics.median(r["ingest"] for r in runs)
     command = statistics.median(r["seconds"] for r in runs)
     wall = statistics.median(r["wall"] for r in runs)
-    rss = max(r["rss"] for r in runs)
-    tree_rss = max(r["tree_rss"] for r in runs)
+    sync_pss = max(r["sync_pss"] for r in runs)
+    sync_rss = max(r["sync_rss"] for r in runs)
+    pss = max(r["pss"] for r in runs)
+    maxrss = max(r["maxrss"] for r in runs)
     each = ", ".join(f"{r['ingest']:.2f}" for r in runs)
     ratios = [run["ingest"] / loop["seconds"] for loop, run in pairs]
     print(
@@ -400,18 +328,21 @@ def main() -> None:
             f" (the sync is {bio['seconds'] / sync:.1f}x faster)"
         )
     print(
-        f"peak memory of the sync ({n:,} articles): {tree_rss} MiB for the sync and its"
-        f" parse workers together (PSS; target < 300), {rss} MiB RSS for the largest"
-        f" single process;"
-        f" stored {first['stored']:,} articles (= {n:,}), {first['links']:,} links;"
+        f"peak memory of the sync run ({n:,} articles), the sync process and its parse"
+        f" workers together: {sync_pss} MiB PSS (target < 300), {sync_rss} MiB RSS summed;"
+        f" the whole command, with the reassessment after the sync: {pss} MiB PSS, largest"
+        f" process {maxrss} MiB RSS"
+    )
+    print(
+        f"stored {first['stored']:,} articles (= {n:,}), {first['links']:,} links;"
         f" database {first['db_mb']:.0f} MiB; requests: {first['esearches']} esearch,"
         f" {first['efetches']} efetch"
     )
     if args.flat_check:
         small = flat_check(args.flat_check, args.size_kb)
         print(
-            f"flat check: peak memory {small['tree_rss']} MiB (with workers, PSS) syncing"
-            f" {args.flat_check:,} articles vs {tree_rss} MiB syncing {n:,}"
+            f"flat check: peak memory of the sync run {small['sync_pss']} MiB PSS (with its"
+            f" workers) syncing {args.flat_check:,} articles vs {sync_pss} MiB syncing {n:,}"
             f" ({small['ingest']:.2f} s, database {small['db_mb']:.0f} MiB)"
         )
 
