@@ -78,3 +78,23 @@ def test_export_formats(setup, tmp_path):
     assert len(data["items"]) == 8 and data["summary"]["counts"]["confirms"] == 2
     bad = tracker("export", "--format", "xml", config=config, check_code=2)
     assert "xml" in bad.stderr
+
+
+def test_email_waits_its_turn_while_a_sync_holds_the_writer_lock(setup, tmp_path):
+    """Two senders at once could both mail the same items: a manual `tracker email` during
+    a scheduled sync or email refuses, sends nothing and marks nothing."""
+    from tracker.schedule.lock import WRITER, WriterLock, holding
+
+    with MailServer() as server:
+        config = setup(server.port)
+        engine = open_database(f"sqlite:///{tmp_path / 'cli.db'}")
+        try:
+            with holding(WriterLock(engine, WRITER, command="tracker sync"), wait=False):
+                busy = tracker("email", config=config, check_code=1)
+        finally:
+            engine.dispose()
+        assert "writer lock" in busy.stderr and "tracker sync" in busy.stderr
+        assert server.received == []
+        sent = tracker("email", config=config)
+        assert "12 items" in sent.stderr
+    assert len(server.received) == 1

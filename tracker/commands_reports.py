@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated
@@ -13,6 +14,7 @@ import typer
 from sqlmodel import Session
 
 from tracker.cli import State, app, stderr
+from tracker.commands import _writing
 from tracker.db import open_database, session_scope
 from tracker.errors import UsageError
 from tracker.runs import utcnow
@@ -41,7 +43,13 @@ def email(
     config = State.config()
     engine = open_database(config.database.url)
     try:
-        outcome = send_report(engine, config.email, now=utcnow(), dry_run=dry_run)
+        # A dry run writes nothing; a real send marks items, so two sends at once (a manual
+        # one during the scheduled one) must not both mail the same items.
+        guard: AbstractContextManager[None] = (
+            nullcontext() if dry_run is not None else _writing("tracker email")
+        )
+        with guard:
+            outcome = send_report(engine, config.email, now=utcnow(), dry_run=dry_run)
     finally:
         engine.dispose()
     if outcome.status == "empty":
