@@ -1,7 +1,8 @@
-"""The labelled evaluation set (tests/evaluation) is well formed: every record parses with the
-project's own parsers, every file has exactly one label and every label a file, ids agree,
-labels use only the contract's values and say where their facts came from, and the set
-stores through the sync's own save path on both backends."""
+"""The labelled evaluation sets are well formed: the main set (tests/evaluation) and the
+held-out set (tests/evaluation_heldout) alike. Every record parses with the project's own
+parsers, every file has exactly one label and every label a file, ids agree, labels use only
+the contract's values and say where their facts came from, and each set stores through the
+sync's own save path on both backends. Checks of one set only are named for it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, func, select
 
 from tests.evaluation import (
     EXCLUSIONS,
+    HELDOUT,
     HERE,
     RELEVANT_ROLES,
     ROLES,
@@ -38,6 +40,8 @@ from tracker.sources.pubmed_parse import iter_articles
 from tracker.store import TRIALS
 
 CASES = load_cases()
+SETS = {"main": HERE, "heldout": HELDOUT}
+ALL_CASES = [c for root in SETS.values() for c in load_cases(root)]
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 
 
@@ -52,12 +56,12 @@ def _parsed_id(case: Case) -> str:
     return result.id
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c.id for c in ALL_CASES])
 def test_record_parses_with_the_project_parser_and_its_id_matches_the_label(case: Case) -> None:
     assert _parsed_id(case) == case.id
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c.id for c in ALL_CASES])
 def test_record_carries_the_fields_the_engine_reads(case: Case) -> None:
     if case.source == "ctgov":
         trial = parse_study(case.payload)
@@ -76,7 +80,7 @@ PUBMED_DTD = HERE.parents[2] / "shared" / "data" / "real" / "spec" / "pubmed_250
 @pytest.mark.skipif(not PUBMED_DTD.exists(), reason="../shared/data/real is absent")
 def test_pubmed_records_are_valid_against_the_real_dtd() -> None:
     dtd = load_dtd(PUBMED_DTD)
-    for case in (c for c in CASES if c.source == "pubmed"):
+    for case in (c for c in ALL_CASES if c.source == "pubmed"):
         assert validate(ET.fromstring(case.payload), dtd) == [], case.id
 
 
@@ -104,23 +108,24 @@ def _key_paths(value: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, 
 @pytest.mark.skipif(not CTGOV_FIELDS.exists(), reason="../shared/data/real is absent")
 def test_ctgov_records_use_only_fields_of_the_real_v2_field_list() -> None:
     known = _spec_paths(json.loads(CTGOV_FIELDS.read_text(encoding="utf-8")))
-    for case in (c for c in CASES if c.source == "ctgov"):
+    for case in (c for c in ALL_CASES if c.source == "ctgov"):
         unknown = {".".join(p) for p in _key_paths(json.loads(case.payload)) if p not in known}
         assert unknown == set(), case.id
 
 
-def test_every_file_has_exactly_one_label_and_every_label_a_file() -> None:
-    labels = load_labels()
+@pytest.mark.parametrize("root", SETS.values(), ids=SETS.keys())
+def test_every_file_has_exactly_one_label_and_every_label_a_file(root: Path) -> None:
+    labels = load_labels(root / "labels.toml")
     files = Counter(label.file for label in labels)
     assert [f for f, n in files.items() if n > 1] == []
-    on_disk = {p.relative_to(HERE).as_posix() for p in record_files()}
+    on_disk = {p.relative_to(root).as_posix() for p in record_files(root)}
     assert on_disk == set(files)
     ids = Counter(label.id for label in labels)
     assert [i for i, n in ids.items() if n > 1] == []
 
 
 def test_file_names_follow_the_record_ids() -> None:
-    for case in CASES:
+    for case in ALL_CASES:
         name = case.path.stem
         if case.source == "ctgov":
             assert name == case.id
@@ -131,8 +136,9 @@ def test_file_names_follow_the_record_ids() -> None:
             assert name.lower() == case.id.replace(":", "-").replace("/", "-").lower()
 
 
-def test_labels_use_only_the_contract_values() -> None:
-    for label in load_labels():
+@pytest.mark.parametrize("root", SETS.values(), ids=SETS.keys())
+def test_labels_use_only_the_contract_values(root: Path) -> None:
+    for label in load_labels(root / "labels.toml"):
         assert label.role in ROLES, label.id
         assert label.verdict in VERDICTS, label.id
         assert label.relevant == (label.role in RELEVANT_ROLES), label.id
@@ -144,15 +150,17 @@ def test_labels_use_only_the_contract_values() -> None:
         assert label.study.strip(), label.id
 
 
-def test_every_label_says_where_its_facts_came_from_and_why() -> None:
-    for label in load_labels():
+@pytest.mark.parametrize("root", SETS.values(), ids=SETS.keys())
+def test_every_label_says_where_its_facts_came_from_and_why(root: Path) -> None:
+    for label in load_labels(root / "labels.toml"):
         assert label.facts_from and all(f.strip() for f in label.facts_from), label.id
         assert len(label.note) > 40, label.id
 
 
-def test_records_of_one_study_share_one_verdict() -> None:
+@pytest.mark.parametrize("root", SETS.values(), ids=SETS.keys())
+def test_records_of_one_study_share_one_verdict(root: Path) -> None:
     verdicts: dict[str, set[str]] = {}
-    for label in load_labels():
+    for label in load_labels(root / "labels.toml"):
         if label.relevant:
             verdicts.setdefault(label.study, set()).add(label.verdict)
     assert {s: v for s, v in verdicts.items() if len(v) > 1} == {}
@@ -208,7 +216,8 @@ def test_store_cases_twice_adds_nothing(engine: Engine) -> None:
         )
 
 
-def test_label_files_live_under_the_evaluation_folder() -> None:
-    for case in CASES:
+@pytest.mark.parametrize("root", SETS.values(), ids=SETS.keys())
+def test_label_files_live_under_their_set_folder(root: Path) -> None:
+    for case in load_cases(root):
         assert Path(case.label.file).parts[0] in {"ctgov", "pubmed", "europepmc"}
-        assert case.path.is_relative_to(HERE)
+        assert case.path.is_relative_to(root)
