@@ -97,6 +97,31 @@ def judge_records(
     return study_verdicts(judged, study_of, grouping.inferred), grouping.inferred
 
 
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """What deciding how to batch a record needs: is it relevant, and what it refers to."""
+
+    relevant: bool
+    refers_to: tuple[str, ...]
+
+
+def screen_records(records: Sequence[Record], claim: ClaimConfig) -> dict[str, Screened]:
+    """Relevance and references of each readable record, by the same rules as
+    `judge_records`, so that a large set can be judged in batches that keep every study
+    whole (see tracker.evidence.reassess)."""
+    vocab = compile_vocab(claim)
+    out: dict[str, Screened] = {}
+    for r in records:
+        signals = _readable([r], vocab).get(r.id)
+        if signals is None:
+            continue
+        relevant = is_index(r.id, _doi(r), claim.index) or (
+            judge_relevance(signals, vocab.umbrella_kinds, vocab.measuring_kinds).relevant
+        )
+        out[r.id] = Screened(relevant, tuple(signals.refers_to))
+    return out
+
+
 def _guarded(
     r: Record,
     s: Signals,

@@ -46,7 +46,10 @@ def load_records(session: Session, wanted: dict[str, str]) -> list[Record]:
         records += [
             Record(wanted[rid], _ARTICLE.decode(data)) for rid, data in session.execute(stmt)
         ]
-    return records
+    # In id order whatever order the database returns rows in: where two records' verdicts
+    # weigh the same, the study's verdict comes from the first, and that must not depend on
+    # the backend or on how a run was batched.
+    return sorted(records, key=lambda r: (r.source != "ctgov", r.id))
 
 
 def stored_links(session: Session) -> list[tuple[str, str]]:
