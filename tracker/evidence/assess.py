@@ -70,12 +70,7 @@ def judge_records(
     signals = _readable(records, vocab)
     records = [r for r in records if r.id in signals]
     index_ids = {r.id for r in records if is_index(r.id, _doi(r), claim.index)}
-    relevance = {
-        rid: _index_relevance(s)
-        if rid in index_ids
-        else judge_relevance(s, vocab.umbrella_kinds, vocab.measuring_kinds)
-        for rid, s in signals.items()
-    }
+    relevance = {r.id: _relevance(r, signals[r.id], vocab, claim) for r in records}
     relevant = {rid: s for rid, s in signals.items() if relevance[rid].relevant}
     grouping = group_studies(
         signals, links, relevant=set(relevant), index_ids=index_ids, common=vocab.common_words
@@ -110,16 +105,20 @@ def screen_records(records: Sequence[Record], claim: ClaimConfig) -> dict[str, S
     `judge_records`, so that a large set can be judged in batches that keep every study
     whole (see tracker.evidence.reassess)."""
     vocab = compile_vocab(claim)
-    out: dict[str, Screened] = {}
-    for r in records:
-        signals = _readable([r], vocab).get(r.id)
-        if signals is None:
-            continue
-        relevant = is_index(r.id, _doi(r), claim.index) or (
-            judge_relevance(signals, vocab.umbrella_kinds, vocab.measuring_kinds).relevant
+    signals = _readable(records, vocab)
+    return {
+        r.id: Screened(
+            _relevance(r, signals[r.id], vocab, claim).relevant, tuple(signals[r.id].refers_to)
         )
-        out[r.id] = Screened(relevant, tuple(signals.refers_to))
-    return out
+        for r in records
+        if r.id in signals
+    }
+
+
+def _relevance(r: Record, s: Signals, vocab: Vocab, claim: ClaimConfig) -> Relevance:
+    if is_index(r.id, _doi(r), claim.index):
+        return _index_relevance(s)
+    return judge_relevance(s, vocab.umbrella_kinds, vocab.measuring_kinds)
 
 
 def _guarded(

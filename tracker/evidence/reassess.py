@@ -29,7 +29,7 @@ from tracker.evidence.store import (
     stored_versions,
     study_overrides,
 )
-from tracker.evidence.studies import Inferred
+from tracker.evidence.studies import Inferred, components
 from tracker.evidence.vocab import compile_vocab
 from tracker.models import Assessment, ChangeEvent, Link
 
@@ -105,7 +105,7 @@ def _batches(
         screened.update(screen_records(load_records(session, chunk), config.claim))
     edges = [(a, t) for a, t in links if a in screened and t in screened]
     edges += [(rid, t) for rid, s in screened.items() for t in s.refers_to if t in screened]
-    groups = _components(list(screened), edges)
+    groups = components(list(screened), edges)
     core = [g for g in groups if any(screened[rid].relevant for rid in g)]
     yield {rid: wanted[rid] for g in core for rid in g}
     batch: dict[str, str] = {}
@@ -118,23 +118,6 @@ def _batches(
             batch = {}
     if batch:
         yield batch
-
-
-def _components(ids: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
-    parent = {rid: rid for rid in ids}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        parent[find(a)] = find(b)
-    groups: dict[str, list[str]] = {}
-    for rid in ids:
-        groups.setdefault(find(rid), []).append(rid)
-    return list(groups.values())
 
 
 def _store(

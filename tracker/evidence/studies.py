@@ -48,17 +48,7 @@ def group_studies(
     common: frozenset[str] = frozenset(),
 ) -> Grouping:
     """Study key per record: the index trial, else the lowest NCT id, else the first paper id."""
-    parent = {rid: rid for rid in signals}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: str, b: str) -> None:
-        parent[find(a)] = find(b)
-
+    edges: list[tuple[str, str]] = []
     joinable = {rid for rid, s in signals.items() if not s.review}
     by_article: dict[str, set[str]] = {}
     for article, trial in links:
@@ -66,27 +56,39 @@ def group_studies(
             by_article.setdefault(article, set()).add(trial)
     for article, trials in by_article.items():
         if len(trials) <= 2:  # a paper naming many trials is about them, not one of them
-            for trial in trials:
-                union(article, trial)
+            edges += [(article, trial) for trial in trials]
     # Inference and duplicates only among relevant records: an excluded record joins a
     # study only through a link a source reported.
     inferring = joinable & relevant
     for rid, s in signals.items():
-        for target in s.refers_to:
-            if target in signals:  # an erratum or an update belongs with what it corrects
-                union(rid, target)
+        # an erratum or an update belongs with what it corrects
+        edges += [(rid, target) for target in s.refers_to if target in signals]
     inferred = _infer(signals, inferring, by_article, common)
-    for match in inferred:
-        union(match.article_id, match.trial_id)
-    _join_duplicates(signals, relevant, union)
-    members: dict[str, list[str]] = {}
-    for rid in signals:
-        members.setdefault(find(rid), []).append(rid)
+    edges += [(match.article_id, match.trial_id) for match in inferred]
+    _join_duplicates(signals, relevant, lambda a, b: edges.append((a, b)))
     study_of = {}
-    for group in members.values():
+    for group in components(list(signals), edges):
         key = _key(group, index_ids)
         study_of.update(dict.fromkeys(group, key))
     return Grouping(study_of, inferred)
+
+
+def components(ids: list[str], edges: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """The connected groups of `ids` (each in the order of `ids`) under `edges`."""
+    parent = {rid: rid for rid in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    groups: dict[str, list[str]] = {}
+    for rid in ids:
+        groups.setdefault(find(rid), []).append(rid)
+    return list(groups.values())
 
 
 def _key(group: list[str], index_ids: set[str]) -> str:
