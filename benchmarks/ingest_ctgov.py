@@ -9,8 +9,10 @@ The baseline and the sync run in turns (pair 1, pair 2...), so each pair's ratio
 under the same load on the machine; the median of the pairs is the figure to quote.
 
 The sync runs as a real `tracker sync --full` subprocess (pacing off), so its wall time
-includes interpreter start-up, and its peak RSS is the child's own (sampled from /proc by
-benchmarks/launch.py), not this process's, which also holds the simulator's world.
+includes interpreter start-up, and its memory is its own (sampled from /proc by
+benchmarks/launch.py: the sync process and its parse workers, as the sum of their PSS,
+which counts shared libraries once, and of their RSS), not this process's, which also
+holds the simulator's world.
 
 The sync's time is its run's own, from the sync_runs row tracker writes (start to finish:
 HTTP, parse, versions, storage): `tracker sync` then has the evidence engine reassess every
@@ -114,7 +116,7 @@ def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, flo
     start, finish = sync_run_window(db, "ctgov")
     launched = full.pop("launched")
     full["ingest"] = finish - start
-    _, full["sync_rss"] = launched.peak(start, finish)
+    full["sync_pss"], full["sync_rss"] = launched.peak(start, finish)
     full["maxrss"] = launched.maxrss_mib
     before = len(sim.requests)
     versions = count(db, "trial_versions")
@@ -192,9 +194,10 @@ def main() -> None:
     )
     first = runs[0]
     print(
-        f"peak RSS of the sync run: {max(r['sync_rss'] for r in runs)} MiB (target < 300);"
-        f" of the whole command, with the reassessment after the sync:"
-        f" {max(r['maxrss'] for r in runs)} MiB;"
+        f"peak memory of the sync run, the sync process and its parse workers together:"
+        f" {max(r['sync_pss'] for r in runs)} MiB PSS (target < 300),"
+        f" {max(r['sync_rss'] for r in runs)} MiB RSS summed; the whole command, with the"
+        f" reassessment after the sync: largest process {max(r['maxrss'] for r in runs)} MiB RSS;"
         f" database {first['db_mb']:.0f} MiB; stored {first['stored']} trials"
     )
     print(

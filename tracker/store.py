@@ -10,8 +10,9 @@ from sqlalchemy import Connection, Table
 
 from tracker.changes import FieldChange, changed_fields, material_changes
 from tracker.models import Trial, TrialVersion
-from tracker.records import TrialData, decode_trial
+from tracker.records import decode_trial
 from tracker.sources.ctgov import SOURCE, FetchedStudy
+from tracker.trial_summary import PreparedStudy, prepare_study
 from tracker.versioning import Incoming, Kind, PageOutcome, save_records
 from tracker.versioning import version_payload as _version_payload
 
@@ -24,13 +25,27 @@ def _diff(old_json: str, new: Any) -> tuple[list[FieldChange], list[str]]:
     return material_changes(old, new), changed_fields(old, new)
 
 
-TRIAL_KIND = Kind(source=SOURCE, table=TRIALS, versions=VERSIONS, key="nct_id", diff=_diff)
+TRIAL_KIND = Kind(
+    source=SOURCE,
+    table=TRIALS,
+    versions=VERSIONS,
+    key="nct_id",
+    diff=_diff,
+    decode=decode_trial,
+)
 
 
 def save_trials(
     conn: Connection, studies: Sequence[FetchedStudy], *, seen_at: datetime, run_id: int | None
 ) -> PageOutcome:
     """Upsert one page of studies; returns what it did."""
+    return save_prepared(conn, [prepare_study(s) for s in studies], seen_at=seen_at, run_id=run_id)
+
+
+def save_prepared(
+    conn: Connection, studies: Sequence[PreparedStudy], *, seen_at: datetime, run_id: int | None
+) -> PageOutcome:
+    """Upsert studies already prepared (tracker.trial_summary, perhaps in a parse worker)."""
     return save_records(
         conn, TRIAL_KIND, [_incoming(s) for s in studies], seen_at=seen_at, run_id=run_id
     )
@@ -40,55 +55,15 @@ def version_payload(conn: Connection, nct_id: str, version: int) -> tuple[str, b
     return _version_payload(conn, TRIAL_KIND, nct_id, version)
 
 
-def _incoming(study: FetchedStudy) -> Incoming:
-    t = study.trial
+def _incoming(study: PreparedStudy) -> Incoming:
     return Incoming(
         id=study.nct_id,
-        record=t,
+        record=None,
         raw=study.raw,
         packed=study.packed,
         error=study.error,
-        columns=_columns(t),
+        columns=study.columns,
         touch={"version_holder": study.version_holder},
-        version_columns={"last_update_posted": t.last_update_posted if t else None},
+        version_columns={"last_update_posted": study.columns["last_update_posted"]},
+        data=study.data,
     )
-
-
-def _columns(t: TrialData | None) -> dict[str, Any]:
-    if t is None:
-        return dict.fromkeys(_SUMMARY, None) | {"has_results": False}
-    return {
-        "brief_title": t.title,
-        "acronym": t.acronym,
-        "overall_status": t.overall_status,
-        "study_type": t.study_type,
-        "phases": "|".join(t.phases) or None,
-        "enrollment": t.enrollment,
-        "start_date": t.start_date.value if t.start_date else None,
-        "primary_completion_date": (
-            t.primary_completion_date.value if t.primary_completion_date else None
-        ),
-        "completion_date": t.completion_date.value if t.completion_date else None,
-        "why_stopped": t.why_stopped,
-        "has_results": t.has_results,
-        "results_submitted": t.results_submitted,
-        "last_update_posted": t.last_update_posted,
-        "lead_sponsor": t.lead_sponsor,
-    }
-
-
-_SUMMARY = (
-    "brief_title",
-    "acronym",
-    "overall_status",
-    "study_type",
-    "phases",
-    "enrollment",
-    "start_date",
-    "primary_completion_date",
-    "completion_date",
-    "why_stopped",
-    "results_submitted",
-    "last_update_posted",
-    "lead_sponsor",
-)

@@ -7,7 +7,9 @@ run is simply asked again next time (see tracker.runs).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import httpx
 import msgspec
@@ -17,9 +19,6 @@ from tracker.article_store import save_links
 from tracker.config import Config, CtgovQuery
 from tracker.db import session_scope
 from tracker.http import HttpStats
-from tracker.linking import trial_links
-from tracker.malloc import map_large_buffers
-from tracker.payload import pack_all
 from tracker.prefetch import prefetched
 from tracker.runs import (
     Progress,
@@ -31,15 +30,20 @@ from tracker.runs import (
     start_run,
     utcnow,
 )
-from tracker.sources import ctgov
-from tracker.store import save_trials
+from tracker.sources import ctgov, ctgov_workers
+from tracker.sources.ctgov_workers import split_page
+from tracker.store import save_prepared
+from tracker.trial_summary import PreparedStudy
 from tracker.versioning import PageOutcome
+from tracker.workers import WorkerFailed, WorkerPool
 
 __all__ = ["Progress", "SyncOutcome", "query_hash", "sync_ctgov", "utcnow"]
 
-STORE_CHUNK = 250
+STORE_CHUNK = ctgov_workers.PART_STUDIES
 """Studies parsed and written at a time inside a page's transaction: parsed records of a
 whole 1,000-study page would hold tens of MB at once for no gain."""
+
+log = logging.getLogger("tracker.ctgov")
 
 
 def query_hash(cfg: Config) -> str:
@@ -57,7 +61,6 @@ def sync_ctgov(
 ) -> SyncOutcome:
     """Fetch every configured CT.gov query and store it; raises SourceError after storing
     whatever arrived before a failure."""
-    map_large_buffers()
     outcome, watermark = start_run(
         engine, ctgov.SOURCE, query_hash(cfg), full=full, overlap_days=cfg.ctgov.overlap_days
     )
@@ -83,16 +86,17 @@ def _sync_query(
     fetched = 0
     expected: int | None = None
     pages = ctgov.fetch_pages(client, cfg.ctgov, query, since=outcome.since)
-    for page, packed in prefetched(_packed(pages)):
-        if page.total_count is not None and expected is None:
-            expected = page.total_count
-            outcome.expected += expected
-        fetched += len(page.studies)
-        posted = _store_page(engine, page.studies, packed, outcome)
-        del page, packed  # stored: hold no body while the next page downloads
-        watermark = max(watermark or "", posted or "") or None
-        if progress:
-            progress(Progress(ctgov.SOURCE, query.name, fetched, expected))
+    with ctgov_workers.pool() as pool:
+        for page in prefetched(_submitted(pages, pool)):
+            if page.total_count is not None and expected is None:
+                expected = page.total_count
+                outcome.expected += expected
+            fetched += page.count
+            posted = _store_page(engine, page, outcome)
+            del page  # stored: hold none of it while the next page downloads
+            watermark = max(watermark or "", posted or "") or None
+            if progress:
+                progress(Progress(ctgov.SOURCE, query.name, fetched, expected))
     if expected is None:
         outcome.expected += fetched  # the registry sent no count: nothing to reconcile against
     elif fetched != expected:
@@ -103,9 +107,51 @@ def _sync_query(
     return watermark
 
 
-def _store_page(
-    engine: Engine, raws: list[msgspec.Raw], packed: list[bytes], outcome: SyncOutcome
-) -> str | None:
+@dataclass
+class _Page:
+    """One page cut into parts, the parts perhaps already on the parse workers."""
+
+    number: int
+    count: int
+    total_count: int | None
+    parts: list[list[msgspec.Raw] | None]
+    """Each part until it is stored (None once taken), for the main process to parse
+    itself where the workers could not."""
+    results: Iterator[list[PreparedStudy]] | None
+
+
+def _submitted(pages: Iterator[ctgov.CtgovPage], pool: WorkerPool) -> Iterator[_Page]:
+    """Cut each page into parts and start them on the workers, where the page is fetched
+    (the prefetch thread): the workers parse page N+1 while page N is stored."""
+    for page in pages:
+        parts: list[list[msgspec.Raw] | None] = list(split_page(page.studies, STORE_CHUNK))
+        box = [_Page(page.number, len(page.studies), page.total_count, parts, None)]
+        del page
+        box[0].results = ctgov_workers.submit(pool, [p for p in parts if p is not None])
+        del parts  # yielded from a box: this frame holds nothing while the page is stored
+        yield box.pop()
+
+
+def _prepared(page: _Page) -> Iterator[list[PreparedStudy]]:
+    """The page's studies, a part at a time: from the workers as they finish, or parsed
+    here (from the first part not yet taken, if a worker failed)."""
+    taken = 0
+    if page.results is not None:
+        try:
+            for result in page.results:
+                page.parts[taken] = None
+                taken += 1
+                yield result
+            return
+        except WorkerFailed as exc:
+            log.info("ctgov: page %d: a parse worker failed (%s); parsing here", page.number, exc)
+    for index in range(taken, len(page.parts)):
+        part, page.parts[index] = page.parts[index], None
+        assert part is not None
+        yield ctgov_workers.prepare(part)
+
+
+def _store_page(engine: Engine, page: _Page, outcome: SyncOutcome) -> str | None:
     """One transaction: the page's records, their links and the run's counters.
 
     Returns the newest LastUpdatePostDate on the page."""
@@ -113,24 +159,10 @@ def _store_page(
     total = PageOutcome()
     with session_scope(engine) as session:
         seen_at, conn = utcnow(), session.connection()
-        for start in range(0, len(raws), STORE_CHUNK):
-            end = start + STORE_CHUNK
-            studies = [
-                ctgov.read_study(raw, blob)
-                for raw, blob in zip(raws[start:end], packed[start:end], strict=True)
-            ]
-            result = save_trials(conn, studies, seen_at=seen_at, run_id=outcome.run_id)
-            trials = [s.trial for s in studies if s.trial]
-            save_links(conn, trial_links(trials), seen_at=seen_at)
+        for studies in _prepared(page):
+            result = save_prepared(conn, studies, seen_at=seen_at, run_id=outcome.run_id)
+            save_links(conn, [link for s in studies for link in s.links], seen_at=seen_at)
             total.add(result)
-            newest = max(newest, *(t.last_update_posted or "" for t in trials), "")
-        record_page(session, outcome, total, fetched=len(raws))
+            newest = max(newest, *(s.columns["last_update_posted"] or "" for s in studies), "")
+        record_page(session, outcome, total, fetched=page.count)
     return newest or None
-
-
-def _packed(pages: Iterator[ctgov.CtgovPage]) -> Iterator[tuple[ctgov.CtgovPage, list[bytes]]]:
-    """Compress each page's payloads where the page is fetched (the prefetch thread)."""
-    for page in pages:
-        packed = pack_all(page.studies)
-        yield page, packed
-        del page, packed  # hold no page while the next one downloads

@@ -15,28 +15,14 @@ import msgspec
 
 from tracker.config import CtgovConfig, CtgovQuery
 from tracker.errors import SourceError
-from tracker.records import TrialData
 from tracker.sources import ctgov_wire as w
-from tracker.sources.ctgov_parse import ParseError, decode_study, study_to_trial, version_holder
+from tracker.sources.ctgov_parse import FetchedStudy, read_study
 from tracker.sources.request import decode_json, fetch
+
+__all__ = ["CtgovPage", "FetchedStudy", "fetch_pages", "query_params", "read_study"]
 
 SOURCE = "ctgov"
 _PAGE_DECODER = msgspec.json.Decoder(w.Page)
-
-
-@dataclass(frozen=True, slots=True)
-class FetchedStudy:
-    """One study as received: parsed (or the reason it could not be) plus its exact bytes."""
-
-    nct_id: str
-    raw: bytes | msgspec.Raw
-    """The study's JSON exactly as the registry sent it (a Raw is a zero-copy slice)."""
-    trial: TrialData | None
-    version_holder: str | None = None
-    error: str | None = None
-    packed: bytes | None = None
-    """`raw`, compressed for storage, when the fetching thread already did it. `raw` is
-    then dropped, so a page's 30 MB body can be freed before the page is stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +57,18 @@ def fetch_pages(
     while True:
         page = _get_page(client, f"{cfg.url.rstrip('/')}/studies", params, query.name, number)
         token = page.next_page_token
-        yield CtgovPage(
-            query=query.name,
-            number=number,
-            studies=page.studies,
-            total_count=page.total_count if number == 1 else None,
-        )
-        del page  # hold no page body while the next one downloads
+        # Yielded from a box, not a variable: this frame then holds nothing of the page (a
+        # 30 MB body) while the caller works on it or waits to hand it over.
+        box = [
+            CtgovPage(
+                query=query.name,
+                number=number,
+                studies=page.studies,
+                total_count=page.total_count if number == 1 else None,
+            )
+        ]
+        del page
+        yield box.pop()
         if not token:
             return
         if token in seen_tokens:
@@ -95,30 +86,3 @@ def _get_page(
     where = f"query {query!r}, page {number}"
     body = fetch(client, "GET", url, source=SOURCE, where=where, params=params)
     return decode_json(body, _PAGE_DECODER, source=SOURCE, where=where)
-
-
-def read_study(raw: msgspec.Raw | bytes, packed: bytes | None = None) -> FetchedStudy:
-    """Parse one study, keeping its exact bytes; a study that does not parse is kept too."""
-    try:
-        study = decode_study(raw)
-        trial = study_to_trial(study)
-    except ParseError as exc:
-        nct_id = _salvage_nct_id(bytes(raw))
-        return FetchedStudy(nct_id=nct_id, raw=raw, packed=packed, trial=None, error=str(exc))
-    return FetchedStudy(
-        nct_id=trial.nct_id,
-        raw=b"" if packed is not None else raw,
-        packed=packed,
-        trial=trial,
-        version_holder=version_holder(study),
-    )
-
-
-def _salvage_nct_id(data: bytes) -> str:
-    """Find the NCT id of a study that did not fit the expected shape, to store it anyway."""
-    try:
-        generic = msgspec.json.decode(data)
-        nct = generic["protocolSection"]["identificationModule"]["nctId"]
-    except (msgspec.DecodeError, KeyError, TypeError):
-        return ""
-    return nct if isinstance(nct, str) else ""

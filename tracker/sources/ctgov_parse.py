@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import msgspec
 
 from tracker.records import (
@@ -32,6 +34,48 @@ def decode_study(raw: bytes | msgspec.Raw) -> w.Study:
         return _STUDY_DECODER.decode(raw)
     except msgspec.DecodeError as exc:  # ValidationError is a subclass
         raise ParseError(str(exc)) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedStudy:
+    """One study as received: parsed (or the reason it could not be) plus its exact bytes."""
+
+    nct_id: str
+    raw: bytes | msgspec.Raw
+    """The study's JSON exactly as the registry sent it (a Raw is a zero-copy slice)."""
+    trial: TrialData | None
+    version_holder: str | None = None
+    error: str | None = None
+    packed: bytes | None = None
+    """`raw`, compressed for storage, when the fetching thread already did it. `raw` is
+    then dropped, so a page's 30 MB body can be freed before the page is stored."""
+
+
+def read_study(raw: msgspec.Raw | bytes, packed: bytes | None = None) -> FetchedStudy:
+    """Parse one study, keeping its exact bytes; a study that does not parse is kept too."""
+    try:
+        study = decode_study(raw)
+        trial = study_to_trial(study)
+    except ParseError as exc:
+        nct_id = _salvage_nct_id(bytes(raw))
+        return FetchedStudy(nct_id=nct_id, raw=raw, packed=packed, trial=None, error=str(exc))
+    return FetchedStudy(
+        nct_id=trial.nct_id,
+        raw=b"" if packed is not None else raw,
+        packed=packed,
+        trial=trial,
+        version_holder=version_holder(study),
+    )
+
+
+def _salvage_nct_id(data: bytes) -> str:
+    """Find the NCT id of a study that did not fit the expected shape, to store it anyway."""
+    try:
+        generic = msgspec.json.decode(data)
+        nct = generic["protocolSection"]["identificationModule"]["nctId"]
+    except (msgspec.DecodeError, KeyError, TypeError):
+        return ""
+    return nct if isinstance(nct, str) else ""
 
 
 def parse_study(raw: bytes | msgspec.Raw) -> TrialData:

@@ -18,18 +18,16 @@ same line number) and a body the split misjudged is still read correctly.
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
-import os
-import signal
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 
 import msgspec
 
 from tracker.article_summary import ArticleSummary, summarise
 from tracker.payload import pack_all
 from tracker.sources.pubmed_parse import iter_records, record_spans
+from tracker.workers import WorkerFailed, WorkerPool
+
+__all__ = ["ParsePool", "Prepared", "WorkerFailed", "prepare", "split_body"]
 
 Prepared = tuple[str, bytes, bytes, ArticleSummary]
 """(record id, canonical JSON of the parsed record, zstd-compressed raw XML, summary)."""
@@ -42,18 +40,6 @@ PART_RECORDS = 250
 """Records per part: small enough that storing starts soon after a batch arrives and a
 worker that finishes early takes the next part, large enough that each part's prologue
 and hand-over cost nothing."""
-
-log = logging.getLogger("tracker.pubmed")
-
-
-def worker_count() -> int:
-    """Worker processes worth starting: one per core the process may run on, at most 2
-    (the main process stores meanwhile, and memory grows with every worker)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return min(cores, 2)
 
 
 def prepare(part: bytes) -> list[Prepared]:
@@ -88,12 +74,8 @@ def split_body(body: bytes, size: int) -> list[bytes] | None:
     ]
 
 
-class ParsePool:
-    """Worker processes for large bodies, started on first use; `close` stops them."""
-
-    def __init__(self, workers: int | None = None) -> None:
-        self.workers = worker_count() if workers is None else workers
-        self._pool: ProcessPoolExecutor | None = None
+class ParsePool(WorkerPool):
+    """Worker processes for large efetch bodies (tracker.workers)."""
 
     def submit(self, body: bytes) -> Iterator[list[Prepared]] | None:
         """Start parsing `body` on the workers. Returns its records part by part, in
@@ -104,55 +86,4 @@ class ParsePool:
             if self.workers > 1 and len(body) >= MIN_PARALLEL_BYTES
             else None
         )
-        if parts is None:
-            return None
-        try:
-            if self._pool is None:
-                # spawn, not fork: the sync has threads (prefetch, HTTP pool) whose locks a
-                # forked child would inherit held.
-                context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(
-                    self.workers, mp_context=context, initializer=_ignore_interrupts
-                )
-            futures = [self._pool.submit(prepare, part) for part in parts]
-        except Exception:  # noqa: BLE001 - e.g. a broken pool: parse in this process from now on
-            log.warning("pubmed: parse workers unavailable; parsing in the main process")
-            self.close()
-            self.workers = 1
-            return None
-        return _results(futures)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def __enter__(self) -> ParsePool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _ignore_interrupts() -> None:
-    """Ctrl-C reaches the whole process group; the main process decides what it stops
-    (tracker.runs: after the page in flight), so a worker must not die of it first."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-class WorkerFailed(Exception):
-    """A part could not be parsed in a worker (the caller parses the body itself)."""
-
-
-def _results(futures: list[Future[list[Prepared]]]) -> Iterator[list[Prepared]]:
-    try:
-        while futures:
-            part = futures.pop(0)  # dropped once taken, and its records with it
-            try:
-                yield part.result()
-            except Exception as exc:
-                raise WorkerFailed(str(exc)) from exc
-            del part
-    finally:
-        for future in futures:
-            future.cancel()
+        return None if parts is None else self.run(prepare, parts)

@@ -38,7 +38,12 @@ def fetch(
     if response.status_code != 200:
         detail = " ".join(response.text.split())[:300]
         raise SourceError(source, f"{where}: HTTP {response.status_code} from {url}: {detail}")
-    return response.content
+    body = response.content
+    # httpx's response and its stream refer to each other, so without this the body (a
+    # 30 MB page) would live until the cyclic garbage collector happened to run: a sync
+    # held several pages at once. A fresh stream breaks the cycle; the body is read.
+    response.stream = httpx.ByteStream(b"")
+    return body
 
 
 def decode_json(body: bytes, decoder: msgspec.json.Decoder[T], *, source: str, where: str) -> T:
