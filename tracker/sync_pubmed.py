@@ -23,7 +23,6 @@ from tracker.config import Config
 from tracker.db import session_scope
 from tracker.errors import SourceError
 from tracker.http import HttpStats
-from tracker.malloc import map_large_buffers
 from tracker.models import Article
 from tracker.prefetch import prefetched
 from tracker.runs import (
@@ -68,7 +67,6 @@ def sync_pubmed(
 ) -> SyncOutcome:
     """Fetch the configured PubMed query and store it; raises SourceError after storing
     whatever arrived before a failure."""
-    map_large_buffers()
     qhash = fingerprint({"pubmed": cfg.pubmed.query})
     outcome, watermark = start_run(
         engine, pubmed.SOURCE, qhash, full=full, overlap_days=cfg.pubmed.overlap_days
