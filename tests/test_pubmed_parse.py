@@ -628,3 +628,56 @@ def test_real_known_facts() -> None:
     assert len(real("hawc_efetch_pubmed_6_records_batch.xml")) == 6
     (mathml,) = real("biopython_efetch_pubmed_29963580_mathml_referencelist.xml")
     assert mathml.references and all(r.citation for r in mathml.references)
+
+
+# --- whole-document parsing (the parse workers' parts) -------------------------------------------
+
+
+def _outcome(body: bytes, *, whole: bool) -> object:
+    """The records and raw bytes a body gives, or the error it raises (message and line)."""
+    try:
+        return list(iter_records(body, whole=whole))
+    except PubmedParseError as exc:
+        return (str(exc), exc.line)
+
+
+WHOLE_CASES = sorted(FIXTURES.glob("*.xml")) + REAL_FILES
+
+
+@pytest.mark.parametrize("path", WHOLE_CASES, ids=lambda p: p.name)
+def test_whole_document_parsing_gives_what_streaming_gives(path: Path) -> None:
+    body = path.read_bytes()
+    assert _outcome(body, whole=True) == _outcome(body, whole=False)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not xml at all",
+        HEADER + b"<PubmedArticleSet><PubmedArticle>",
+        b"<eSearchResult><Count>0</Count></eSearchResult>",
+        article_set(),
+        article_set(minimal("1"), b"<!-- a note -->", minimal("2")),
+    ],
+    ids=["empty", "text", "truncated", "not-a-set", "empty-set", "comment-between"],
+)
+def test_whole_document_parsing_fails_and_succeeds_alike(body: bytes) -> None:
+    """Alike, though libxml2 may word an error differently: a worker's failure is never
+    shown, the main process re-reads that body streaming and reports its own error."""
+    whole, streamed = _outcome(body, whole=True), _outcome(body, whole=False)
+    assert isinstance(whole, list) == isinstance(streamed, list)
+    if isinstance(whole, list):
+        assert whole == streamed
+
+
+def test_whole_document_parsing_is_locked_down_too(tmp_path: Path) -> None:
+    with pytest.raises(PubmedParseError, match="amplification"):
+        list(iter_records((FIXTURES / "entities.xml").read_bytes(), whole=True))
+    dtd = tmp_path / "pubmed.dtd"
+    dtd.write_text('<!ATTLIST MedlineCitation Status CDATA "FROM-DTD"><!ENTITY x "LOADED">')
+    header = f'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet SYSTEM "{dtd}">\n'.encode()
+    record = b"<PubmedArticle><MedlineCitation><PMID>1</PMID><Article><ArticleTitle>T &x;"
+    record += b"</ArticleTitle></Article></MedlineCitation></PubmedArticle>"
+    ((parsed, _),) = iter_records(article_set(record, header=header), whole=True)
+    assert parsed.status is None and parsed.title == "T &x;"

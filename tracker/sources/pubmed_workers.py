@@ -45,7 +45,7 @@ and hand-over cost nothing."""
 def prepare(part: bytes) -> list[Prepared]:
     """Parse one self-contained efetch document (runs in a worker process)."""
     encoder = msgspec.json.Encoder()
-    records = list(iter_records(part))
+    records = list(iter_records(part, whole=True))
     packed = pack_all([raw for _, raw in records])
     return [
         (record.id, encoder.encode(record), blob, summarise(record))
