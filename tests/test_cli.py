@@ -48,6 +48,8 @@ def test_run_syncs_then_prints_the_digest_as_json(setup):
     assert digest["health"]["ctgov"]["complete"] is True
     assert digest["health"]["ctgov"]["fetched"] == digest["health"]["ctgov"]["expected"]
     assert "ctgov: full: fetched" in result.stderr  # progress and summaries go to stderr
+    judged = f"evidence · judging ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ {len(EXPECTED_IDS)}/"
+    assert judged in result.stderr  # the evidence engine's pass after the sync shows too
 
     # The default window moved on: a second digest has nothing new.
     again = json.loads(tracker("digest", "--format", "json", config=config).stdout)

@@ -94,6 +94,27 @@ def test_a_second_run_is_quiet_and_does_not_reread_excluded_records(stored, monk
     assert read == [{PENDING, FOLLOW_UP_PAPER}]
 
 
+def test_progress_counts_the_records_judged_and_is_silent_with_nothing_to_judge(
+    stored, monkeypatch
+):
+    monkeypatch.setattr(reassess_module, "BATCH", 1)  # one batch per study: several calls
+    seen: list[tuple[int, int]] = []
+    with session_scope(stored) as session:
+        reassess(session, CONFIG, TODAY, now=T0, progress=lambda d, t: seen.append((d, t)))
+    assert seen[0] == (0, 3) and seen[-1] == (3, 3)  # the three stored records
+    assert len(seen) > 2 and all(a[0] <= b[0] for a, b in zip(seen, seen[1:], strict=False))
+    seen.clear()
+    with session_scope(stored) as session:  # the next day: only the relevant two again
+        reassess(
+            session,
+            CONFIG,
+            TODAY,
+            now=T0 + timedelta(days=1),
+            progress=lambda d, t: seen.append((d, t)),
+        )
+    assert seen[0] == (0, 2) and seen[-1] == (2, 2)
+
+
 def test_a_new_version_that_changes_the_verdict_is_a_change_event(stored, cases):
     run(stored)
     payload = json.loads(next(c for c in cases if c.id == PENDING).payload)

@@ -126,8 +126,23 @@ def run_sync(sources: list[Source], *, full: bool) -> list[str]:
                 _report_outcome(outcome, failures)
     # Judge what arrived: a changed verdict or a new follow-up is a change event the digest
     # shows. Stored records are judged even when a source failed.
-    reassess_database(engine, cfg)
+    with _progress_bar() as bar:
+        reassess_database(engine, cfg, progress=_judging(bar))
     return failures
+
+
+def _judging(bar: Progress) -> Callable[[int, int], None]:
+    """Show the evidence engine at work after a sync (minutes, after a first large one)."""
+    task: list[TaskID] = []
+
+    def show(done: int, total: int) -> None:
+        if not total:
+            return  # nothing new to judge: no bar at all
+        if not task:
+            task.append(bar.add_task("evidence · judging", total=total))
+        bar.update(task[0], completed=done, total=total)
+
+    return show
 
 
 def _configured(source: Source, cfg: Config) -> bool:

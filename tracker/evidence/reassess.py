@@ -9,7 +9,7 @@ verdicts depend on `today` and on the rest of their study.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -59,8 +59,17 @@ together held every parsed record and every judgement in memory at once (1.7 GB 
 papers); batches that never split a study give the same judgements in bounded memory."""
 
 
+JudgedFn = Callable[[int, int], None]
+"""Told (records judged so far, records to judge) before the first batch and after each."""
+
+
 def reassess(
-    session: Session, config: Config, today: date, *, now: datetime | None = None
+    session: Session,
+    config: Config,
+    today: date,
+    *,
+    now: datetime | None = None,
+    progress: JudgedFn | None = None,
 ) -> list[VerdictChange]:
     """Judge what needs judging, store it, and return the changes of verdict and role."""
     now = now or datetime.now(UTC)
@@ -78,12 +87,18 @@ def reassess(
     links = stored_links(session)
     changes: list[VerdictChange] = []
     inferred: list[Inferred] = []
+    done = 0
+    if progress:
+        progress(done, len(wanted))
     for batch in _batches(session, wanted, links, config):
         judged, batch_inferred = judge_records(
             load_records(session, batch), links, config.claim, today
         )
         inferred += batch_inferred
         changes += _store(session, known, judged, versions, rules_hash, now)
+        done += len(batch)
+        if progress:
+            progress(done, len(wanted))
     _save_inferred(session, inferred, now)
     session.flush()
     return changes
@@ -264,9 +279,15 @@ def _save_inferred(session: Session, inferred: list[Inferred], now: datetime) ->
         )
 
 
-def reassess_database(engine: Engine, config: Config, *, now: datetime | None = None) -> int:
+def reassess_database(
+    engine: Engine,
+    config: Config,
+    *,
+    now: datetime | None = None,
+    progress: JudgedFn | None = None,
+) -> int:
     """`reassess` in a transaction of its own, judged as of today (UTC), for the commands
     and jobs that sync; returns how many verdicts and roles changed."""
     now = now or datetime.now(UTC)
     with session_scope(engine) as session:
-        return len(reassess(session, config, now.date(), now=now))
+        return len(reassess(session, config, now.date(), now=now, progress=progress))
