@@ -48,7 +48,7 @@ def prepare_study(study: FetchedStudy) -> PreparedStudy:
 
 def columns(t: TrialData | None) -> dict[str, Any]:
     if t is None:
-        return dict.fromkeys(_SUMMARY, None) | {"has_results": False}
+        return dict(_UNPARSED)
     return {
         "brief_title": t.title,
         "acronym": t.acronym,
@@ -69,18 +69,5 @@ def columns(t: TrialData | None) -> dict[str, Any]:
     }
 
 
-_SUMMARY = (
-    "brief_title",
-    "acronym",
-    "overall_status",
-    "study_type",
-    "phases",
-    "enrollment",
-    "start_date",
-    "primary_completion_date",
-    "completion_date",
-    "why_stopped",
-    "results_submitted",
-    "last_update_posted",
-    "lead_sponsor",
-)
+_UNPARSED = dict.fromkeys(columns(TrialData(nct_id="")), None) | {"has_results": False}
+"""The columns of a study that did not parse: all empty (has_results is NOT NULL)."""
