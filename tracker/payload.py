@@ -21,9 +21,8 @@ _LEVEL = 1
 def pack_all(payloads: Sequence[Buffer]) -> list[bytes]:
     """Compress each payload (anything with the buffer protocol, e.g. msgspec.Raw).
 
-    zstd releases the GIL while it works, so the sync calls this in the thread that
-    fetches the next page, where it overlaps with parsing in the main thread. A compressor
-    per call keeps it safe from any thread."""
+    A sync calls this where it parses (a parse worker, or the main process when there is
+    none). A compressor per call keeps it safe from any thread."""
     compressor = zstandard.ZstdCompressor(level=_LEVEL)
     return [compressor.compress(payload) for payload in payloads]
 

@@ -40,8 +40,8 @@ class WorkerFailed(Exception):
 
 
 class WorkerPool:
-    """Worker processes, started on first use; `close` stops them. With fewer than two
-    workers there is no pool: `run` returns None and the caller works alone."""
+    """Worker processes, started on first use; `close` stops them. With no workers there is
+    no pool: `run` returns None and the caller works alone."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = worker_count() if workers is None else workers

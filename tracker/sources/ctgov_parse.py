@@ -47,8 +47,9 @@ class FetchedStudy:
     version_holder: str | None = None
     error: str | None = None
     packed: bytes | None = None
-    """`raw`, compressed for storage, when the fetching thread already did it. `raw` is
-    then dropped, so a page's 30 MB body can be freed before the page is stored."""
+    """`raw`, compressed for storage, when the caller compressed a batch at once
+    (tracker.sources.ctgov_workers.prepare). `raw` is then dropped: the payload is kept
+    once, compressed."""
 
 
 def read_study(raw: msgspec.Raw | bytes, packed: bytes | None = None) -> FetchedStudy:
