@@ -124,11 +124,10 @@ def _submitted(pages: Iterator[ctgov.CtgovPage], pool: WorkerPool) -> Iterator[_
     """Cut each page into parts and start them on the workers, where the page is fetched
     (the prefetch thread): the workers parse page N+1 while page N is stored."""
     for page in pages:
-        parts: list[list[msgspec.Raw] | None] = list(split_page(page.studies, STORE_CHUNK))
-        box = [_Page(page.number, len(page.studies), page.total_count, parts, None)]
-        del page
-        box[0].results = ctgov_workers.submit(pool, [p for p in parts if p is not None])
-        del parts  # yielded from a box: this frame holds nothing while the page is stored
+        parts = split_page(page.studies, STORE_CHUNK)
+        results = ctgov_workers.submit(pool, parts)
+        box = [_Page(page.number, len(page.studies), page.total_count, list(parts), results)]
+        del page, parts, results  # yielded from a box: this frame holds nothing meanwhile
         yield box.pop()
 
 

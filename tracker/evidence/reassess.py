@@ -121,12 +121,13 @@ def _batches(
     edges = [(a, t) for a, t in links if a in screened and t in screened]
     edges += [(rid, t) for rid, s in screened.items() for t in s.refers_to if t in screened]
     groups = components(list(screened), edges)
-    core = [g for g in groups if any(screened[rid].relevant for rid in g)]
+    core: list[list[str]] = []
+    rest: list[list[str]] = []
+    for g in groups:
+        (core if any(screened[rid].relevant for rid in g) else rest).append(g)
     yield {rid: wanted[rid] for g in core for rid in g}
     batch: dict[str, str] = {}
-    for g in groups:
-        if any(screened[rid].relevant for rid in g):
-            continue
+    for g in rest:
         batch.update((rid, wanted[rid]) for rid in g)
         if len(batch) >= BATCH:
             yield batch

@@ -47,9 +47,9 @@ def pool() -> WorkerPool:
     return WorkerPool(1 if worker_count() > 1 else 0)
 
 
-def split_page(studies: Sequence[msgspec.Raw], size: int) -> list[list[msgspec.Raw]]:
+def split_page(studies: list[msgspec.Raw], size: int) -> list[list[msgspec.Raw]]:
     """The studies in parts of `size`, in order."""
-    return [list(studies[start : start + size]) for start in range(0, len(studies), size)]
+    return [studies[start : start + size] for start in range(0, len(studies), size)]
 
 
 def prepare(part: Sequence[msgspec.Raw]) -> list[PreparedStudy]:
