@@ -5,11 +5,14 @@ Data goes to stdout; progress, warnings and errors go to stderr.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import os
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +22,7 @@ from rich.logging import RichHandler
 
 from tracker.config import Config, load_config, resolve_config_path
 from tracker.errors import TrackerError, UsageError
+from tracker.redact import ScrubFilter
 
 app = typer.Typer(
     name="tracker",
@@ -92,19 +96,32 @@ def _global(
     if not stderr.is_terminal:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handlers = [handler] if log_file is None else [handler, _rotating_file(log_file)]
+    for each in handlers:
+        each.addFilter(ScrubFilter())
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, handlers=handlers, force=True
     )
     logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """Log files are created readable by their owner only (0600): a log line may quote a
+    registry's answer, and the machine may have other users."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with contextlib.suppress(OSError):  # not ours to change: leave it as it is
+            os.chmod(self.baseFilename, 0o600)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def _rotating_file(path: Path) -> logging.Handler:
     """Log lines with time and pid, for machines without the journal; rotated by size so a
     long-running `tracker schedule` never fills the disk."""
-    from logging.handlers import RotatingFileHandler
-
     try:
-        handler = RotatingFileHandler(path, maxBytes=10_000_000, backupCount=5, encoding="utf-8")
+        handler = PrivateRotatingFileHandler(
+            path, maxBytes=10_000_000, backupCount=5, encoding="utf-8"
+        )
     except OSError as exc:
         raise UsageError(f"--log-file {path}: cannot open: {exc.strerror or exc}") from None
     handler.setFormatter(

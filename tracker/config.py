@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tracker.errors import ConfigError
+from tracker.redact import register_secret, url_password
 
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
 """The built-in defaults: a copy of the shipped config.toml, kept in the package so an
@@ -290,6 +291,10 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
         raise ConfigError(f"{path}: config file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
     label = "<built-in defaults>" if path == DEFAULT_CONFIG else str(path)
@@ -297,9 +302,12 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
     _apply_email_env(raw, env, label)
     _resolve_sqlite_path(raw, path.parent if path != DEFAULT_CONFIG else Path.cwd())
     try:
-        return Config.model_validate({**raw, "source_path": label})
+        config = Config.model_validate({**raw, "source_path": label})
     except ValidationError as exc:
         raise ConfigError(_describe(exc, label)) from exc
+    # A password written into the database URL is a secret like the environment's ones.
+    register_secret(url_password(config.database.url))
+    return config
 
 
 _ENV_OVERRIDES: dict[str, tuple[str, str]] = {

@@ -14,11 +14,19 @@ Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+from tracker.redact import scrub
+
 
 class TrackerError(Exception):
-    """Base of every error the CLI turns into one line and an exit code."""
+    """Base of every error the CLI turns into one line and an exit code.
+
+    Its message is scrubbed of secrets when it is made: a registry's error body can echo the
+    API key, and the message goes to stderr, the database, reports and email."""
 
     exit_code: int = 1
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(scrub(a) if isinstance(a, str) else a for a in args))
 
 
 class ConfigError(TrackerError):
@@ -41,6 +49,7 @@ class SourceError(TrackerError):
     """A registry failed; whatever was fetched before the failure is already stored."""
 
     def __init__(self, source: str, detail: str) -> None:
+        detail = scrub(detail)
         super().__init__(f"{source}: {detail}")
         self.source = source
         self.detail = detail

@@ -17,6 +17,7 @@ from tracker.db import session_scope
 from tracker.errors import SourceError
 from tracker.http import HttpStats
 from tracker.models import SyncRun
+from tracker.redact import scrub
 from tracker.versioning import PageOutcome
 
 
@@ -161,7 +162,7 @@ def _copy_counts(run: SyncRun, outcome: SyncOutcome) -> None:
     run.expected = outcome.expected
     run.new_records = outcome.new_records
     run.new_versions = outcome.new_versions
-    run.errors = json.dumps(outcome.errors)
+    run.errors = json.dumps([scrub(e) for e in outcome.errors])
 
 
 def _finish(

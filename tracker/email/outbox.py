@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from tracker.models import EmailReport, ReportedItem
+from tracker.redact import scrub
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def mark_failed(session: Session, email_id: int, error: str) -> None:
     row = session.get(EmailReport, email_id)
     assert row is not None
     row.status = "failed"
-    row.error = error
+    row.error = scrub(error)
     session.add(row)
 
 

@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 
 from tracker.evidence.summary import ledger_summary
 from tracker.models import Article, Assessment, ChangeEvent, Report, SyncRun, Trial
+from tracker.redact import scrub
 from tracker.reports.links import record_url, source_of
 
 SOURCES = ("ctgov", "pubmed", "europepmc")
@@ -466,6 +467,7 @@ def source_health(session: Session, source: str) -> SourceHealth:
         expected=last.expected if last else None,
         complete=last.complete if last else None,
         retries=last.retries if last else None,
-        errors=json.loads(last.errors) if last else [],
+        # Scrubbed again on the way out: rows written before the scrubber existed.
+        errors=[scrub(e) for e in json.loads(last.errors)] if last else [],
         stored=stored or 0,
     )

@@ -14,6 +14,7 @@ from datetime import datetime
 from tracker.config import Config, EmailConfig
 from tracker.email.message import build_message
 from tracker.email.smtp import send
+from tracker.redact import scrub
 from tracker.schedule.history import JobHealth
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def alert_text(health: JobHealth) -> tuple[str, str]:
     body = (
         f"The scheduled job '{health.job_id}' on {socket.gethostname()} has failed "
         f"{health.streak} times in a row, since {_stamp(health.failing_since)}.\n\n"
-        f"Last error:\n{health.last_error or '(none recorded)'}\n\n"
+        f"Last error:\n{scrub(health.last_error or '(none recorded)')}\n\n"
         f"Next run: {_stamp(health.next_run)}. `tracker status` shows every job; "
         "one note follows when the job works again.\n"
     )

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.engine import Connection
 
 from tracker.models import APSCHEDULER_JOBS, JobRun
+from tracker.redact import scrub_optional
 
 JOB_IDS = ("ctgov", "pubmed", "europepmc", "email")
 """In this order: when two jobs are due together, the sources run before the report."""
@@ -100,7 +101,7 @@ def finish_job_run(
         conn.execute(
             update(RUNS)
             .where(RUNS.c.id == run_id)
-            .values(outcome=outcome, error=error, finished_at=now)
+            .values(outcome=outcome, error=scrub_optional(error), finished_at=now)
         )
 
 
@@ -146,7 +147,7 @@ def job_health(conn: Connection, job_id: str) -> JobHealth:
         last_outcome=last.outcome if last else None,
         last_started=last.started_at if last else None,
         last_finished=last.finished_at if last else None,
-        last_error=(streak[0].error if streak else None),
+        last_error=(scrub_optional(streak[0].error) if streak else None),
         streak=len(streak),
         failing_since=streak[-1].started_at if streak else None,
     )

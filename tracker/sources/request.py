@@ -14,6 +14,37 @@ from tracker.errors import SourceError
 
 T = TypeVar("T")
 
+MAX_REDIRECTS = 5
+
+
+class _Refused(Exception):
+    """A redirect that is not followed (the message says why)."""
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host, url.port)
+
+
+def _follow(client: httpx.Client, response: httpx.Response) -> httpx.Response:
+    """Follow redirects within the registry's own origin only (CT.gov answers an NCTId alias
+    with a 301 to the real study). A redirect to another origin is refused: it would carry
+    the query or form with the NCBI API key to a host we never chose, and its answer is not
+    the registry's, so it must not count as a complete (empty) sync."""
+    for _ in range(MAX_REDIRECTS):
+        if not response.is_redirect or response.next_request is None:
+            return response
+        target = response.next_request
+        if _origin(target.url) != _origin(response.request.url):
+            response.close()
+            shown = f"{target.url.scheme}://{target.url.host}"
+            raise _Refused(
+                f"redirected from {response.request.url.host} to another site ({shown}); "
+                "not followed: check the source's URL setting (TRACKER_*_URL)"
+            )
+        response.close()
+        response = client.send(target, follow_redirects=False)
+    raise _Refused(f"more than {MAX_REDIRECTS} redirects from {response.request.url.host}")
+
 
 def fetch(
     client: httpx.Client,
@@ -29,9 +60,11 @@ def fetch(
     """The body of a 200 answer; anything else is a SourceError. `explain` reads a
     registry's own error document (e.g. Europe PMC's errorBean) out of any answer."""
     try:
-        response = client.request(method, url, **kwargs)
+        response = _follow(client, client.request(method, url, follow_redirects=False, **kwargs))
     except httpx.HTTPError as exc:
         raise SourceError(source, f"{where}: {type(exc).__name__}: {exc or 'no detail'}") from exc
+    except _Refused as exc:
+        raise SourceError(source, f"{where}: {exc}") from None
     if explain is not None and (message := explain(response.content)) is not None:
         status = response.status_code
         raise SourceError(source, f"{where}: {registry} says: {message} (HTTP {status})")
