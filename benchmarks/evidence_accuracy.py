@@ -1,9 +1,11 @@
 """Evidence engine accuracy on the labelled evaluation set (tests/evaluation).
 
-    uv run python benchmarks/evidence_accuracy.py [--set main|heldout|all]
+    uv run python benchmarks/evidence_accuracy.py [--set main|heldout|all|tofersen]
 
 `--set heldout` measures tests/evaluation_heldout, labelled without looking at the engine (the
 honest figure); `all` measures both sets together; the default is the main (tuning) set.
+`--set tofersen` measures the second question's set (examples/tofersen-sod1-als/evaluation)
+with that example's own config instead of the shipped one.
 
 Stores every labelled record through the project's own parsers and save functions into an
 empty SQLite database, runs `reassess` with the shipped [claim] config on the set's date of
@@ -172,14 +174,23 @@ def report(acc: Accuracy) -> str:
     return "\n".join(lines)
 
 
-SETS = {"main": (HERE,), "heldout": (HELDOUT,), "all": (HERE, HELDOUT)}
+EXAMPLE = ROOT / "examples" / "tofersen-sod1-als"
+SETS = {
+    "main": (HERE,),
+    "heldout": (HELDOUT,),
+    "all": (HERE, HELDOUT),
+    "tofersen": (EXAMPLE / "evaluation",),
+}
+CONFIGS = {"tofersen": EXAMPLE / "config.toml"}
+"""A set judged with another question's config; every other set uses the shipped one."""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Evidence engine accuracy on a labelled set")
     parser.add_argument("--set", choices=sorted(SETS), default="main", dest="which")
-    cases = [case for root in SETS[parser.parse_args().which] for case in load_cases(root)]
-    config = load_config(DEFAULT_CONFIG, env={})
+    which = parser.parse_args().which
+    cases = [case for root in SETS[which] for case in load_cases(root)]
+    config = load_config(CONFIGS.get(which, DEFAULT_CONFIG), env={})
     with tempfile.TemporaryDirectory() as tmp:
         acc = measure(cases, config, db_url=f"sqlite:///{tmp}/evidence.db")
     print(report(acc))
