@@ -5,7 +5,7 @@
     uv run python benchmarks/digest_speed.py --rebuild    # rebuild the cached database
 
 The database is built once (tracker's migrations, then bulk INSERTs through
-tracker.bulk.insert_rows in large transactions) into benchmarks/out/digest_<N>.db and
+tracker.store.bulk.insert_rows in large transactions) into benchmarks/out/digest_<N>.db and
 reused. It holds every record with an assessment (2 % relevant, in studies of up to three
 records), rows about the size of real ones (parsed JSON ~1.5 KB, payload ~1 KB), 200,000
 older change events, and in the window of the last 7 days: 1,000 change events across
@@ -39,19 +39,19 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from tracker.bulk import insert_rows  # noqa: E402
-from tracker.db import open_database  # noqa: E402
-from tracker.models import (  # noqa: E402
+from tracker.reports.digest import build_digest  # noqa: E402
+from tracker.reports.render.console import render_digest  # noqa: E402
+from tracker.reports.render.json import render_digest_json  # noqa: E402
+from tracker.reports.render.markdown import render_digest_markdown  # noqa: E402
+from tracker.store.bulk import insert_rows  # noqa: E402
+from tracker.store.db import open_database  # noqa: E402
+from tracker.store.models import (  # noqa: E402
     Article,
     Assessment,
     ChangeEvent,
     SyncRun,
     Trial,
 )
-from tracker.reports.console import render_digest  # noqa: E402
-from tracker.reports.digest import build_digest  # noqa: E402
-from tracker.reports.markdown import render_digest_markdown  # noqa: E402
-from tracker.reports.render_json import render_digest_json  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 SINCE = NOW - timedelta(days=7)

@@ -26,8 +26,8 @@ from sqlmodel import Session  # noqa: E402
 
 from tests.digest_support import article, assess, event, trial  # noqa: E402
 from tracker.config import EmailConfig  # noqa: E402
-from tracker.db import open_database  # noqa: E402
 from tracker.email.report import send_report  # noqa: E402
+from tracker.store.db import open_database  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
 TITLE = (

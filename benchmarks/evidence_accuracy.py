@@ -33,9 +33,9 @@ from sqlalchemy import select  # noqa: E402
 
 from tests.evaluation import HELDOUT, HERE, TODAY, Case, load_cases, store_cases  # noqa: E402
 from tracker.config import DEFAULT_CONFIG, Config, load_config  # noqa: E402
-from tracker.db import open_database, session_scope  # noqa: E402
-from tracker.evidence import reassess  # noqa: E402
-from tracker.models import Assessment  # noqa: E402
+from tracker.evidence.reassess import reassess  # noqa: E402
+from tracker.store.db import open_database, session_scope  # noqa: E402
+from tracker.store.models import Assessment  # noqa: E402
 
 FOLLOW_UP_FORBIDDEN = ("diagnostic_use", "other_condition")
 """Exclusions that must never be counted as follow-ups (the issue's hard target)."""

@@ -24,11 +24,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.simulator import make_bulk_articles  # noqa: E402
-from tracker.article_store import FetchedArticle, save_articles  # noqa: E402
 from tracker.config import DEFAULT_CONFIG, load_config  # noqa: E402
-from tracker.db import open_database, session_scope  # noqa: E402
-from tracker.evidence import reassess  # noqa: E402
+from tracker.evidence.reassess import reassess  # noqa: E402
 from tracker.sources.pubmed_parse import iter_records  # noqa: E402
+from tracker.store.articles import FetchedArticle, save_articles  # noqa: E402
+from tracker.store.db import open_database, session_scope  # noqa: E402
 
 DOC = b'<?xml version="1.0" ?><PubmedArticleSet>%s</PubmedArticleSet>'
 T0 = datetime(2026, 11, 25, 6, tzinfo=UTC)

@@ -23,10 +23,10 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import insert  # noqa: E402
 
-from tracker.db import open_database, session_scope  # noqa: E402
+from tracker.evidence.rules.terms import VERDICTS  # noqa: E402
 from tracker.evidence.summary import ledger_summary  # noqa: E402
-from tracker.evidence.terms import VERDICTS  # noqa: E402
-from tracker.models import Assessment, Override  # noqa: E402
+from tracker.store.db import open_database, session_scope  # noqa: E402
+from tracker.store.models import Assessment, Override  # noqa: E402
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)
 

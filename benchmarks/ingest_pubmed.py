@@ -246,7 +246,7 @@ def main() -> None:
     global BATCH_SIZE  # noqa: PLW0603 - one setting for the whole script
     BATCH_SIZE = args.batch_size
     n = args.articles
-    today = datetime.now(UTC).date()  # the sync's own clock (tracker.runs.utcnow)
+    today = datetime.now(UTC).date()  # the sync's own clock (tracker.ingest.runs.utcnow)
 
     with RegistrySimulator() as sim, tempfile.TemporaryDirectory() as tmp:
         mean = build(sim, n, args.size_kb)

@@ -80,7 +80,7 @@ def _config_with_jobs(tmp: Path, url: str, stack: ExitStack) -> tuple[Path, Call
     from tests.email_support import MailServer
     from tests.simulator import RegistrySimulator
     from tests.test_schedule import job_runs, schedule_config
-    from tracker.db import open_database
+    from tracker.store.db import open_database
 
     sim = stack.enter_context(RegistrySimulator())
     build_world(sim.ctgov)

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import Engine, create_engine
 from sqlmodel import SQLModel
 
-import tracker.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import tracker.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

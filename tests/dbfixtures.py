@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
-from tracker.db import open_database
+from tracker.store.db import open_database
 
 
 def _postgres_base() -> str:

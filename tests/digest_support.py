@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from tracker.models import Article, Assessment, ChangeEvent, SyncRun, Trial
+from tracker.store.models import Article, Assessment, ChangeEvent, SyncRun, Trial
 
 T0 = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 """The last report: the window starts here."""

@@ -9,10 +9,10 @@ from sqlalchemy import Engine, func, select
 
 from tests.simulator import CtgovWorld, RegistrySimulator, make_study
 from tracker.config import DEFAULT_CONFIG, Config, load_config
-from tracker.db import session_scope
 from tracker.http import HttpStats, make_client
-from tracker.models import ChangeEvent, SyncRun, Trial, TrialVersion
-from tracker.sync import SyncOutcome, sync_ctgov
+from tracker.ingest.ctgov import SyncOutcome, sync_ctgov
+from tracker.store.db import session_scope
+from tracker.store.models import ChangeEvent, SyncRun, Trial, TrialVersion
 
 ALS = ["Amyotrophic Lateral Sclerosis"]
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 from sqlalchemy import func, select
 
-from tracker.article_records import ArticleData, CommentCorrection, PublicationType
-from tracker.article_store import FetchedArticle, save_articles, save_links
-from tracker.db import session_scope
-from tracker.models import Article, ArticleVersion, ChangeEvent, Link
+from tracker.records.article import ArticleData, CommentCorrection, PublicationType
+from tracker.store.articles import FetchedArticle, save_articles, save_links
+from tracker.store.db import session_scope
+from tracker.store.models import Article, ArticleVersion, ChangeEvent, Link
 
 T0 = datetime(2026, 2, 1, 6, 30, tzinfo=UTC)
 

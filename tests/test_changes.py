@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tracker.changes import MATERIAL_FIELDS, FieldChange, changed_fields, material_changes
-from tracker.records import PartialDate, Reference, ResultOutcome, TrialData
+from tracker.records.changes import MATERIAL_FIELDS, FieldChange, changed_fields, material_changes
+from tracker.records.trial import PartialDate, Reference, ResultOutcome, TrialData
 
 
 def make_trial(**overrides: Any) -> TrialData:

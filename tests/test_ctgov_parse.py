@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from tracker.records import (
+from tracker.records.trial import (
     Analysis,
     Arm,
     Intervention,

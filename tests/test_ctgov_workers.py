@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import select
 
 from tests.e2e_support import EXPECTED_IDS, build_world, last_run, make_config, run_sync
-from tracker import sync as ctgov_sync
-from tracker.models import Trial
-from tracker.sources import ctgov_workers
-from tracker.sources.ctgov_workers import prepare, split_page
+from tracker.ingest import ctgov as ctgov_sync
+from tracker.ingest import ctgov_workers
+from tracker.ingest.ctgov_workers import prepare, split_page
+from tracker.ingest.workers import WorkerFailed, WorkerPool
 from tracker.sources.request import fetch
-from tracker.trial_summary import PreparedStudy
-from tracker.versioning import content_hash
-from tracker.workers import WorkerFailed, WorkerPool
+from tracker.store.models import Trial
+from tracker.store.trial_rows import PreparedStudy
+from tracker.store.versioning import content_hash
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
 _RAWS = msgspec.json.Decoder(list[msgspec.Raw])

@@ -10,10 +10,10 @@ from rich.console import Console
 from sqlmodel import Session
 
 from tests.digest_support import AMP_TITLE, SCRIPT_TITLE, T0, T2, busy_world
-from tracker.reports.console import render_digest
 from tracker.reports.digest import SECTIONS, Digest, build_digest
-from tracker.reports.markdown import render_digest_markdown
-from tracker.reports.render_json import render_digest_json
+from tracker.reports.render.console import render_digest
+from tracker.reports.render.json import render_digest_json
+from tracker.reports.render.markdown import render_digest_markdown
 
 
 def _digest(engine) -> Digest:

@@ -18,7 +18,7 @@ from tests.e2e_support import (
     versions_of,
 )
 from tracker.errors import SourceError
-from tracker.models import ChangeEvent, TrialVersion
+from tracker.store.models import ChangeEvent, TrialVersion
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from tests.e2e_support import count, make_config
 from tests.simulator import from_pubmed, make_article, make_epmc_record, make_preprint
-from tracker.db import session_scope
 from tracker.errors import SourceError
 from tracker.http import HttpStats, make_client
-from tracker.models import Article, ArticleVersion, Link, SyncRun
+from tracker.ingest.europepmc import sync_europepmc
+from tracker.ingest.pubmed import sync_pubmed
 from tracker.sources import europepmc
-from tracker.sync_europepmc import sync_europepmc
-from tracker.sync_pubmed import sync_pubmed
+from tracker.store.db import session_scope
+from tracker.store.models import Article, ArticleVersion, Link, SyncRun
 
 TODAY = date(2026, 11, 25)  # the PubMed sync's clock; the simulated worlds have their own
 SEARCH = "/europepmc/webservices/rest/search"
@@ -257,7 +257,7 @@ def test_incremental_sync_sees_new_papers_and_an_unchanged_world_makes_no_versio
 
 
 def test_europepmc_citations_of_the_index_are_recorded_once_across_sources(world, engine, db_url):
-    from tracker.models import ChangeEvent, Citation
+    from tracker.store.models import ChangeEvent, Citation
 
     cfg = configure(world, db_url)
     index = cfg.claim.index.model_copy(update={"pmid": "39000000"})

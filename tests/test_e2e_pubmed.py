@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from tests.e2e_support import count, make_config
 from tests.simulator import make_article
-from tracker.db import session_scope
 from tracker.errors import SourceError
 from tracker.http import HttpStats, make_client
-from tracker.models import Article, ArticleVersion, ChangeEvent, Link, SyncRun
-from tracker.sync_pubmed import sync_pubmed
+from tracker.ingest.pubmed import sync_pubmed
+from tracker.store.db import session_scope
+from tracker.store.models import Article, ArticleVersion, ChangeEvent, Link, SyncRun
 
 TODAY = date(2026, 11, 25)  # the tool's clock; the simulator's world has its own dates
 ALS_MESH = (("D000690", "Amyotrophic Lateral Sclerosis", False, (("Q000628", "therapy", True),)),)
@@ -177,7 +177,7 @@ def test_fatal_efetch_fault_keeps_earlier_batches(world, engine, db_url, kind, o
 
 def test_more_than_the_esearch_cap_is_split_into_date_windows(simulator, tmp_path):
     from tests.simulator import make_bulk_articles
-    from tracker.db import open_database
+    from tracker.store.db import open_database
 
     simulator.pubmed.add_many(make_bulk_articles(10_050, size_kb=1))
     engine = open_database(f"sqlite:///{tmp_path / 'cap.db'}")
@@ -252,9 +252,9 @@ def test_papers_citing_the_index_are_fetched_marked_and_announced(world, engine,
 
 
 def test_digest_and_show_cover_articles_and_links_both_ways(world, engine, db_url):
+    from tracker.ingest.runs import utcnow
     from tracker.reports.digest import build_digest
     from tracker.reports.record import build_record_view
-    from tracker.runs import utcnow
 
     run(engine, pubmed_config(world, db_url))
     with session_scope(engine) as session:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from tests.digest_support import busy_world
 from tests.email_support import MailServer
 from tests.test_cli import tracker
-from tracker.db import open_database
+from tracker.store.db import open_database
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from tests.email_support import MailServer, free_port
 from tracker.email import outbox
 from tracker.email.report import send_report
 from tracker.errors import SmtpError
-from tracker.models import EmailReport, ReportedItem
+from tracker.store.models import EmailReport, ReportedItem
 
 
 @pytest.fixture

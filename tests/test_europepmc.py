@@ -12,11 +12,12 @@ import httpx
 import msgspec
 import pytest
 
-from tracker.article_records import AbstractSection, Author, Journal, MeshHeading, MeshQualifier
 from tracker.config import Config, EuropepmcConfig, HttpConfig
 from tracker.errors import SourceError
 from tracker.http import make_client
-from tracker.records import PartialDate
+from tracker.ingest.europepmc import ANNOTATION, Known, merge_target, page_links, split_page
+from tracker.records.article import AbstractSection, Author, Journal, MeshHeading, MeshQualifier
+from tracker.records.trial import PartialDate
 from tracker.sources.europepmc import (
     FetchedResult,
     Result,
@@ -27,7 +28,6 @@ from tracker.sources.europepmc import (
     read_result,
     search_params,
 )
-from tracker.sync_europepmc import ANNOTATION, Known, merge_target, page_links, split_page
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "europepmc"
 URL = "https://www.ebi.ac.uk/europepmc/webservices/rest"

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, select
 
 from tests.evaluation import HELDOUT, load_cases, load_labels, store_cases
-from tracker.article_store import ARTICLES, LINKS
-from tracker.store import TRIALS
+from tracker.store.articles import ARTICLES, LINKS
+from tracker.store.trials import TRIALS
 
 CASES = load_cases(HELDOUT)
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)

@@ -33,11 +33,11 @@ from tests.evaluation import (
     store_cases,
 )
 from tests.simulator.dtd_check import load_dtd, validate
-from tracker.article_store import ARTICLES, CITATIONS, LINKS
 from tracker.sources import europepmc
 from tracker.sources.ctgov_parse import parse_study
 from tracker.sources.pubmed_parse import iter_articles
-from tracker.store import TRIALS
+from tracker.store.articles import ARTICLES, CITATIONS, LINKS
+from tracker.store.trials import TRIALS
 
 CASES = load_cases()
 SETS = {"main": HERE, "heldout": HELDOUT}

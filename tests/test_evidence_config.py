@@ -8,7 +8,7 @@ import pytest
 
 from tracker.config import DEFAULT_CONFIG, load_config
 from tracker.errors import ConfigError
-from tracker.evidence.vocab import compile_vocab
+from tracker.evidence.rules.vocab import compile_vocab
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -16,16 +16,17 @@ from sqlalchemy import select
 
 from tests.evaluation import load_cases, store_cases
 from tracker.config import DEFAULT_CONFIG, load_config
-from tracker.db import session_scope
-from tracker.evidence import ledger_summary, reassess
-from tracker.evidence.ledger import build_ledger, ledger_json
 from tracker.evidence.overrides import clear, judge
-from tracker.models import Assessment, ChangeEvent, Link, Override
+from tracker.evidence.reassess import reassess
+from tracker.evidence.summary import ledger_summary
+from tracker.reports.ledger import build_ledger, ledger_json
 from tracker.sources import ctgov
-from tracker.store import save_trials
+from tracker.store.db import session_scope
+from tracker.store.models import Assessment, ChangeEvent, Link, Override
+from tracker.store.trials import save_trials
 
 reassess_module = importlib.import_module("tracker.evidence.reassess")
-"""The module (the package's `reassess` name is the function)."""
+"""The module (its `reassess` name is the function)."""
 
 T0 = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 25)
@@ -181,9 +182,8 @@ def cli(*args, config):
     """In-process run of a command (the subprocess tests above cover the edge)."""
     from typer.testing import CliRunner
 
-    import tracker.commands
-    import tracker.commands_evidence  # noqa: F401  (registers the commands)
-    from tracker.cli import app
+    import tracker.cli.main  # noqa: F401  (registers the commands)
+    from tracker.cli.app import app
 
     result = CliRunner().invoke(app, ["--config", str(config), *args])
     assert result.exit_code == 0, result.output
@@ -191,7 +191,7 @@ def cli(*args, config):
 
 
 def test_the_evidence_and_judge_commands(tmp_path, cases):
-    from tracker.db import open_database
+    from tracker.store.db import open_database
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     engine = open_database(url)
@@ -259,11 +259,10 @@ def test_evidence_while_a_sync_holds_the_writer_lock_prints_the_ledger_as_last_j
 ):
     from typer.testing import CliRunner
 
-    import tracker.commands
-    import tracker.commands_evidence  # noqa: F401
-    from tracker.cli import app
-    from tracker.db import open_database
+    import tracker.cli.main  # noqa: F401  (registers the commands)
+    from tracker.cli.app import app
     from tracker.schedule.lock import WRITER, WriterLock, holding
+    from tracker.store.db import open_database
 
     url = f"sqlite:///{tmp_path / 'locked.db'}"
     engine = open_database(url)
@@ -305,7 +304,7 @@ def test_a_large_run_judged_in_batches_equals_one_judged_at_once(engine, monkeyp
     """Batches keep memory bounded on a first run over many records; they must never split a
     study (links, errata, inferred matches and duplicates all join records), so the stored
     judgements, change events and inferred links equal those of judging everything at once."""
-    from tracker.db import open_database
+    from tracker.store.db import open_database
 
     cases = load_cases()
     store_cases(engine, cases, now=T0)

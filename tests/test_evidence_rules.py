@@ -10,16 +10,16 @@ from datetime import date
 
 import pytest
 
-from tracker.article_records import AbstractSection, ArticleData, MeshHeading, MeshQualifier
-from tracker.article_records import PublicationType as PT
 from tracker.config import DEFAULT_CONFIG, load_config
-from tracker.evidence.assess import Record, judge_records
-from tracker.evidence.reading import clause_effect
-from tracker.evidence.rules_registry import classify_why_stopped
-from tracker.evidence.signals import Design
-from tracker.evidence.strength import strength_of
-from tracker.evidence.text import clauses, p_values, sample_size, sentences
-from tracker.records import (
+from tracker.evidence.rules.assess import Record, judge_records
+from tracker.evidence.rules.reading import clause_effect
+from tracker.evidence.rules.registry import classify_why_stopped
+from tracker.evidence.rules.signals import Design
+from tracker.evidence.rules.strength import strength_of
+from tracker.evidence.rules.text import clauses, p_values, sample_size, sentences
+from tracker.records.article import AbstractSection, ArticleData, MeshHeading, MeshQualifier
+from tracker.records.article import PublicationType as PT
+from tracker.records.trial import (
     Analysis,
     Arm,
     Intervention,
@@ -736,7 +736,7 @@ def test_harder_papers(record, exclusion, rule):
 
 
 def test_a_rule_failing_on_one_record_leaves_the_others_judged(monkeypatch, caplog):
-    import tracker.evidence.assess as assess
+    import tracker.evidence.rules.assess as assess
 
     real = assess.trial_signals
 

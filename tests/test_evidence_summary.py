@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tracker.db import session_scope
 from tracker.evidence.summary import ledger_summary, standing_sentence
-from tracker.models import Assessment, Override
+from tracker.store.db import session_scope
+from tracker.store.models import Assessment, Override
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 

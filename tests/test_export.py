@@ -15,7 +15,7 @@ from sqlmodel import Session
 from tests.digest_support import AMP_TITLE, SCRIPT_TITLE, T1, assess, busy_world
 from tracker.export.rows import export_rows
 from tracker.export.writers import write_bibtex, write_csv, write_json, write_ris
-from tracker.models import Article, Override
+from tracker.store.models import Article, Override
 
 PAPER = {
     "id": "PMID:500",

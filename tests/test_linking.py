@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.article_records import (
+from tracker.records.article import (
     AbstractSection,
     ArticleData,
     CommentCorrection,
     DataBank,
     PublicationType,
 )
-from tracker.changes import article_material_changes
-from tracker.linking import article_links, nct_ids_in, trial_links
-from tracker.records import Reference, TrialData
+from tracker.records.changes import article_material_changes
+from tracker.records.links import article_links, nct_ids_in, trial_links
+from tracker.records.trial import Reference, TrialData
 
 
 def make_article(**overrides) -> ArticleData:

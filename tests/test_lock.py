@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from tracker.errors import LockedError
-from tracker.runs import stop_requested
+from tracker.ingest.runs import stop_requested
 from tracker.schedule.lock import LOCKS, WRITER, WriterLock, holding
 
 
@@ -78,7 +78,7 @@ def test_lock_of_a_killed_process_on_this_host_is_taken_over(engine, tmp_path):
     url = engine.url.render_as_string(hide_password=False)
     script = (
         "import os, sys, time\n"
-        "from tracker.db import make_engine\n"
+        "from tracker.store.db import make_engine\n"
         "from tracker.schedule.lock import WriterLock, WRITER\n"
         "lock = WriterLock(make_engine(sys.argv[1]), WRITER, command='tracker sync',"
         " heartbeat=60, stale_after=600)\n"

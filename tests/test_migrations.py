@@ -7,8 +7,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-import tracker.models  # noqa: F401  (registers the tables)
-from tracker.db import make_engine, upgrade
+import tracker.store.models  # noqa: F401  (registers the tables)
+from tracker.store.db import make_engine, upgrade
 
 
 def test_upgrade_head_matches_models(db_url):
@@ -40,7 +40,7 @@ def test_upgrade_is_idempotent(db_url):
 def test_schema_head_constant_matches_alembic():
     from alembic.script import ScriptDirectory
 
-    from tracker.db import SCHEMA_HEAD, alembic_config, make_engine
+    from tracker.store.db import SCHEMA_HEAD, alembic_config, make_engine
 
     engine = make_engine("sqlite://")
     assert ScriptDirectory.from_config(alembic_config(engine)).get_current_head() == SCHEMA_HEAD

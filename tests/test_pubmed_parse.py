@@ -14,7 +14,7 @@ import psutil  # type: ignore[import-untyped]
 import pytest
 from lxml import etree
 
-from tracker.article_records import (
+from tracker.records.article import (
     AbstractSection,
     ArticleData,
     ArticleId,
@@ -27,7 +27,7 @@ from tracker.article_records import (
     MeshQualifier,
     PublicationType,
 )
-from tracker.records import PartialDate
+from tracker.records.trial import PartialDate
 from tracker.sources.pubmed_parse import (
     PubmedParseError,
     iter_articles,

@@ -10,10 +10,11 @@ import pytest
 
 from tests.simulator import make_bulk_articles
 from tracker.errors import SourceError
-from tracker.sources import pubmed, pubmed_workers
+from tracker.ingest import pubmed_workers
+from tracker.ingest.pubmed import _chunks
+from tracker.ingest.pubmed_workers import ParsePool, prepare, split_body
+from tracker.sources import pubmed
 from tracker.sources.pubmed_parse import PubmedParseError, iter_records, record_spans
-from tracker.sources.pubmed_workers import ParsePool, prepare, split_body
-from tracker.sync_pubmed import _chunks
 
 PROLOGUE = (
     b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle,'

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 
-from tracker.reports.console import render_digest
 from tracker.reports.digest import Change, Digest, Item, NewItem, Section, SourceHealth
-from tracker.reports.markdown import md_escape, render_digest_markdown
-from tracker.reports.render_json import render_digest_json
+from tracker.reports.render.console import render_digest
+from tracker.reports.render.json import render_digest_json
+from tracker.reports.render.markdown import md_escape, render_digest_markdown
 
 AT = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 HOSTILE = "[bold red]Effect[/bold red] of tSMS on ALS <script>alert(1)</script> & *more*"

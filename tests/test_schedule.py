@@ -22,9 +22,9 @@ from sqlalchemy import select
 from tests.e2e_support import EXPECTED_IDS, build_world, make_config, write_config_file
 from tests.e2e_support import run_sync as manual_sync
 from tests.email_support import MailServer
-from tracker.db import open_database
-from tracker.models import APSCHEDULER_JOBS, JobRun, SyncRun, Trial, TrialVersion
 from tracker.schedule.lock import LOCKS
+from tracker.store.db import open_database
+from tracker.store.models import APSCHEDULER_JOBS, JobRun, SyncRun, Trial, TrialVersion
 
 STUDIES = "/api/v2/studies"
 

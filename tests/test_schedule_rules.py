@@ -9,10 +9,10 @@ import pytest
 
 from tracker.config import DEFAULT_CONFIG, ScheduleConfig, load_config
 from tracker.errors import ConfigError
-from tracker.models import APSCHEDULER_JOBS
 from tracker.schedule import history
 from tracker.schedule.history import RunFacts, decide_notice
 from tracker.schedule.triggers import cron_trigger, job_specs
+from tracker.store.models import APSCHEDULER_JOBS
 
 T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tracker.db import session_scope
-from tracker.models import ChangeEvent, Trial, TrialVersion
-from tracker.payload import unpack
 from tracker.sources.ctgov import read_study
-from tracker.store import save_trials, version_payload
+from tracker.store.db import session_scope
+from tracker.store.models import ChangeEvent, Trial, TrialVersion
+from tracker.store.payload import unpack
+from tracker.store.trials import save_trials, version_payload
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
 T0 = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)

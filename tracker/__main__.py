@@ -1,5 +1,5 @@
 """`python -m tracker` runs the same CLI as the `tracker` console script."""
 
-from tracker.cli import main
+from tracker.cli.main import main
 
 main()

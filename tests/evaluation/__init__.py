@@ -21,14 +21,14 @@ from pathlib import Path
 import msgspec
 from sqlalchemy import Connection, Engine, select
 
-from tracker.article_store import ARTICLES, FetchedArticle, save_articles, save_links
-from tracker.citations import save_citations
-from tracker.db import session_scope
-from tracker.linking import article_links, trial_links
+from tracker.ingest.europepmc import Known, page_links, split_page
+from tracker.records.links import article_links, trial_links
 from tracker.sources import ctgov, europepmc
 from tracker.sources.pubmed_parse import iter_records
-from tracker.store import save_trials
-from tracker.sync_europepmc import Known, page_links, split_page
+from tracker.store.articles import ARTICLES, FetchedArticle, save_articles, save_links
+from tracker.store.citations import save_citations
+from tracker.store.db import session_scope
+from tracker.store.trials import save_trials
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels.toml"

@@ -10,8 +10,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from tracker.config import EmailConfig
 from tracker.email.chart import ledger_chart
 from tracker.email.message import InlineImage, unsubscribe_uri
-from tracker.reports.console import not_listed_sentence
 from tracker.reports.digest import Digest
+from tracker.reports.render.console import not_listed_sentence
 from tracker.reports.verdicts import VERDICT_COLOURS, VERDICT_LABELS
 
 CHART_CID = "ledger-chart@tracker"

@@ -26,8 +26,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from tracker.models import EmailReport, ReportedItem
 from tracker.redact import scrub
+from tracker.store.models import EmailReport, ReportedItem
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tracker.config import EmailConfig
-from tracker.db import session_scope
 from tracker.email import outbox, smtp
 from tracker.email.compose import compose
 from tracker.email.message import build_message, check_addresses, message_id
 from tracker.errors import SmtpError, UsageError
 from tracker.reports.digest import Digest, build_digest
+from tracker.store.db import session_scope
 
 log = logging.getLogger(__name__)
 

@@ -1,23 +1,12 @@
 """The evidence engine: which stored records test the claim, and whether they confirm it.
 
-Rules are pure functions of parsed records and `today` (assess.judge_records); `reassess`
-stores their judgements (Assessment rows and change events); `summary.ledger_summary` reads
-them back for reports without re-running a rule.
+- `rules/`: pure functions of parsed records, the claim and `today` (no database).
+- `load`: reads stored records back as the rules' input.
+- `reassess`: runs the rules over what needs judging and stores Assessment rows and verdict
+  change events.
+- `overrides`: human verdicts, and the one rule that says which one is in force.
+- `summary`: the ledger's counts, read back for reports without re-running a rule.
+
+This package's `__init__` imports nothing, so importing the pure rules never loads the
+database layer.
 """
-
-from __future__ import annotations
-
-from tracker.evidence.reassess import VerdictChange, reassess, reassess_database
-from tracker.evidence.summary import LedgerSummary, ledger_summary
-from tracker.evidence.terms import EXCLUSIONS, ROLES, VERDICTS
-
-__all__ = [
-    "EXCLUSIONS",
-    "ROLES",
-    "VERDICTS",
-    "LedgerSummary",
-    "VerdictChange",
-    "ledger_summary",
-    "reassess",
-    "reassess_database",
-]

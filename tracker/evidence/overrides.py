@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from tracker.errors import NotFoundError, UsageError
-from tracker.evidence.store import active_overrides, study_overrides
-from tracker.evidence.terms import VERDICTS
-from tracker.models import Article, Assessment, ChangeEvent, Override, Trial
-from tracker.reports.links import source_of
+from tracker.evidence.load import active_overrides, study_overrides
+from tracker.evidence.rules.terms import VERDICTS
+from tracker.ids import normalise_id, source_of
+from tracker.store.models import Article, Assessment, ChangeEvent, Override, Trial
 
 
 def judge(
@@ -71,7 +71,6 @@ def effective_verdict(session: Session, rid: str) -> str | None:
 
 
 def _stored(session: Session, record_id: str) -> str:
-    from tracker.reports.record import normalise_id  # reports import this package
 
     rid = normalise_id(record_id)
     if session.get(Trial, rid) is None and session.get(Article, rid) is None:

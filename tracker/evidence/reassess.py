@@ -19,9 +19,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from tracker.config import Config
-from tracker.db import session_scope
-from tracker.evidence.assess import Judgement, Screened, judge_records, screen_records
-from tracker.evidence.store import (
+from tracker.evidence.load import (
     active_overrides,
     assessments,
     load_records,
@@ -29,9 +27,11 @@ from tracker.evidence.store import (
     stored_versions,
     study_overrides,
 )
-from tracker.evidence.studies import Inferred, components
-from tracker.evidence.vocab import compile_vocab
-from tracker.models import Assessment, ChangeEvent, Link
+from tracker.evidence.rules.assess import Judgement, Screened, judge_records, screen_records
+from tracker.evidence.rules.studies import Inferred, components
+from tracker.evidence.rules.vocab import compile_vocab
+from tracker.store.db import session_scope
+from tracker.store.models import Assessment, ChangeEvent, Link
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from tracker.evidence.terms import VERDICTS
-from tracker.models import Assessment, Override
+from tracker.evidence.rules.terms import VERDICTS
+from tracker.store.models import Assessment, Override
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlmodel import Session, col
 
-from tracker.models import Article, Assessment, Override, Trial
-from tracker.reports.links import record_url
+from tracker.ids import record_url
+from tracker.store.models import Article, Assessment, Override, Trial
 
 _BATCH = 1000
 

@@ -23,9 +23,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from tracker.evidence.summary import ledger_summary
-from tracker.models import Article, Assessment, ChangeEvent, Report, SyncRun, Trial
+from tracker.ids import record_url, source_of
 from tracker.redact import scrub
-from tracker.reports.links import record_url, source_of
+from tracker.store.models import Article, Assessment, ChangeEvent, Report, SyncRun, Trial
 
 SOURCES = ("ctgov", "pubmed", "europepmc")
 

@@ -10,12 +10,20 @@ from typing import Any
 import msgspec
 from sqlmodel import Session, col, select
 
-from tracker.article_records import ArticleData
 from tracker.errors import NotFoundError
-from tracker.evidence.explain import Explanation, explain
-from tracker.models import Article, ArticleVersion, ChangeEvent, Citation, Link, Trial, TrialVersion
-from tracker.records import TrialData, decode_trial
-from tracker.reports.links import record_url
+from tracker.ids import normalise_id, record_url
+from tracker.records.article import ArticleData
+from tracker.records.trial import TrialData, decode_trial
+from tracker.reports.explain import Explanation, explain
+from tracker.store.models import (
+    Article,
+    ArticleVersion,
+    ChangeEvent,
+    Citation,
+    Link,
+    Trial,
+    TrialVersion,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +69,6 @@ class RecordView:
     cites_index: bool
     assessment: Explanation | None = None
     """How the evidence engine judged it (None before its first assessment)."""
-
-
-def normalise_id(record_id: str) -> str:
-    """Accept 'nct04393467', 'pmid:38962538' and a bare '38962538' as users mean them."""
-    cleaned = record_id.strip()
-    upper = cleaned.upper()
-    if upper.startswith(("NCT", "PMID:", "PPR:")):
-        return upper
-    return f"PMID:{cleaned}" if cleaned.isdigit() else cleaned
 
 
 def build_record_view(session: Session, record_id: str) -> RecordView:

@@ -11,7 +11,7 @@ VERDICT_LABELS: Final = {
     "pending": "pending",
     "not_applicable": "not applicable",
 }
-"""Every verdict in the order reports list them (tracker.evidence.terms.VERDICTS)."""
+"""Every verdict in the order reports list them (tracker.evidence.rules.terms.VERDICTS)."""
 
 VERDICT_STYLES: Final = {
     "confirms": "green",

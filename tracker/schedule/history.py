@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select, update
 from sqlalchemy.engine import Connection
 
-from tracker.models import APSCHEDULER_JOBS, JobRun
 from tracker.redact import scrub_optional
+from tracker.store.models import APSCHEDULER_JOBS, JobRun
 
 JOB_IDS = ("ctgov", "pubmed", "europepmc", "email")
 """In this order: when two jobs are due together, the sources run before the report."""

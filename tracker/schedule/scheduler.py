@@ -20,14 +20,14 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine
 
 from tracker.config import Config
-from tracker.db import make_engine
 from tracker.errors import LockedError
-from tracker.runs import request_stop, stop_requested
+from tracker.ingest.runs import request_stop, stop_requested
 from tracker.schedule import history, jobs
 from tracker.schedule.child import forward_stop
 from tracker.schedule.lock import SCHEDULER, WriterLock
 from tracker.schedule.stop import stop_on_signals
 from tracker.schedule.triggers import JobSpec, job_specs
+from tracker.store.db import make_engine
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""SIGTERM and SIGINT as a request to stop cleanly (tracker.runs.request_stop).
+"""SIGTERM and SIGINT as a request to stop cleanly (tracker.ingest.runs.request_stop).
 
 The first signal asks the sync in flight to stop after its page. A second Ctrl-C gets the
 default behaviour back (twice still kills a stuck process); a repeated SIGTERM changes
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from tracker.runs import clear_stop, request_stop, stop_requested
+from tracker.ingest.runs import clear_stop, request_stop, stop_requested
 
 log = logging.getLogger(__name__)
 

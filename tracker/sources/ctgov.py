@@ -27,7 +27,7 @@ _PAGE_DECODER = msgspec.json.Decoder(w.Page)
 
 @dataclass(frozen=True, slots=True)
 class CtgovPage:
-    """One page as received; the sync parses its studies (tracker.sources.ctgov_workers)."""
+    """One page as received; the sync parses its studies (tracker.ingest.ctgov_workers)."""
 
     query: str
     number: int

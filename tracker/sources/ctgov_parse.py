@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from tracker.records import (
+from tracker.records.trial import (
     Analysis,
     Arm,
     Intervention,
@@ -48,7 +48,7 @@ class FetchedStudy:
     error: str | None = None
     packed: bytes | None = None
     """`raw`, compressed for storage, when the caller compressed a batch at once
-    (tracker.sources.ctgov_workers.prepare). `raw` is then dropped: the payload is kept
+    (tracker.ingest.ctgov_workers.prepare). `raw` is then dropped: the payload is kept
     once, compressed."""
 
 

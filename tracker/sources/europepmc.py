@@ -18,7 +18,9 @@ from datetime import date
 import httpx
 import msgspec
 
-from tracker.article_records import (
+from tracker.config import EuropepmcConfig
+from tracker.errors import SourceError
+from tracker.records.article import (
     AbstractSection,
     ArticleData,
     ArticleId,
@@ -28,10 +30,8 @@ from tracker.article_records import (
     MeshQualifier,
     PublicationType,
 )
-from tracker.config import EuropepmcConfig
-from tracker.errors import SourceError
-from tracker.linking import nct_ids_in
-from tracker.records import PartialDate
+from tracker.records.links import nct_ids_in
+from tracker.records.trial import PartialDate
 from tracker.sources.request import decode_json, fetch
 
 SOURCE = "europepmc"

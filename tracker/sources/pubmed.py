@@ -2,7 +2,7 @@
 
 ESearch hands out at most the first 10,000 ids of a query, so a query with more matches
 is split into date windows (halving the window until each fits); no record is lost to
-the cap. Bodies are yielded as received; the sync parses them (tracker.sources.pubmed_workers).
+the cap. Bodies are yielded as received; the sync parses them (tracker.ingest.pubmed_workers).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from tracker.article_records import ArticleData, Journal
+from tracker.records.article import ArticleData, Journal
 from tracker.sources import pubmed_xml as x
 from tracker.sources.pubmed_xml import EMPTY, Element
 

@@ -18,7 +18,7 @@ from datetime import date
 
 from lxml import etree
 
-from tracker.article_records import (
+from tracker.records.article import (
     AbstractSection,
     ArticleId,
     Author,
@@ -30,7 +30,7 @@ from tracker.article_records import (
     MeshQualifier,
     PublicationType,
 )
-from tracker.records import PartialDate
+from tracker.records.trial import PartialDate
 
 Element = etree._Element
 Kids = dict[object, Element]

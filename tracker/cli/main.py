@@ -1,0 +1,31 @@
+"""The console script: the app with every command group registered on it.
+
+Each command module registers its commands on `tracker.cli.app.app` when imported; this is
+the one module that imports them all, so no command module imports another.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from tracker.cli import (
+    commands,  # noqa: F401  (registers digest, show, status, run)
+    evidence,  # noqa: F401  (registers evidence and judge)
+    reports,  # noqa: F401  (registers email and export)
+    schedule,  # noqa: F401  (registers schedule)
+    sync,  # noqa: F401  (registers sync)
+)
+from tracker.cli.app import app, stderr
+from tracker.errors import TrackerError
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning TrackerError into one line.
+
+    Click's standalone mode handles usage errors (exit 2) and typer.Exit; everything of
+    ours arrives here as a TrackerError with its own exit code."""
+    try:
+        app()
+    except TrackerError as exc:
+        stderr.print(f"tracker: error: {exc}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,123 @@
+"""`tracker email` and `tracker export`: the report commands, thin over tracker.email and
+tracker.export."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated
+
+import typer
+from sqlmodel import Session
+
+from tracker.cli.app import State, app, stderr
+from tracker.cli.common import writing
+from tracker.errors import UsageError
+from tracker.ingest.runs import utcnow
+from tracker.store.db import open_database, session_scope
+
+if TYPE_CHECKING:
+    from tracker.export.rows import ExportRow
+
+# matplotlib, Jinja2, rispy and bibtexparser are imported inside the commands: importing
+# them here would add a second to the start of every `tracker` command.
+
+
+@app.command()
+def email(
+    dry_run: Annotated[
+        Path | None,
+        typer.Option(
+            "--dry-run",
+            metavar="FILE.eml",
+            help="Write the message to FILE.eml instead of sending it; mark nothing.",
+        ),
+    ] = None,
+) -> None:
+    """Email what changed since the last emailed report; each item is sent once."""
+    from tracker.email.report import send_report
+
+    config = State.config()
+    engine = open_database(config.database.url)
+    try:
+        # A dry run writes nothing; a real send marks items, so two sends at once (a manual
+        # one during the scheduled one) must not both mail the same items.
+        guard: AbstractContextManager[None] = (
+            nullcontext() if dry_run is not None else writing("tracker email")
+        )
+        with guard:
+            outcome = send_report(engine, config.email, now=utcnow(), dry_run=dry_run)
+    finally:
+        engine.dispose()
+    if outcome.status == "empty":
+        stderr.print("Nothing new since the last report: no email sent.", markup=False)
+    elif outcome.status == "dry-run":
+        stderr.print(
+            f"Wrote {dry_run} ({outcome.items} items, {outcome.size:,} bytes); nothing marked.",
+            markup=False,
+        )
+    else:
+        stderr.print(
+            f"Sent {outcome.message_id} to {', '.join(config.email.to)}: "
+            f"{outcome.items} items, {outcome.size:,} bytes.",
+            markup=False,
+        )
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    RIS = "ris"
+    BIBTEX = "bibtex"
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")],
+    relevant_only: Annotated[
+        bool, typer.Option("--relevant-only", help="Only records judged relevant.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """The ledger and the records as CSV, JSON, RIS or BibTeX (for Zotero, EndNote)."""
+    from tracker.export.rows import export_rows
+
+    config = State.config()
+    engine = open_database(config.database.url)
+    try:
+        with session_scope(engine) as session:
+            rows = export_rows(session, relevant_only=relevant_only)
+            if output is None:
+                count = _export(fmt, rows, sys.stdout, session)
+            else:
+                try:
+                    handle = output.open("w", encoding="utf-8", newline="")
+                except OSError as exc:
+                    raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from exc
+                with handle:
+                    count = _export(fmt, rows, handle, session)
+    finally:
+        engine.dispose()
+    where = f" to {output}" if output else ""
+    stderr.print(f"Exported {count} records as {fmt.value}{where}.", markup=False)
+
+
+def _export(fmt: ExportFormat, rows: Iterator[ExportRow], out: IO[str], session: Session) -> int:
+    from tracker.evidence.summary import ledger_summary
+    from tracker.export.writers import WRITERS, write_json
+
+    if fmt is ExportFormat.JSON:
+        ledger = ledger_summary(session)
+        summary = {
+            "standing": ledger.standing,
+            "studies": ledger.studies,
+            "counts": ledger.counts,
+            "participants": ledger.participants,
+        }
+        return write_json(rows, out, summary=summary)
+    return WRITERS[fmt.value](rows, out)

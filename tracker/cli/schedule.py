@@ -1,0 +1,28 @@
+"""`tracker schedule`: run the configured jobs until stopped (systemd, a terminal, a container)."""
+
+from __future__ import annotations
+
+import logging
+
+from tracker.cli.app import State, app
+from tracker.cli.common import engine
+
+COMMANDS = {
+    "ctgov": ["sync", "--source", "ctgov"],
+    "pubmed": ["sync", "--source", "pubmed"],
+    "europepmc": ["sync", "--source", "europepmc"],
+    "email": ["email"],
+}
+"""What each job runs: exactly the command a person would type (each in a child process)."""
+
+
+@app.command()
+def schedule() -> None:
+    """Run the configured jobs (config section 'schedule') on time until SIGTERM or Ctrl-C.
+
+    One scheduler per database runs jobs; a second one waits until the first is gone."""
+    # APScheduler is imported here, not at start-up: other commands stay quick to start.
+    from tracker.schedule.scheduler import run_scheduler
+
+    logging.getLogger("tracker.schedule").setLevel(logging.INFO)
+    run_scheduler(State.config(), engine(), COMMANDS)

@@ -1,0 +1,94 @@
+"""`tracker sync`: fetch new and changed records from the registries, then judge them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, TaskID
+
+from tracker.cli.app import State, app, stderr
+from tracker.cli.common import engine, exit_on, progress_bar, writing
+from tracker.errors import UsageError
+from tracker.evidence.reassess import reassess_database
+from tracker.http import HttpStats, make_client
+from tracker.ids import SOURCES, Source
+from tracker.ingest.every import rps_by_host, sync_sources
+from tracker.ingest.runs import Progress as SyncProgress
+from tracker.ingest.runs import SyncOutcome
+
+
+def run_sync(sources: list[Source], *, full: bool) -> list[str]:
+    """Sync each source in turn, then judge; returns one error line per source that failed."""
+    missing = [s for s in sources if s not in SOURCES]
+    if missing:
+        names = ", ".join(s.value for s in missing)
+        have = ", ".join(s.value for s in SOURCES)
+        raise UsageError(f"--source {names}: not available in this version of tracker ({have})")
+    cfg = State.config()
+    db = engine()
+    stats = HttpStats()
+    rates = rps_by_host(cfg, has_api_key=bool(os.environ.get("NCBI_API_KEY")))
+    with make_client(cfg, rps_by_host=rates, stats=stats) as client, progress_bar() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def show(p: SyncProgress) -> None:
+            key = f"{p.source}:{p.query}"
+            if key not in tasks:
+                tasks[key] = bar.add_task(f"{p.source} · {p.query}", total=p.expected)
+            bar.update(tasks[key], completed=p.fetched, total=p.expected or p.fetched)
+
+        ordered = [s for s in SOURCES if s in sources]
+        report = sync_sources(
+            ordered, db, cfg, client, stats, full=full, progress=show, on_outcome=_report_outcome
+        )
+    for source in report.skipped:
+        stderr.print(f"{source.value}: skipped: no query configured", markup=False)
+    # Judge what arrived: a changed verdict or a new follow-up is a change event the digest
+    # shows. Stored records are judged even when a source failed.
+    with progress_bar() as bar:
+        reassess_database(db, cfg, progress=_judging(bar))
+    return report.failures
+
+
+def _judging(bar: Progress) -> Callable[[int, int], None]:
+    """Show the evidence engine at work after a sync (minutes, after a first large one)."""
+    task: list[TaskID] = []
+
+    def show(done: int, total: int) -> None:
+        if not total:
+            return  # nothing new to judge: no bar at all
+        if not task:
+            task.append(bar.add_task("evidence · judging", total=total))
+        bar.update(task[0], completed=done, total=total)
+
+    return show
+
+
+def _report_outcome(outcome: SyncOutcome) -> None:
+    kind = "full" if outcome.full else f"incremental since {outcome.since}"
+    stderr.print(
+        f"{outcome.source}: {kind}: fetched {outcome.fetched} of {outcome.expected} expected; "
+        f"{outcome.new_records} new, {outcome.new_versions} new versions, {outcome.events} changes",
+        markup=False,
+        highlight=False,
+    )
+    for error in outcome.errors:
+        stderr.print(f"warning: {error}", style="yellow", markup=False, highlight=False)
+
+
+@app.command()
+def sync(
+    source: Annotated[
+        list[Source] | None, typer.Option("--source", "-s", help="Sources to sync (default: all).")
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Fetch everything, not only what changed.")
+    ] = False,
+) -> None:
+    """Fetch new and changed records from the registries and store them."""
+    with writing("tracker sync"):
+        failures = run_sync(source or list(SOURCES), full=full)
+    exit_on(failures)

@@ -1,0 +1,196 @@
+"""Verdicts from a paper's abstract: trial reports and reviews (see reading.py)."""
+
+from __future__ import annotations
+
+from tracker.evidence.rules.reading import Reading, Statement, read_abstract
+from tracker.evidence.rules.signals import Signals
+from tracker.evidence.rules.strength import strength_of
+from tracker.evidence.rules.verdict import Verdict
+from tracker.evidence.rules.vocab import Vocab
+from tracker.records.article import ArticleData
+
+
+def paper_verdict(a: ArticleData, s: Signals, vocab: Vocab, *, primary: set[str]) -> Verdict:
+    """A report of a study: `primary` is the claim outcome groups known to be primary."""
+    if s.protocol:
+        return Verdict(
+            "pending",
+            "paper.protocol",
+            "A published protocol: the study's results are not reported yet.",
+            [f"title: {s.title}"],
+        )
+    if not a.abstract:
+        return Verdict(
+            "inconclusive",
+            "paper.no_abstract",
+            "No abstract to read; the verdict needs the full text or a human reader.",
+            [f"title: {s.title}"],
+        )
+    reading = read_abstract(a, vocab)
+    primary = primary | set(s.primary_claim)
+    if s.design.uncontrolled or not s.design.controlled:
+        quotes = _quotes(reading.claim or reading.other) or [f"title: {s.title}"]
+        return Verdict(
+            "inconclusive",
+            "paper.uncontrolled",
+            "An uncontrolled study (no sham or control group), so it cannot show that stimulation "
+            "caused any change.",
+            quotes,
+            "weak",
+        )
+    return _controlled(reading, s, primary)
+
+
+def _controlled(r: Reading, s: Signals, primary: set[str]) -> Verdict:
+    benefit = [x for x in r.claim if x.effect == "benefit"]
+    null = [x for x in r.claim if x.effect == "null"]
+    harm = [x for x in r.claim if x.effect == "harm"]
+    primary_null = [x for x in null if set(x.groups) & primary]
+    if harm:
+        return Verdict(
+            "refutes",
+            "paper.claim_harm",
+            "Progression or survival was significantly worse with stimulation.",
+            _quotes(harm),
+            strength_of(s.design, on_primary=bool(primary)),
+        )
+    if benefit and (primary_null or r.conclusion == "negative"):
+        return Verdict(
+            "inconclusive",
+            "paper.mixed",
+            "Mixed results: no benefit on the primary outcome, a significant benefit on another "
+            "progression or survival measure.",
+            _quotes(primary_null + benefit),
+            "weak",
+        )
+    if benefit:
+        on_primary = any(set(x.groups) & primary for x in benefit)
+        return Verdict(
+            "confirms",
+            "paper.claim_benefit",
+            f"A controlled study reports a significant benefit on {_names(benefit)}.",
+            _quotes(benefit),
+            strength_of(s.design, on_primary=on_primary),
+        )
+    if primary_null:
+        return _refutes(primary_null, r, s)
+    return _no_claim_benefit(r, s, primary, null)
+
+
+def _no_claim_benefit(r: Reading, s: Signals, primary: set[str], null: list[Statement]) -> Verdict:
+    """No benefit on the claim, and no primary claim outcome found unchanged."""
+    other_benefit = [x for x in r.other if x.effect in ("benefit", "trend")]
+    if other_benefit:
+        unchanged = f"; {_names(null)} did not differ" if null else ""
+        return Verdict(
+            "inconclusive",
+            "paper.benefit_other_outcomes",
+            f"Benefit reported only on outcomes outside the claim ({_names(other_benefit)}), "
+            f"not on progression or survival{unchanged}.",
+            _quotes(other_benefit + null),
+            "weak",
+        )
+    # Refutes needs the claim outcome to be the primary one (DESIGN §1); when the abstract
+    # names no primary outcome, the authors' negative conclusion stands in for it.
+    if null and not primary and not s.primary_other and r.conclusion == "negative":
+        return _refutes(null, r, s)
+    if null:
+        return Verdict(
+            "inconclusive",
+            "paper.secondary_unchanged",
+            f"{_names(null).capitalize()} did not differ, but was not the primary outcome.",
+            _quotes(null),
+            "weak",
+        )
+    undirected = [x for x in r.claim if x.effect == "significant"]
+    if undirected:
+        return Verdict(
+            "inconclusive",
+            "paper.claim_direction_unclear",
+            f"A significant difference in {_names(undirected)} is reported, but the abstract "
+            "does not say which arm did better.",
+            _quotes(undirected),
+            "weak",
+        )
+    trend = [x for x in r.claim if x.effect == "trend"]
+    if trend:
+        return Verdict(
+            "inconclusive",
+            "paper.claim_trend",
+            f"A change in {_names(trend)} is described without a significant test.",
+            _quotes(trend),
+            "weak",
+        )
+    return Verdict(
+        "inconclusive",
+        "paper.no_claim_result",
+        "The abstract states no result on progression or survival.",
+        [f"title: {s.title}"],
+        "weak",
+    )
+
+
+def _refutes(null: list[Statement], r: Reading, s: Signals) -> Verdict:
+    quotes = _quotes(null) + ([_trim(r.conclusion_quote)] if r.conclusion_quote else [])
+    return Verdict(
+        "refutes",
+        "paper.primary_no_benefit",
+        f"A controlled study found no benefit on its primary outcome ({_names(null)}).",
+        list(dict.fromkeys(quotes))[:4],
+        strength_of(s.design, on_primary=True),
+    )
+
+
+def review_verdict(a: ArticleData, s: Signals, vocab: Vocab) -> Verdict:
+    if not a.abstract:
+        return Verdict(
+            "inconclusive",
+            "review.no_abstract",
+            "A review with no abstract to read; its conclusion needs a human reader.",
+            [f"title: {s.title}"],
+        )
+    r = read_abstract(a, vocab)
+    benefit = [x for x in r.claim if x.effect == "benefit"]
+    if r.conclusion == "insufficient":
+        return Verdict(
+            "inconclusive",
+            "review.insufficient",
+            "The review finds the evidence insufficient to conclude.",
+            [r.conclusion_quote or ""],
+            None,
+        )
+    if benefit:
+        return Verdict(
+            "confirms",
+            "review.pooled_benefit",
+            f"The review reports a significant pooled benefit on {_names(benefit)}.",
+            _quotes(benefit),
+            "moderate",
+        )
+    null = [x for x in r.claim if x.effect == "null"]
+    if null:
+        return Verdict(
+            "inconclusive",
+            "review.no_pooled_benefit",
+            f"The review finds no significant benefit on {_names(null)}.",
+            _quotes(null),
+            "weak",
+        )
+    return Verdict(
+        "inconclusive",
+        "review.no_conclusion",
+        "The review draws no conclusion on progression or survival.",
+        _quotes(r.other) or [f"title: {s.title}"],
+    )
+
+
+def _names(statements: list[Statement]) -> str:
+    return " and ".join(dict.fromkeys(g for x in statements for g in x.groups))
+
+
+def _quotes(statements: list[Statement]) -> list[str]:
+    return list(dict.fromkeys(_trim(x.quote) for x in statements))[:4]
+
+
+def _trim(text: str, limit: int = 320) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,151 @@
+"""Read an abstract's results and conclusions: which outcome, significant or not, which way.
+
+Negation is read first ('no significant difference', 'did not slow', 'failed to',
+'p = 0.83'), then significance ('significantly', 'p < 0.05'), then direction (improved,
+slowed, prolonged vs worse, faster). A clause is the unit: 'X did not change, but Y
+improved' says two things.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tracker.evidence.rules.text import clauses, p_significant, p_values, sentences
+from tracker.evidence.rules.vocab import Vocab
+from tracker.records.article import ArticleData
+
+NEGATION = re.compile(
+    r"\bno(?:t)?\s+(?:statistically\s+)?significant|\bnot\s+(?:\w+\s+)?significantly|"
+    r"\bnon-?\s?significant|\bdid\s+not\b|\bdoes\s+not\b|\bdo\s+not\b|\bwas\s+not\b|"
+    r"\bwere\s+not\b|\bfailed\s+to\b|\bfail(?:s)?\s+to\b|\bno\s+(?:\w+\s+){0,2}?(?:differences?|"
+    r"effects?|benefits?|changes?|improvements?|impact|influence|evidence|slowing)\b|"
+    r"\bsimilar\b|\bcomparable\b|\bunchanged\b|\bneither\b|\bnor\b|\bwithout\s+(?:any\s+)?"
+    r"(?:significant\s+)?(?:effect|benefit|change|difference)",
+    re.I,
+)
+SIGNIFICANT = re.compile(r"\bsignificant(?:ly)?\b|\bsignificance\b", re.I)
+BENEFIT = re.compile(
+    r"improv|\bslow|reduc|prolong|longer|higher|increas|delay|better|benefi|preserv|"
+    r"stabili[sz]|attenuat|\blower\b|\bless\b|protect",
+    re.I,
+)
+HARM = re.compile(r"\bworse|\bfaster|accelerat|\bshorter|more rapid|\bhastened", re.I)
+NEGATIVE_CONCLUSION = re.compile(
+    r"unjustified|not\s+(?:be\s+)?(?:recommended|supported|justified|warranted|effective|"
+    r"efficacious)|no\s+(?:clinical\s+|significant\s+)?benefit|ineffective|does\s+not\s+support|"
+    r"do\s+not\s+support|lack\s+of\s+efficacy|not\s+slow|did\s+not\s+(?:modify|slow|change|improve)",
+    re.I,
+)
+INSUFFICIENT = re.compile(
+    r"insufficient|not\s+enough\s+evidence|evidence\s+(?:is|was|remains)\s+(?:limited|lacking|"
+    r"scarce|weak|inconclusive|uncertain)|more\s+(?:\w+\s+)?(?:studies|trials|research)\s+(?:are|is)"
+    r"\s+(?:needed|required)|unable\s+to\s+draw|no\s+(?:firm\s+)?conclusions?|low[\s-]quality|"
+    r"(?:very\s+)?low[\s-]certainty|inconclusive",
+    re.I,
+)
+_FINDING_SECTIONS = frozenset({"RESULTS", "CONCLUSIONS", "UNASSIGNED"})
+_NOT_A_FINDING = re.compile(
+    r"\b(?:aim|aims|aimed|objective|purpose)\b|\bwe\s+(?:investigated|evaluated|assessed|"
+    r"conducted|performed|enrolled|searched|included|hypothesi[sz]ed)|\bprimary\s+(?:efficacy\s+)?"
+    r"(?:outcome|end[\s-]?point)s?\s+(?:was|were|is)\b|\bneurodegenerative\b|"
+    r"\bis\s+an?\s+(?:\w+\s+){0,3}(?:disease|disorder)\b|\bwere\s+randomi[sz]ed\b|randomly\s+assigned",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    groups: list[str]
+    """Outcome groups it concerns (claim groups or other-outcome groups)."""
+    effect: str
+    """'benefit', 'null', 'harm', 'trend' (a benefit claimed without significance) or
+    'significant' (a significant difference whose direction the abstract does not say)."""
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    claim: list[Statement] = field(default_factory=list)
+    other: list[Statement] = field(default_factory=list)
+    conclusion: str | None = None
+    """'negative', 'insufficient' or None."""
+    conclusion_quote: str | None = None
+
+
+def finding_sentences(a: ArticleData) -> list[tuple[str, bool]]:
+    """(sentence, in the conclusions) for every sentence that can state a finding."""
+    out: list[tuple[str, bool]] = []
+    structured = any(s.category for s in a.abstract)
+    for section in a.abstract:
+        category = (section.category or "UNASSIGNED").upper()
+        if structured and category not in _FINDING_SECTIONS:
+            continue
+        said = sentences(section.text)
+        for i, sentence in enumerate(said):
+            if not structured and i == 0:
+                continue  # an unstructured abstract opens with the background
+            # Unstructured, the authors conclude in the last two sentences.
+            concluding = category == "CONCLUSIONS" or (not structured and i >= len(said) - 2)
+            if not _NOT_A_FINDING.search(sentence):
+                out.append((sentence, concluding))
+    return out
+
+
+def read_abstract(a: ArticleData, vocab: Vocab) -> Reading:
+    claim: list[Statement] = []
+    other: list[Statement] = []
+    conclusion = quote = None
+    for sentence, concluding in finding_sentences(a):
+        sentence_claim = list(vocab.outcomes.find(sentence))
+        sentence_other = list(vocab.other_outcomes.find(sentence))
+        for clause in clauses(sentence):
+            effect = clause_effect(clause, sentence)
+            if effect is None:
+                continue
+            claim_groups = list(vocab.outcomes.find(clause)) or (
+                [] if vocab.other_outcomes.find(clause) else sentence_claim
+            )
+            other_groups = list(vocab.other_outcomes.find(clause)) or (
+                [] if claim_groups else sentence_other
+            )
+            if claim_groups:
+                claim.append(Statement(claim_groups, effect, sentence))
+            elif other_groups:
+                other.append(Statement(other_groups, effect, sentence))
+        if INSUFFICIENT.search(sentence):
+            conclusion, quote = "insufficient", sentence
+        elif NEGATIVE_CONCLUSION.search(sentence) and concluding:
+            conclusion, quote = "negative", sentence
+    return Reading(_directed(claim), _directed(other), conclusion, quote)
+
+
+def _directed(statements: list[Statement]) -> list[Statement]:
+    """A significant result with no direction word ('62% vs 38%, p = 0.03') takes the
+    direction the abstract states elsewhere for the same outcome ('rTMS prolonged survival')."""
+    out = []
+    for x in statements:
+        if x.effect == "significant":
+            ways = {y.effect for y in statements if set(y.groups) & set(x.groups)}
+            if "harm" in ways:
+                x = Statement(x.groups, "harm", x.quote)
+            elif ways & {"benefit", "trend"}:
+                x = Statement(x.groups, "benefit", x.quote)
+        out.append(x)
+    return out
+
+
+def clause_effect(clause: str, sentence: str) -> str | None:
+    """'null', 'benefit', 'harm', 'trend', 'significant' (no direction said) or None when
+    the clause states no effect."""
+    ps = [sig for p in p_values(clause) if (sig := p_significant(p)) is not None]
+    if NEGATION.search(clause) or (ps and not any(ps)):
+        return "null"
+    significant = bool(SIGNIFICANT.search(clause)) or any(ps)
+    if HARM.search(clause) and significant:
+        return "harm"
+    if BENEFIT.search(clause):
+        return "benefit" if significant else "trend"
+    if significant:
+        return "benefit" if BENEFIT.search(sentence) else "significant"
+    return None

@@ -1,0 +1,69 @@
+"""Parse large CT.gov pages on the machine's other core (tracker.ingest.workers).
+
+Decoding a page's studies and mapping them to TrialData costs about as much as storing
+them, so the storing process hands it off. A page is cut into parts of a few hundred
+studies, each study still its exact bytes as received. A worker parses each study and does
+the rest of the per-study work that needs no database: the canonical JSON, the compressed
+payload, the summary columns and the trial links (tracker.store.trial_rows). The main process
+stores parts as they come back, in order, while the worker is on the next ones. A part the
+worker could not do, the main process does itself with the same function, so the stored
+result is the same either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import msgspec
+
+from tracker.ingest.workers import WorkerFailed, WorkerPool, worker_count
+from tracker.sources.ctgov_parse import read_study
+from tracker.store.payload import pack_all
+from tracker.store.trial_rows import PreparedStudy, prepare_study
+
+__all__ = [
+    "MIN_PARALLEL_BYTES",
+    "PART_STUDIES",
+    "WorkerFailed",
+    "pool",
+    "prepare",
+    "split_page",
+    "submit",
+]
+
+MIN_PARALLEL_BYTES = 2_000_000
+"""Smaller pages (an incremental sync's few changed studies) are parsed in the main
+process: starting a worker (about half a second) would cost more than it saves."""
+
+PART_STUDIES = 250
+"""Studies per part: storing starts soon after a page arrives, and a part (7 MB of studies
+with results) is shipped to a worker in a few milliseconds."""
+
+
+def pool() -> WorkerPool:
+    """One worker, on a machine with a core to spare: storing a page in the main process
+    takes about as long as parsing it, so a second worker would only compete with the two
+    for the cores (measured: no faster, and 40 MiB more)."""
+    return WorkerPool(1 if worker_count() > 1 else 0)
+
+
+def split_page(studies: list[msgspec.Raw], size: int) -> list[list[msgspec.Raw]]:
+    """The studies in parts of `size`, in order."""
+    return [studies[start : start + size] for start in range(0, len(studies), size)]
+
+
+def prepare(part: Sequence[msgspec.Raw]) -> list[PreparedStudy]:
+    """Parse one part (in a worker, or in the main process when there is none). A part
+    travels to a worker as its studies' exact bytes: a msgspec.Raw pickles as a copy of its
+    own slice of the page, made when a worker is ready for the part."""
+    packed = pack_all(part)
+    return [prepare_study(read_study(raw, blob)) for raw, blob in zip(part, packed, strict=True)]
+
+
+def submit(
+    pool: WorkerPool, parts: list[list[msgspec.Raw]]
+) -> Iterator[list[PreparedStudy]] | None:
+    """Start the parts on the workers when they are worth it; None: parse them here."""
+    if sum(len(raw) for part in parts for raw in part) < MIN_PARALLEL_BYTES:
+        return None
+    return pool.run(prepare, parts)

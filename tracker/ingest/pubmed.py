@@ -1,0 +1,249 @@
+"""Sync PubMed: the configured query through esearch/efetch, one transaction per batch.
+
+A first (or --full) sync asks for every Entrez date. Later syncs ask twice from the
+watermark minus an overlap: by Entrez date for new records (indexed late, hence the
+overlap), and by modification date for revised ones, which is how a retraction, an
+erratum or a new DataBank link reaches an already stored paper.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import httpx
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from tracker.config import Config
+from tracker.errors import SourceError
+from tracker.http import HttpStats
+from tracker.ingest.prefetch import prefetched
+from tracker.ingest.pubmed_workers import ParsePool, Prepared, WorkerFailed
+from tracker.ingest.runs import (
+    Progress,
+    ProgressFn,
+    SyncOutcome,
+    fingerprint,
+    record_page,
+    run_to_end,
+    start_run,
+    utcnow,
+)
+from tracker.sources import pubmed
+from tracker.sources.pubmed_links import cited_by, fetch_by_ids, resolve_pmid
+from tracker.sources.pubmed_parse import PubmedParseError, iter_records
+from tracker.store.articles import FetchedArticle, save_articles, save_links
+from tracker.store.citations import save_citations
+from tracker.store.db import session_scope
+from tracker.store.models import Article
+from tracker.store.versioning import PageOutcome
+
+log = logging.getLogger("tracker.pubmed")
+
+STORE_CHUNK = 500
+"""Articles decoded and written at a time inside a batch's transaction."""
+
+
+def windows(since: date | None, today: date) -> list[pubmed.Window]:
+    """What to ask for: everything, or what was added or revised since `since`."""
+    end = today + timedelta(days=1)  # NCBI dates are US Eastern; a day's slack loses nothing
+    if since is None:
+        return [pubmed.Window("edat", pubmed.EARLIEST, end)]
+    return [pubmed.Window("edat", since, end), pubmed.Window("mdat", since, end)]
+
+
+def sync_pubmed(
+    engine: Engine,
+    cfg: Config,
+    client: httpx.Client,
+    stats: HttpStats,
+    *,
+    today: date,
+    full: bool = False,
+    progress: ProgressFn | None = None,
+) -> SyncOutcome:
+    """Fetch the configured PubMed query and store it; raises SourceError after storing
+    whatever arrived before a failure."""
+    qhash = fingerprint({"pubmed": cfg.pubmed.query})
+    outcome, watermark = start_run(
+        engine, pubmed.SOURCE, qhash, full=full, overlap_days=cfg.pubmed.overlap_days
+    )
+    common = pubmed.base_params(
+        cfg.pubmed, contact=cfg.operator.contact, api_key=os.environ.get("NCBI_API_KEY")
+    )
+
+    def work() -> str | None:
+        mark = watermark
+        for window in windows(outcome.since, today):
+            batches = pubmed.fetch_batches(client, cfg.pubmed, window, common)
+            with ParsePool() as pool:
+                mark = _sync_window(engine, batches, outcome, mark, progress, pool)
+        _track_citations(engine, client, cfg, common, outcome)
+        return mark
+
+    return run_to_end(engine, outcome, stats, work)
+
+
+def _sync_window(
+    engine: Engine,
+    batches: Iterator[pubmed.Batch],
+    outcome: SyncOutcome,
+    watermark: str | None,
+    progress: ProgressFn | None,
+    pool: ParsePool,
+) -> str | None:
+    counted: set[pubmed.Window] = set()
+    fetched = 0
+    for batch, chunks in _parsed(prefetched(batches), pool):
+        if batch.window not in counted:
+            counted.add(batch.window)
+            outcome.expected += batch.count
+        stored, newest = _store_batch(engine, chunks, outcome)
+        fetched += stored
+        watermark = max(watermark or "", newest or "") or None
+        if progress:
+            progress(Progress(pubmed.SOURCE, str(batch.window), fetched, outcome.expected))
+    return watermark
+
+
+Chunks = Iterator[list[FetchedArticle]]
+"""One efetch answer's articles, a chunk at a time (parsed or decoded as they are stored)."""
+
+
+def _parsed(
+    batches: Iterator[pubmed.Batch], pool: ParsePool
+) -> Iterator[tuple[pubmed.Batch, Chunks]]:
+    """Each batch with its articles, the next batch already parsing on the workers while
+    this one is stored. A fetch failure is raised only after the batch before it is
+    yielded, so everything fetched before a fault is still stored."""
+    pending: tuple[pubmed.Batch, Iterator[list[Prepared]] | None] | None = None
+    while True:
+        try:
+            batch = next(batches, None)
+        except BaseException:
+            if pending is not None:
+                yield pending[0], _chunks(*pending)
+            raise
+        if batch is None:
+            break
+        started = (batch, pool.submit(batch.body))
+        if pending is not None:
+            yield pending[0], _chunks(*pending)
+        pending = started
+        del batch, started
+    if pending is not None:
+        yield pending[0], _chunks(*pending)
+
+
+def _chunks(batch: pubmed.Batch, parts: Iterator[list[Prepared]] | None) -> Chunks:
+    """The batch's articles a chunk at a time: from the workers, part by part as they
+    finish, or parsed here (also where a worker failed, from the first record not yet
+    taken, so a malformed body fails here with the parser's own message)."""
+    where = f"efetch {batch.window} #{batch.number}"
+    taken = 0
+    if parts is not None:
+        try:
+            for part in parts:
+                for start in range(0, len(part), STORE_CHUNK):
+                    chunk = part[start : start + STORE_CHUNK]
+                    yield [
+                        FetchedArticle(
+                            id=rid, raw=b"", record=None, packed=packed, data=data, summary=summary
+                        )
+                        for rid, data, packed, summary in chunk
+                    ]
+                    taken += len(chunk)
+                del part
+        except WorkerFailed as exc:
+            log.info("pubmed: %s: a parse worker failed (%s); parsing here", where, exc)
+        else:
+            _check_count(taken, batch.ids_in_batch, where)
+            return
+    yield from _read_body(batch.body, where, batch.ids_in_batch, skip=taken)
+
+
+def _read_body(body: bytes, where: str, ids: int, *, skip: int = 0) -> Chunks:
+    """Parse one efetch answer in chunks, leaving out its first `skip` records (already
+    taken); a broken or short answer is a SourceError, raised inside the batch's
+    transaction so none of it is kept."""
+    chunk: list[FetchedArticle] = []
+    count = 0
+    try:
+        for record, raw in iter_records(body):
+            count += 1
+            if count <= skip:
+                continue
+            chunk.append(FetchedArticle(id=record.id, raw=raw, record=record))
+            if len(chunk) == STORE_CHUNK:
+                yield chunk
+                chunk = []
+    except PubmedParseError as exc:
+        raise SourceError(pubmed.SOURCE, f"{where}: {exc}") from exc
+    _check_count(count, ids, where)
+    if chunk:
+        yield chunk
+
+
+def _check_count(received: int, ids: int, where: str) -> None:
+    if received < ids:
+        raise SourceError(
+            pubmed.SOURCE, f"{where}: {received} records for {ids} ids (a short answer)"
+        )
+
+
+def _track_citations(
+    engine: Engine, client: httpx.Client, cfg: Config, common: dict[str, str], outcome: SyncOutcome
+) -> None:
+    """Fetch the papers PubMed lists as citing the index publication (and the index itself),
+    store what is missing, and record the citations."""
+    index = cfg.claim.index
+    pmid = index.pmid or (
+        resolve_pmid(client, cfg.pubmed, common, index.doi) if index.doi else None
+    )
+    if not pmid:
+        log.info("pubmed: the index publication is not in PubMed (yet); no citations to track")
+        return
+    citing = cited_by(client, cfg.pubmed, common, pmid)
+    wanted = [f"PMID:{p}" for p in (pmid, *citing)]
+    with session_scope(engine) as session:
+        stored = set(session.scalars(select(Article.id).where(col(Article.id).in_(wanted))))
+    missing = [w.removeprefix("PMID:") for w in wanted if w not in stored]
+    outcome.expected += len(missing)
+    for body, ids in fetch_by_ids(client, cfg.pubmed, common, missing):
+        _store_batch(engine, _read_body(body, f"efetch {ids} citing ids", ids), outcome)
+    with session_scope(engine) as session:
+        newly = save_citations(
+            session.connection(),
+            f"PMID:{pmid}",
+            [f"PMID:{c}" for c in citing],
+            source="pubmed_elink",
+            seen_at=utcnow(),
+            run_id=outcome.run_id,
+        )
+        outcome.events += len(newly)
+
+
+def _store_batch(engine: Engine, chunks: Chunks, outcome: SyncOutcome) -> tuple[int, str | None]:
+    """One transaction: the batch's articles, their trial links and the run's counters,
+    written a chunk at a time (a batch of 5,000 parsed records held at once would cost
+    tens of MB).
+
+    Returns how many articles it stored and the newest Entrez date among them."""
+    total = PageOutcome()
+    stored, newest = 0, ""
+    with session_scope(engine) as session:
+        seen_at, conn = utcnow(), session.connection()
+        for articles in chunks:
+            result = save_articles(
+                conn, articles, source=pubmed.SOURCE, seen_at=seen_at, run_id=outcome.run_id
+            )
+            total.add(result)
+            summaries = [s for a in articles if (s := a.summarised())]
+            save_links(conn, [link for s in summaries for link in s.links], seen_at=seen_at)
+            stored += len(articles)
+            newest = max(newest, *(s.entrez_date or "" for s in summaries), "")
+        record_page(session, outcome, total, fetched=stored)
+    return stored, newest or None

@@ -1,0 +1,178 @@
+"""Bookkeeping every sync shares: a SyncRun row, counters stored with each page, and an
+honest ending (ok, failed or interrupted) whatever happens in between."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
+
+from tracker.errors import SourceError
+from tracker.http import HttpStats
+from tracker.redact import scrub
+from tracker.store.db import session_scope
+from tracker.store.models import SyncRun
+from tracker.store.versioning import PageOutcome
+
+
+class Interrupted(Exception):
+    """A stop was requested (SIGTERM, SIGINT): raised once the page in flight is committed.
+
+    The run is recorded as 'interrupted'; the watermark does not move, so the next sync
+    asks again for whatever this one did not reach."""
+
+
+_STOP = threading.Event()
+
+
+def request_stop() -> None:
+    """Ask every sync in this process to stop after the page it is storing (signal-safe)."""
+    _STOP.set()
+
+
+def stop_requested() -> bool:
+    return _STOP.is_set()
+
+
+def clear_stop() -> None:
+    _STOP.clear()
+
+
+@dataclass
+class Progress:
+    """What a progress bar shows: the query in hand and the counts so far."""
+
+    source: str
+    query: str
+    fetched: int
+    expected: int | None
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+@dataclass
+class SyncOutcome:
+    source: str
+    run_id: int
+    full: bool
+    since: date | None
+    fetched: int = 0
+    expected: int = 0
+    new_records: int = 0
+    new_versions: int = 0
+    events: int = 0
+    complete: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def fingerprint(question: object) -> str:
+    """Identifies the question asked; a different one needs a full sync, not an increment."""
+    payload = json.dumps(question, sort_keys=True, default=str)
+    return hashlib.sha1(payload.encode(), usedforsecurity=False).hexdigest()
+
+
+def last_complete_run(session: Session, source: str, qhash: str) -> SyncRun | None:
+    stmt = (
+        select(SyncRun)
+        .where(
+            col(SyncRun.source) == source, col(SyncRun.query_hash) == qhash, col(SyncRun.complete)
+        )
+        .order_by(col(SyncRun.started_at).desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def since_watermark(previous: SyncRun | None, overlap_days: int) -> date | None:
+    """Where an incremental sync starts: the last complete watermark minus the overlap."""
+    if previous is None or not previous.watermark:
+        return None
+    return date.fromisoformat(previous.watermark) - timedelta(days=overlap_days)
+
+
+def start_run(
+    engine: Engine, source: str, qhash: str, *, full: bool, overlap_days: int
+) -> tuple[SyncOutcome, str | None]:
+    """Open a SyncRun; returns its outcome (with `since`) and the previous watermark."""
+    with session_scope(engine) as session:
+        previous = None if full else last_complete_run(session, source, qhash)
+        since = since_watermark(previous, overlap_days)
+        run = SyncRun(source=source, started_at=utcnow(), full=since is None, query_hash=qhash)
+        session.add(run)
+        session.flush()
+        assert run.id is not None
+        outcome = SyncOutcome(source=source, run_id=run.id, full=since is None, since=since)
+    return outcome, previous.watermark if previous else None
+
+
+def record_page(session: Session, outcome: SyncOutcome, result: PageOutcome, fetched: int) -> None:
+    """Add one stored page to the counters, in the page's own transaction.
+
+    Callers call this last in the page's transaction: when a stop was requested it commits
+    the page and raises Interrupted."""
+    outcome.fetched += fetched
+    outcome.new_records += result.new_records
+    outcome.new_versions += result.new_versions
+    outcome.events += result.events
+    outcome.errors.extend(result.parse_errors)
+    run = session.get_one(SyncRun, outcome.run_id)
+    run.pages += 1
+    _copy_counts(run, outcome)
+    if _STOP.is_set():
+        # The one stop point every source shares: the page is kept, then the run ends.
+        session.commit()
+        raise Interrupted(f"{outcome.source}: stopped on request after {run.pages} pages")
+
+
+def run_to_end(
+    engine: Engine, outcome: SyncOutcome, stats: HttpStats, work: Callable[[], str | None]
+) -> SyncOutcome:
+    """Run `work` (which returns the new watermark) and close the SyncRun whatever happens:
+    'failed' on a SourceError, 'interrupted' on anything else, else 'ok'. The watermark
+    moves only when every count reconciles."""
+    retries_before = stats.retries
+    try:
+        watermark = work()
+    except SourceError as exc:
+        outcome.errors.append(str(exc))
+        _finish(engine, outcome, "failed", None, stats.retries - retries_before)
+        raise
+    except BaseException:
+        _finish(engine, outcome, "interrupted", None, stats.retries - retries_before)
+        raise
+    outcome.complete = not outcome.errors and outcome.fetched == outcome.expected
+    kept = watermark if outcome.complete else None
+    _finish(engine, outcome, "ok", kept, stats.retries - retries_before)
+    return outcome
+
+
+def _copy_counts(run: SyncRun, outcome: SyncOutcome) -> None:
+    run.fetched = outcome.fetched
+    run.expected = outcome.expected
+    run.new_records = outcome.new_records
+    run.new_versions = outcome.new_versions
+    run.errors = json.dumps([scrub(e) for e in outcome.errors])
+
+
+def _finish(
+    engine: Engine, outcome: SyncOutcome, status: str, watermark: str | None, retries: int
+) -> None:
+    with session_scope(engine) as session:
+        run = session.get_one(SyncRun, outcome.run_id)
+        _copy_counts(run, outcome)
+        run.status = status
+        run.finished_at = utcnow()
+        run.retries = retries
+        run.complete = status == "ok" and outcome.complete
+        run.watermark = watermark

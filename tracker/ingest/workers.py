@@ -1,0 +1,102 @@
+"""Parse on the machine's other cores: a small pool of worker processes whose results
+come back in order.
+
+Parsing registry records is pure-Python work under the GIL, so a sync that parsed in its
+own thread would leave the second core idle while it stores. Each source cuts what it
+fetched into self-contained parts (tracker.ingest.ctgov_workers,
+tracker.ingest.pubmed_workers); the workers parse the parts while the main process stores
+the parts before them. A source always keeps a way to parse a part itself: any failure in
+a worker, whatever its cause, leaves the rest of the work to the main process.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Self, TypeVar
+
+P = TypeVar("P")
+R = TypeVar("R")
+
+# The name from before the layout move: users filter their logs by it.
+log = logging.getLogger("tracker.workers")
+
+
+def worker_count() -> int:
+    """Worker processes worth starting: one per core the process may run on, at most 2
+    (the main process stores meanwhile, and memory grows with every worker)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return min(cores, 2)
+
+
+class WorkerFailed(Exception):
+    """A part could not be parsed in a worker (the caller parses the rest itself)."""
+
+
+class WorkerPool:
+    """Worker processes, started on first use; `close` stops them. With no workers there is
+    no pool: `run` returns None and the caller works alone."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = worker_count() if workers is None else workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def run(self, fn: Callable[[P], R], parts: Sequence[P]) -> Iterator[R] | None:
+        """Start `fn` on every part. Returns the results in order, each as soon as it and
+        those before it are done (raising WorkerFailed where a part failed); None when
+        there are no workers: the caller runs `fn` itself."""
+        if self.workers < 1:
+            return None
+        try:
+            if self._pool is None:
+                # spawn, not fork: the sync has threads (prefetch, HTTP pool) whose locks a
+                # forked child would inherit held.
+                context = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(
+                    self.workers, mp_context=context, initializer=_ignore_interrupts
+                )
+            futures = [self._pool.submit(fn, part) for part in parts]
+        except Exception:  # noqa: BLE001 - e.g. a broken pool: work in this process from now on
+            log.warning("parse workers unavailable; parsing in the main process")
+            self.close()
+            self.workers = 1
+            return None
+        return _results(futures)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches the whole process group; the main process decides what it stops
+    (tracker.ingest.runs: after the page in flight), so a worker must not die of it first."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _results(futures: list[Future[R]]) -> Iterator[R]:
+    try:
+        while futures:
+            part = futures.pop(0)  # dropped once taken, and its result with it
+            try:
+                yield part.result()
+            except Exception as exc:
+                raise WorkerFailed(str(exc)) from exc
+            del part
+    finally:
+        for future in futures:
+            future.cancel()

@@ -1,0 +1,1 @@
+"""Renderers: turn report data (tracker.reports) into terminal text, Markdown or JSON."""

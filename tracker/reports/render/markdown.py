@@ -1,0 +1,80 @@
+"""Markdown digest. Registry text is escaped so a title cannot become a link or a table."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from tracker.reports.digest import Digest, Section, SourceHealth
+from tracker.reports.render.console import not_listed_sentence
+from tracker.reports.verdicts import VERDICT_LABELS
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~-])")
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape Markdown punctuation and flatten newlines."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "never"
+
+
+def _link(record_id: str, url: str | None) -> str:
+    return f"[{record_id}]({url})" if url else record_id
+
+
+def render_digest_markdown(digest: Digest) -> str:
+    window = f"{_when(digest.since)} to {_when(digest.until)}" if digest.since else "all records"
+    lines = [f"# tracker digest: {window}", ""]
+    listed = [s for s in digest.sections if s.items]
+    if not listed:
+        lines += ["Nothing new in this window.", ""]
+    for section in listed:
+        lines += _section(section)
+    if digest.not_relevant or digest.unassessed:
+        lines += [md_escape(not_listed_sentence(digest)), ""]
+    lines += _ledger(digest)
+    lines += _section_health(digest.health)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _section(section: Section) -> list[str]:
+    lines = [f"## {section.title} ({len(section.items)})", ""]
+    for item in section.items:
+        flag = f" **{md_escape(item.flag)}**" if item.flag else ""
+        lines.append(
+            f"- {_link(item.id, item.url)} {md_escape(item.title)}: "
+            f"{md_escape(item.what)}{flag} ({_when(item.at)})"
+        )
+    return [*lines, ""]
+
+
+def _ledger(digest: Digest) -> list[str]:
+    counts = " · ".join(
+        f"{label} {digest.evidence.get(verdict, 0)}" for verdict, label in VERDICT_LABELS.items()
+    )
+    standing = md_escape(digest.standing) if digest.standing else "No evidence assessed yet."
+    return ["## Ledger", "", f"**{standing}**", "", f"Studies by verdict: {counts}", ""]
+
+
+def _section_health(health: list[SourceHealth]) -> list[str]:
+    lines = [
+        "## Sources",
+        "",
+        "| source | last success | fetched / expected | complete | retries |",
+    ]
+    lines.append("|---|---|---|---|---|")
+    for h in health:
+        if h.last_run_at is None:
+            lines.append(f"| {h.source} | never synced | – | – | – |")
+            continue
+        complete = "yes" if h.complete else f"**no** ({h.last_status})"
+        lines.append(
+            f"| {h.source} | {_when(h.last_success)} | {h.fetched} / {h.expected} | {complete} "
+            f"| {h.retries} |"
+        )
+    lines.append("")
+    lines += [f"- {h.source}: {md_escape(error)}" for h in health for error in h.errors]
+    return [*lines, ""]
