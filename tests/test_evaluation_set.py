@@ -24,6 +24,7 @@ from tests.evaluation import (
     RELEVANT_ROLES,
     ROLES,
     TODAY,
+    UNSEEN,
     VERDICTS,
     Case,
     index_article_id,
@@ -40,7 +41,7 @@ from tracker.store.articles import ARTICLES, CITATIONS, LINKS
 from tracker.store.trials import TRIALS
 
 CASES = load_cases()
-SETS = {"main": HERE, "heldout": HELDOUT}
+SETS = {"main": HERE, "heldout": HELDOUT, "unseen": UNSEEN}
 ALL_CASES = [c for root in SETS.values() for c in load_cases(root)]
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 

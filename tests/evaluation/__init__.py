@@ -34,6 +34,8 @@ HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels.toml"
 HELDOUT = HERE.parent / "evaluation_heldout"
 """The held-out set: same layout, labelled without looking at the engine (its README.md)."""
+UNSEEN = HERE.parent / "evaluation_unseen"
+"""The unseen set: a second held-out set, labelled without looking at the engine (its README.md)."""
 
 TODAY = date(2026, 11, 25)
 """The date of judgement: 'overdue', 'pending' and 'after the index' are relative to it."""
@@ -50,6 +52,7 @@ EXCLUSIONS = (
     "not_magnetic",
     "healthy_volunteers",
     "not_a_study",
+    "preclinical",
 )
 
 
