@@ -1,9 +1,11 @@
 """Evidence engine accuracy on the labelled evaluation set (tests/evaluation).
 
-    uv run python benchmarks/evidence_accuracy.py [--set main|heldout|all|tofersen]
+    uv run python benchmarks/evidence_accuracy.py [--set main|heldout|unseen|all|tofersen]
 
 `--set heldout` measures tests/evaluation_heldout, labelled without looking at the engine (the
-honest figure); `all` measures both sets together; the default is the main (tuning) set.
+honest figure); `--set unseen` measures tests/evaluation_unseen, a second set labelled the
+same way; `all` measures the main and held-out sets together; the default is the main
+(tuning) set.
 `--set tofersen` measures the second question's set (examples/tofersen-sod1-als/evaluation)
 with that example's own config instead of the shipped one.
 
@@ -31,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import select  # noqa: E402
 
-from tests.evaluation import HELDOUT, HERE, TODAY, Case, load_cases, store_cases  # noqa: E402
+from tests.evaluation import HELDOUT, HERE, TODAY, UNSEEN, Case, load_cases, store_cases  # noqa: E402
 from tracker.config import DEFAULT_CONFIG, Config, load_config  # noqa: E402
 from tracker.evidence.reassess import reassess  # noqa: E402
 from tracker.store.db import open_database, session_scope  # noqa: E402
@@ -178,6 +180,7 @@ EXAMPLE = ROOT / "examples" / "tofersen-sod1-als"
 SETS = {
     "main": (HERE,),
     "heldout": (HELDOUT,),
+    "unseen": (UNSEEN,),
     "all": (HERE, HELDOUT),
     "tofersen": (EXAMPLE / "evaluation",),
 }
