@@ -1,4 +1,4 @@
-"""Read stored records for the rules, and the overrides that stand over their verdicts."""
+"""Read stored records back as the rules' input, and the assessments stored for them."""
 
 from __future__ import annotations
 
@@ -9,38 +9,39 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from tracker.evidence.rules.assess import Record
+from tracker.evidence.rules.judgement import Record
+from tracker.ids import Source
 from tracker.records.article import ArticleData
 from tracker.records.trial import TrialData
-from tracker.store.models import Article, Assessment, Link, Override, Trial
+from tracker.store.models import Article, Assessment, Link, Trial
 
 _TRIAL = msgspec.json.Decoder(TrialData)
 _ARTICLE = msgspec.json.Decoder(ArticleData)
 CHUNK = 500
 
 
-def stored_versions(session: Session) -> dict[str, tuple[str, int]]:
+def stored_versions(session: Session) -> dict[str, tuple[Source, int]]:
     """Record id -> (source, version) of every stored, parsed record."""
-    out: dict[str, tuple[str, int]] = {}
+    out: dict[str, tuple[Source, int]] = {}
     trials = select(col(Trial.nct_id), col(Trial.version)).where(col(Trial.parse_error).is_(None))
     for rid, version in session.execute(trials):
-        out[rid] = ("ctgov", version)
+        out[rid] = (Source.CTGOV, version)
     articles = select(col(Article.id), col(Article.version), col(Article.in_pubmed)).where(
         col(Article.parse_error).is_(None)
     )
     for rid, version, in_pubmed in session.execute(articles):
-        out[rid] = ("pubmed" if in_pubmed else "europepmc", version)
+        out[rid] = (Source.PUBMED if in_pubmed else Source.EUROPEPMC, version)
     return out
 
 
-def load_records(session: Session, wanted: dict[str, str]) -> list[Record]:
+def load_records(session: Session, wanted: dict[str, Source]) -> list[Record]:
     """Decode the records named in `wanted` (id -> source), a chunk of ids per query."""
     records: list[Record] = []
-    trial_ids = sorted(r for r, s in wanted.items() if s == "ctgov")
-    article_ids = sorted(r for r, s in wanted.items() if s != "ctgov")
+    trial_ids = sorted(r for r, s in wanted.items() if s == Source.CTGOV)
+    article_ids = sorted(r for r, s in wanted.items() if s != Source.CTGOV)
     for chunk in _chunks(trial_ids):
         rows = session.execute(select(col(Trial.data)).where(col(Trial.nct_id).in_(chunk)))
-        records += [Record("ctgov", _TRIAL.decode(data)) for (data,) in rows]
+        records += [Record(Source.CTGOV, _TRIAL.decode(data)) for (data,) in rows]
     for chunk in _chunks(article_ids):
         stmt = select(col(Article.id), col(Article.data)).where(col(Article.id).in_(chunk))
         records += [
@@ -49,7 +50,7 @@ def load_records(session: Session, wanted: dict[str, str]) -> list[Record]:
     # In id order whatever order the database returns rows in: where two records' verdicts
     # weigh the same, the study's verdict comes from the first, and that must not depend on
     # the backend or on how a run was batched.
-    return sorted(records, key=lambda r: (r.source != "ctgov", r.id))
+    return sorted(records, key=lambda r: (r.source != Source.CTGOV, r.id))
 
 
 def stored_links(session: Session) -> list[tuple[str, str]]:
@@ -58,27 +59,6 @@ def stored_links(session: Session) -> list[tuple[str, str]]:
         col(Link.provenance) != "inferred"
     )
     return [(a, t) for a, t in session.execute(stmt)]
-
-
-def active_overrides(session: Session) -> dict[str, Override]:
-    """Record id -> its active override (the newest row not cleared)."""
-    stmt = (
-        select(Override)
-        .where(col(Override.cleared_at).is_(None))
-        .order_by(col(Override.at), col(Override.id))
-    )
-    return {o.record_id: o for o in session.scalars(stmt)}
-
-
-def study_overrides(
-    overrides: dict[str, Override], study_of: dict[str, str]
-) -> dict[str, Override]:
-    """Study -> the newest active override on any of its records."""
-    out: dict[str, Override] = {}
-    for rid, o in sorted(overrides.items(), key=lambda kv: (kv[1].at, kv[1].id or 0)):
-        if rid in study_of:
-            out[study_of[rid]] = o
-    return out
 
 
 def assessments(session: Session, ids: Sequence[str] | None = None) -> dict[str, Assessment]:

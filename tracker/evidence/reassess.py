@@ -19,17 +19,12 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from tracker.config import Config
-from tracker.evidence.load import (
-    active_overrides,
-    assessments,
-    load_records,
-    stored_links,
-    stored_versions,
-    study_overrides,
-)
+from tracker.evidence.load import assessments, load_records, stored_links, stored_versions
+from tracker.evidence.overrides import active_overrides, study_overrides
 from tracker.evidence.rules.assess import Judgement, Screened, judge_records, screen_records
 from tracker.evidence.rules.studies import Inferred, components
 from tracker.evidence.rules.vocab import compile_vocab
+from tracker.ids import Source
 from tracker.store.db import session_scope
 from tracker.store.models import Assessment, ChangeEvent, Link
 
@@ -105,8 +100,8 @@ def reassess(
 
 
 def _batches(
-    session: Session, wanted: dict[str, str], links: list[tuple[str, str]], config: Config
-) -> Iterator[dict[str, str]]:
+    session: Session, wanted: dict[str, Source], links: list[tuple[str, str]], config: Config
+) -> Iterator[dict[str, Source]]:
     """`wanted` in batches of whole studies: first every record connected (by a link or a
     reference) to a relevant one, since inference and duplicates join relevant records
     across the whole set; then the rest, a group of connected records never split."""
@@ -126,7 +121,7 @@ def _batches(
     for g in groups:
         (core if any(screened[rid].relevant for rid in g) else rest).append(g)
     yield {rid: wanted[rid] for g in core for rid in g}
-    batch: dict[str, str] = {}
+    batch: dict[str, Source] = {}
     for g in rest:
         batch.update((rid, wanted[rid]) for rid in g)
         if len(batch) >= BATCH:
@@ -140,7 +135,7 @@ def _store(
     session: Session,
     known: dict[str, _Known],
     judged: list[Judgement],
-    versions: dict[str, tuple[str, int]],
+    versions: dict[str, tuple[Source, int]],
     rules_hash: str,
     now: datetime,
 ) -> list[VerdictChange]:
@@ -178,8 +173,8 @@ def _changes(
     """Effective verdict and role changes of records that are, or were, relevant."""
     overrides = active_overrides(session)
     old_study = {rid: k.study for rid, k in known.items()}
-    before = study_overrides(overrides, old_study)
-    after = study_overrides(overrides, {**old_study, **{j.id: j.study for j in judged}})
+    before = study_overrides(overrides.values(), old_study)
+    after = study_overrides(overrides.values(), {**old_study, **{j.id: j.study for j in judged}})
     changes: list[VerdictChange] = []
     for j in judged:
         k = known.get(j.id)

@@ -2,8 +2,8 @@
 
 The digest and the email show this on every run, so it never re-runs a rule: two
 aggregate queries over `assessments` (relevant rows, through their index) and the
-active overrides. One study counts once, with its effective verdict: the newest active
-override on any of its records, else the verdict its records share.
+active overrides. One study counts once, with its effective verdict: its human verdict
+(tracker.evidence.overrides says which is in force), else the verdict its records share.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from tracker.evidence.overrides import stored_study_overrides
 from tracker.evidence.rules.terms import VERDICTS
-from tracker.store.models import Assessment, Override
+from tracker.store.models import Assessment
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +44,11 @@ def ledger_summary(session: Session) -> LedgerSummary:
         .where(col(Assessment.relevant).is_(True))
         .group_by(col(Assessment.study))
     ).all()
-    overridden = _study_overrides(session)
-    counts = dict.fromkeys(VERDICTS, 0)
-    participants = dict.fromkeys(VERDICTS, 0)
-    later = dict.fromkeys(VERDICTS, 0)
-    later_n = dict.fromkeys(VERDICTS, 0)
+    overridden = {study: o.verdict for study, o in stored_study_overrides(session).items()}
+    counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
+    participants: dict[str, int] = dict.fromkeys(VERDICTS, 0)
+    later: dict[str, int] = dict.fromkeys(VERDICTS, 0)
+    later_n: dict[str, int] = dict.fromkeys(VERDICTS, 0)
     for study, verdict, size, is_follow_up in per_study:
         effective = overridden.get(study, verdict)
         if effective not in counts:
@@ -67,17 +68,6 @@ def ledger_summary(session: Session) -> LedgerSummary:
 
 def _minus(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
     return {k: a[k] - b.get(k, 0) for k in a}
-
-
-def _study_overrides(session: Session) -> dict[str, str]:
-    """Study -> verdict of the newest active override on any of its records."""
-    rows = session.execute(
-        select(col(Assessment.study), col(Override.verdict), col(Override.at), col(Override.id))
-        .join(Assessment, col(Assessment.record_id) == col(Override.record_id))
-        .where(col(Override.cleared_at).is_(None))
-        .order_by(col(Override.at), col(Override.id))
-    ).all()
-    return {study: verdict for study, verdict, _at, _id in rows}  # newest wins
 
 
 def standing_sentence(

@@ -1,8 +1,8 @@
 """One flat row per stored record with its effective verdict: what every export writes.
 
 Rows are streamed (yield_per), so exporting a million articles holds a batch in memory,
-not the table. The effective verdict is the study's: the newest active override on any
-record of the study, else the verdict the engine gave (DESIGN, the evidence contract).
+not the table. The effective verdict is the human verdict in force over the record's study
+(tracker.evidence.overrides decides which), else the verdict the engine gave.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlmodel import Session, col
 
+from tracker.evidence.overrides import override_for, stored_study_overrides
 from tracker.ids import record_url
 from tracker.store.models import Article, Assessment, Override, Trial
 
@@ -68,7 +69,7 @@ class ExportRow:
 
 def export_rows(session: Session, *, relevant_only: bool) -> Iterator[ExportRow]:
     """Trials first (by NCT id), then articles (by id)."""
-    overrides = _study_overrides(session)
+    overrides = stored_study_overrides(session)
     for row in session.execute(_trials(relevant_only).execution_options(yield_per=_BATCH)):
         yield _trial_row(row._mapping, overrides)
     for row in session.execute(_articles(relevant_only).execution_options(yield_per=_BATCH)):
@@ -127,25 +128,18 @@ def _articles(relevant_only: bool) -> Select[*tuple[Any, ...]]:
     return stmt.where(col(Assessment.relevant).is_(True)) if relevant_only else stmt
 
 
-def _study_overrides(session: Session) -> dict[str, str]:
-    """Study -> verdict of its newest active override (as the ledger counts it)."""
-    rows = session.execute(
-        select(col(Assessment.study), col(Override.verdict))
-        .join(Assessment, col(Assessment.record_id) == col(Override.record_id))
-        .where(col(Override.cleared_at).is_(None))
-        .order_by(col(Override.at), col(Override.id))
-    ).all()
-    return {str(study): str(verdict) for study, verdict in rows}  # newest wins
-
-
-def _assessed(m: Any, overrides: dict[str, str]) -> dict[str, Any]:
+def _assessed(m: Any, record_id: str, overrides: dict[str, Override]) -> dict[str, Any]:
     study = m["study"]
-    override = overrides.get(study) if study else None
+    override = (
+        override_for(overrides, record_id=record_id, study=study, relevant=m["relevant"])
+        if study
+        else None
+    )
     return {
         "study": study,
         "relevant": m["relevant"],
         "role": m["role"],
-        "verdict": override or m["verdict"],
+        "verdict": override.verdict if override else m["verdict"],
         "overridden": override is not None,
         "rule": m["rule"],
         "reason": m["reason"],
@@ -162,7 +156,7 @@ def _data(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _trial_row(m: Any, overrides: dict[str, str]) -> ExportRow:
+def _trial_row(m: Any, overrides: dict[str, Override]) -> ExportRow:
     data = _data(m["data"])
     nct_id = m["nct_id"]
     start = m["start_date"]
@@ -182,11 +176,11 @@ def _trial_row(m: Any, overrides: dict[str, str]) -> ExportRow:
         abstract=data.get("brief_summary"),
         authors=[Person(m["lead_sponsor"], collective=True)] if m["lead_sponsor"] else [],
         keywords=[str(c) for c in data.get("conditions") or []],
-        **_assessed(m, overrides),
+        **_assessed(m, nct_id, overrides),
     )
 
 
-def _article_row(m: Any, overrides: dict[str, str]) -> ExportRow:
+def _article_row(m: Any, overrides: dict[str, Override]) -> ExportRow:
     data = _data(m["data"])
     journal = data.get("journal") or {}
     article_id = m["id"]
@@ -212,7 +206,7 @@ def _article_row(m: Any, overrides: dict[str, str]) -> ExportRow:
         abstract=abstract or None,
         authors=[_person(a) for a in data.get("authors") or [] if _person(a).last],
         keywords=[str(k) for k in data.get("keywords") or []],
-        **_assessed(m, overrides),
+        **_assessed(m, article_id, overrides),
     )
 
 

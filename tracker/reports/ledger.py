@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from tracker.config import ClaimConfig
-from tracker.evidence.load import active_overrides, study_overrides
+from tracker.evidence.overrides import override_for, stored_study_overrides
 from tracker.evidence.rules.terms import VERDICTS
 from tracker.evidence.summary import LedgerSummary, ledger_summary
 from tracker.ids import record_url
@@ -64,12 +64,10 @@ def build_ledger(session: Session, claim: ClaimConfig) -> Ledger:
     rows = list(session.scalars(select(Assessment).order_by(col(Assessment.record_id))))
     titles = _titles(session)
     links = _links(session)
-    overrides = study_overrides(active_overrides(session), {a.record_id: a.study for a in rows})
+    overrides = stored_study_overrides(session)
     items = []
     for a in rows:
-        o = overrides.get(a.study)
-        if o is not None and not a.relevant and o.record_id != a.record_id:
-            o = None  # an excluded record linked into a study keeps its own verdict
+        o = override_for(overrides, record_id=a.record_id, study=a.study, relevant=a.relevant)
         view = OverrideView(o.verdict, o.note, o.by, o.at, o.record_id) if o is not None else None
         items.append(
             LedgerItem(

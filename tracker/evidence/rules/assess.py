@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from tracker.config import ClaimConfig
 from tracker.evidence.rules.combine import study_verdicts
+from tracker.evidence.rules.judgement import Judgement, Reading, Record
 from tracker.evidence.rules.papers import paper_verdict, review_verdict
 from tracker.evidence.rules.registry import registry_verdict
 from tracker.evidence.rules.relevance import Relevance, judge_relevance
@@ -30,35 +31,7 @@ from tracker.records.trial import TrialData
 # The name from before the layout move: users filter their logs by it.
 log = logging.getLogger("tracker.evidence.assess")
 
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """A parsed record and the source it came from ('ctgov', 'pubmed', 'europepmc')."""
-
-    source: str
-    data: TrialData | ArticleData
-
-    @property
-    def id(self) -> str:
-        return self.data.nct_id if isinstance(self.data, TrialData) else self.data.id
-
-
-@dataclass(frozen=True, slots=True)
-class Judgement:
-    id: str
-    source: str
-    title: str
-    study: str
-    relevance: Relevance
-    role: Role
-    own: Verdict
-    """The record's own reading."""
-    verdict: Verdict
-    """The study's verdict, which every record of the study carries."""
-    participants: int | None
-    signals: Signals
-    inferred: list[str] = field(default_factory=list)
-    """Records joined to this one's study by inference rather than by a stored link."""
+__all__ = ["Judgement", "Record", "Screened", "judge_records", "own_verdict", "screen_records"]
 
 
 def judge_records(
@@ -89,7 +62,7 @@ def judge_records(
             s, relevant=rel.relevant, index_study=study_of[r.id] in index_studies, index=claim.index
         )
         own = _guarded(r, s, rel, role, vocab, today, primary.get(study_of[r.id], set()))
-        judged.append((r, s, rel, role, own))
+        judged.append(Reading(r, s, rel, role, own))
     return study_verdicts(judged, study_of, grouping.inferred), grouping.inferred
 
 

@@ -7,16 +7,10 @@ nothing to read; then strength, then a definite verdict over an inconclusive one
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from tracker.evidence.rules.relevance import Relevance
-from tracker.evidence.rules.role import Role
-from tracker.evidence.rules.signals import Signals
+from tracker.evidence.rules.judgement import Judgement, Reading
 from tracker.evidence.rules.studies import Inferred
 from tracker.evidence.rules.verdict import Verdict
-
-if TYPE_CHECKING:
-    from tracker.evidence.rules.assess import Judgement, Record
 
 _WEAK_READINGS = frozenset({"paper.no_abstract", "paper.protocol", "paper.no_claim_result"})
 _STRENGTH = {"strong": 3, "moderate": 2, "weak": 1}
@@ -37,52 +31,51 @@ def weight(v: Verdict) -> tuple[int, int, int]:
 
 
 def study_verdicts(
-    judged: Sequence[tuple[Record, Signals, Relevance, Role, Verdict]],
+    readings: Sequence[Reading],
     study_of: dict[str, str],
     inferred: list[Inferred],
 ) -> list[Judgement]:
-    from tracker.evidence.rules.assess import Judgement
-
-    members: dict[str, list[tuple[Record, Signals, Relevance, Role, Verdict]]] = {}
-    for item in judged:
-        members.setdefault(study_of[item[0].id], []).append(item)
+    """Every record's judgement, carrying the verdict of the weightiest reading of its study."""
+    members: dict[str, list[Reading]] = {}
+    for item in readings:
+        members.setdefault(study_of[item.id], []).append(item)
     joined: dict[str, list[str]] = {}
     for m in inferred:
         joined.setdefault(m.article_id, []).append(m.trial_id)
         joined.setdefault(m.trial_id, []).append(m.article_id)
     out = []
     for study, items in members.items():
-        relevant = [i for i in items if i[2].relevant] or items
-        decider = max(relevant, key=lambda i: weight(i[4]))
-        participants = max((i[1].design.n or 0 for i in relevant), default=0) or None
-        for r, s, rel, role, own in items:
-            carried = own if (not rel.relevant or len(relevant) == 1) else _carried(decider, r.id)
+        relevant = [i for i in items if i.relevance.relevant] or items
+        decider = max(relevant, key=lambda i: weight(i.own))
+        participants = max((i.signals.design.n or 0 for i in relevant), default=0) or None
+        for i in items:
+            alone = not i.relevance.relevant or len(relevant) == 1
             out.append(
                 Judgement(
-                    id=r.id,
-                    source=r.source,
-                    title=s.title,
+                    id=i.id,
+                    source=i.record.source,
+                    title=i.signals.title,
                     study=study,
-                    relevance=rel,
-                    role=role,
-                    own=own,
-                    verdict=carried,
-                    participants=participants if rel.relevant else s.design.n,
-                    signals=s,
-                    inferred=joined.get(r.id, []),
+                    relevance=i.relevance,
+                    role=i.role,
+                    own=i.own,
+                    verdict=i.own if alone else _carried(decider, i.id),
+                    participants=participants if i.relevance.relevant else i.signals.design.n,
+                    signals=i.signals,
+                    inferred=joined.get(i.id, []),
                 )
             )
     return out
 
 
-def _carried(decider: tuple[Record, Signals, Relevance, Role, Verdict], rid: str) -> Verdict:
-    record, _s, _rel, _role, v = decider
-    if record.id == rid:
+def _carried(decider: Reading, rid: str) -> Verdict:
+    v = decider.own
+    if decider.id == rid:
         return v
     return Verdict(
         v.verdict,
         v.rule,
-        f"{v.reason} (study verdict, from {record.id})",
-        [f"{record.id}: {e}" for e in v.evidence],
+        f"{v.reason} (study verdict, from {decider.id})",
+        [f"{decider.id}: {e}" for e in v.evidence],
         v.strength,
     )

@@ -90,8 +90,9 @@ def _no_claim_benefit(r: Reading, s: Signals, primary: set[str], null: list[Stat
             _quotes(other_benefit + null),
             "weak",
         )
-    # Refutes needs the claim outcome to be the primary one (DESIGN §1); when the abstract
-    # names no primary outcome, the authors' negative conclusion stands in for it.
+    # Refutes needs the claim outcome to be the primary one (a secondary outcome unchanged is
+    # only inconclusive); when the abstract names no primary outcome, the authors' negative
+    # conclusion stands in for it.
     if null and not primary and not s.primary_other and r.conclusion == "negative":
         return _refutes(null, r, s)
     if null:

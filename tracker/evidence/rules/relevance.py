@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracker.evidence.rules.signals import Signals
+from tracker.evidence.rules.terms import ExclusionName
 
 
 @dataclass(frozen=True, slots=True)
 class Relevance:
     relevant: bool
-    exclusion: str | None
+    exclusion: ExclusionName | None
     reason: str
     evidence: list[str]
 
@@ -58,5 +59,5 @@ def judge_relevance(
     )
 
 
-def _out(exclusion: str, reason: str, evidence: list[str]) -> Relevance:
+def _out(exclusion: ExclusionName, reason: str, evidence: list[str]) -> Relevance:
     return Relevance(False, exclusion, reason, evidence)

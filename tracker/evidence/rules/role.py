@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from tracker.config import IndexConfig
 from tracker.evidence.rules.signals import Signals
+from tracker.evidence.rules.terms import RoleName
 
 
 @dataclass(frozen=True, slots=True)
 class Role:
-    role: str
+    role: RoleName
     reason: str
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Design:
-    """How much a result can weigh: DESIGN §1 grows strength with these."""
+    """How much a result can weigh: strength grows with randomisation, a sham or placebo
+    control, blinding and size."""
 
     randomised: bool = False
     sham: bool = False

@@ -2,7 +2,7 @@
 
 Interventions and arms are where a therapy is given; a family term met only in outcome
 measures, in a 'Diagnostic Test' intervention or in a drug's description is a
-measurement (DESIGN §1, 'Role of the stimulation').
+measurement: a drug trial with the family as an outcome measure is not a test of the claim.
 """
 
 from __future__ import annotations

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from tracker.evidence.rules.signals import Design
+from tracker.evidence.rules.terms import StrengthName
 
 LARGE = 100
 """Participants from which a trial counts as large (phase 3 ALS trials enrol 100s)."""
 SMALL = 30
 
 
-def strength_of(design: Design, *, on_primary: bool) -> str:
+def strength_of(design: Design, *, on_primary: bool) -> StrengthName:
     """'strong' needs all of randomised, sham, blinded, >= 100 and the primary outcome."""
     n = design.n or 0
     points = sum(

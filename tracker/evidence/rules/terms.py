@@ -1,22 +1,32 @@
-"""The fixed vocabulary of the evidence engine: verdicts, roles and exclusions (DESIGN §1)."""
+"""The fixed vocabulary of the evidence engine: verdicts, roles, exclusions and strengths.
+
+Each is a `Literal` type, so that mypy checks every place that sets or compares one, and a
+tuple of its values in the order reports list them.
+"""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal, get_args
 
-VERDICTS: Final = ("confirms", "refutes", "inconclusive", "pending", "not_applicable")
+VerdictName = Literal["confirms", "refutes", "inconclusive", "pending", "not_applicable"]
+VERDICTS: Final[tuple[VerdictName, ...]] = get_args(VerdictName)
 """Every verdict, in the order reports list them."""
 
-ROLES: Final = ("index", "follow_up", "prior", "review", "background", "excluded")
+RoleName = Literal["index", "follow_up", "prior", "review", "background", "excluded"]
+ROLES: Final[tuple[RoleName, ...]] = get_args(RoleName)
+"""When and what kind: the index, a study after it or before it, a systematic review, a
+relevant record that reports no study of its own, or a record that is not relevant."""
 
-EXCLUSIONS: Final = (
+ExclusionName = Literal[
     "other_condition",
     "diagnostic_use",
     "not_magnetic",
     "healthy_volunteers",
     "not_a_study",
     "no_stimulation",
-)
+]
+EXCLUSIONS: Final[tuple[ExclusionName, ...]] = get_args(ExclusionName)
 """Why a record is not relevant; `no_stimulation` = the family is not named at all."""
 
-STRENGTHS: Final = ("weak", "moderate", "strong")
+StrengthName = Literal["weak", "moderate", "strong"]
+STRENGTHS: Final[tuple[StrengthName, ...]] = get_args(StrengthName)
