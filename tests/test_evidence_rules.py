@@ -318,15 +318,35 @@ def test_role_by_date_against_the_index(submitted, role):
     assert judge(trial(first_submitted=submitted))["NCT09000001"].role.role == role
 
 
-def test_outcomes_outside_the_claim_make_background():
+@pytest.mark.parametrize(
+    ("submitted", "role"), [("2025-03-01", "follow_up"), ("2019-01-10", "prior")]
+)
+def test_outcomes_outside_the_claim_keep_the_role_by_date_and_are_not_applicable(submitted, role):
+    """The role says when and what kind; the verdict whether it tests the claim."""
     t = trial(
+        first_submitted=submitted,
         primary_outcomes=[
             Outcome(
                 measure="Modified Ashworth Scale (spasticity)", description=None, time_frame=None
             )
-        ]
+        ],
     )
     j = judge(t)["NCT09000001"]
+    assert (j.role.role, j.verdict.verdict, j.verdict.rule) == (
+        role,
+        "not_applicable",
+        "outcomes.outside_claim",
+    )
+    assert "spasticity" in j.verdict.reason
+
+
+def test_a_narrative_review_is_background():
+    p = paper(
+        title="Brain stimulation in ALS: a narrative review",
+        abstract=[("", "Repetitive TMS sessions were given as a therapy in ALS in three trials.")],
+        publication_types=[PT(ui=None, name="Review")],
+    )
+    j = judge(p)["PMID:1"]
     assert (j.role.role, j.verdict.verdict, j.verdict.rule) == (
         "background",
         "not_applicable",

@@ -136,7 +136,15 @@ def own_verdict(
             "not_applicable",
             "role.background",
             f"Relevant background, not a test of the claim: {role.reason}.",
-            [f"outcomes: {', '.join(s.other_outcomes) or 'none on progression or survival'}"],
+            [f"outcomes: {', '.join(s.other_outcomes) or 'none on the claim'}"],
+        )
+    if not s.claim_outcomes and not s.protocol and not s.review:
+        others = ", ".join(s.other_outcomes) or "no clinical outcome"
+        return Verdict(
+            "not_applicable",
+            "outcomes.outside_claim",
+            f"Does not test the claim: its outcomes all lie outside it ({others}).",
+            [f"outcomes: {others}"],
         )
     if isinstance(r.data, TrialData):
         decided = registry_verdict(r.data, s, today) or results_verdict(r.data, s, vocab)

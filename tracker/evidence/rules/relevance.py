@@ -36,6 +36,9 @@ def judge_relevance(
     if s.not_a_study:
         why = f"A {s.not_a_study}, not a study."
         return _out("not_a_study", why, [f"publication type: {s.not_a_study}"])
+    if s.preclinical:
+        why = "An animal or cell study: not people with the condition, whatever it finds."
+        return _out("preclinical", why, [s.preclinical])
     if not s.population:
         if s.healthy and not s.disease:
             why = "Studies healthy volunteers, not people with the condition."

@@ -35,10 +35,9 @@ def judge_role(s: Signals, *, relevant: bool, index_study: bool, index: IndexCon
         return Role("review", f"a {s.review}")
     if s.narrative_review:
         return Role("background", "a narrative review: it neither tests nor pools")
-    if not s.claim_outcomes and not s.protocol:
-        others = ", ".join(s.other_outcomes) or "no clinical outcome"
-        return Role("background", f"does not test progression or survival ({others})")
+    # A study of the family in the population is prior or follow-up by its date, whatever
+    # its outcomes: whether it tests the claim is its verdict's business, not its role's.
     when = s.date or ""
     if index.date and when and when[:10] < index.date[: len(when[:10])]:
         return Role("prior", f"dated {when}, before the index result ({index.date})")
-    return Role("follow_up", f"dated {when or 'unknown'}, tests the claim after the index result")
+    return Role("follow_up", f"dated {when or 'unknown'}, after the index result")

@@ -46,6 +46,8 @@ class Signals:
     """Every kind the record names anywhere, whatever for."""
     not_family: dict[str, str] = field(default_factory=dict)
     not_a_study: str | None = None
+    preclinical: str | None = None
+    """Why it is an animal or cell study (the finding), else None."""
     review: str | None = None
     """A systematic review or meta-analysis (the 'review' role)."""
     narrative_review: bool = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from tracker.evidence.rules.outcomes import claim_groups, primary_clause
+from tracker.evidence.rules.preclinical import preclinical
 from tracker.evidence.rules.signals import Design, Signals
 from tracker.evidence.rules.text import kinds_in, proximity, sample_size, sentences
 from tracker.evidence.rules.vocab import Vocab
@@ -80,6 +81,7 @@ def article_signals(a: ArticleData, vocab: Vocab, *, source: str) -> Signals:
         mentioned=kinds_in(f"{text}\n{' | '.join(a.keywords)}", vocab),
         not_family=_not_family(a, vocab),
         not_a_study=_not_a_study(types),
+        preclinical=preclinical(a),
         review=_review(a, types),
         narrative_review=any(t in ("review", "review-article") for t in types),
         protocol="clinical trial protocol" in types or bool(_PROTOCOL.search(a.title or "")),

@@ -24,9 +24,11 @@ ExclusionName = Literal[
     "healthy_volunteers",
     "not_a_study",
     "no_stimulation",
+    "preclinical",
 ]
 EXCLUSIONS: Final[tuple[ExclusionName, ...]] = get_args(ExclusionName)
-"""Why a record is not relevant; `no_stimulation` = the family is not named at all."""
+"""Why a record is not relevant; `no_stimulation` = the family is not named at all;
+`preclinical` = an animal or cell study, excluded whatever it finds."""
 
 StrengthName = Literal["weak", "moderate", "strong"]
 STRENGTHS: Final[tuple[StrengthName, ...]] = get_args(StrengthName)

@@ -15,7 +15,7 @@ from functools import cache
 
 from tracker.config import ClaimConfig
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 """Bump when a rule changes meaning, so stored assessments are redone."""
 
 
