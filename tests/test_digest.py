@@ -70,7 +70,8 @@ def test_ledger_counts_per_study(engine):
     assert digest.evidence["confirms"] == 2  # NCT00000001 and the index study
     assert digest.evidence["pending"] == 1  # NCT00000002 with PMID:400: one study
     assert digest.evidence["inconclusive"] == 1
-    assert digest.standing and "confirmation" in digest.standing
+    assert digest.state == "confirmed"
+    assert digest.standing and digest.standing.startswith("Confirmed: 1 controlled follow-up")
 
 
 def test_every_item_links_to_its_registry_page(engine):

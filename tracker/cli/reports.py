@@ -114,6 +114,7 @@ def _export(fmt: ExportFormat, rows: Iterator[ExportRow], out: IO[str], session:
     if fmt is ExportFormat.JSON:
         ledger = ledger_summary(session)
         summary = {
+            "state": ledger.state,
             "standing": ledger.standing,
             "studies": ledger.studies,
             "counts": ledger.counts,

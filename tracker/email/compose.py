@@ -12,7 +12,7 @@ from tracker.email.chart import ledger_chart
 from tracker.email.message import InlineImage, unsubscribe_uri
 from tracker.reports.digest import Digest
 from tracker.reports.render.console import not_listed_sentence
-from tracker.reports.verdicts import VERDICT_COLOURS, VERDICT_LABELS
+from tracker.reports.verdicts import VERDICT_COLOURS, VERDICT_LABELS, state_colour
 
 CHART_CID = "ledger-chart@tracker"
 
@@ -67,7 +67,7 @@ def compose(digest: Digest, settings: EmailConfig, *, chart: bool = True) -> Com
         "headline": headline,
         "window": _window(digest),
         "standing": digest.standing or "No evidence assessed yet.",
-        "standing_colour": _standing_colour(digest.evidence),
+        "standing_colour": state_colour(digest.state),
         "sections": sections,
         "not_listed": (
             not_listed_sentence(digest) if digest.not_relevant or digest.unassessed else ""
@@ -121,11 +121,3 @@ def _window(digest: Digest) -> str:
     if digest.since is None:
         return f"everything stored up to {until}"
     return f"{digest.since.strftime('%d %b %Y %H:%M')} to {until}"
-
-
-def _standing_colour(counts: dict[str, int]) -> str:
-    if counts.get("refutes"):
-        return VERDICT_COLOURS["refutes"]
-    if counts.get("confirms"):
-        return VERDICT_COLOURS["confirms"]
-    return VERDICT_COLOURS["pending"]

@@ -127,6 +127,8 @@ class Digest:
     sections: list[Section] = dataclasses.field(default_factory=list)
     standing: str | None = None
     """The claim's standing in one sentence (tracker.evidence.summary)."""
+    state: str | None = None
+    """The claim's state: 'confirmed', 'not_supported', 'contested', 'open' or 'untested'."""
     not_relevant: int = 0
     """New records and changes in the window on records judged not relevant (not listed)."""
     unassessed: int = 0
@@ -186,6 +188,7 @@ def build_digest(session: Session, *, since: datetime | None, until: datetime) -
         health=[source_health(session, source) for source in SOURCES],
         sections=sections,
         standing=ledger.standing,
+        state=ledger.state,
         not_relevant=not_relevant,
         unassessed=unassessed,
     )

@@ -129,6 +129,7 @@ def ledger_json(ledger: Ledger) -> dict[str, Any]:
             **{v: s.counts[v] for v in VERDICTS},
             "studies": s.studies,
             "participants": s.participants,
+            "state": s.state,
             "standing": s.standing,
         },
     }

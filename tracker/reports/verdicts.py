@@ -29,3 +29,20 @@ VERDICT_COLOURS: Final = {
     "not_applicable": "#8c959f",
 }
 """Hex colours for HTML and the chart; readable on white and for most colour vision."""
+
+STATE_VERDICT: Final = {
+    "confirmed": "confirms",
+    "not_supported": "refutes",
+    "contested": "inconclusive",
+    "open": "pending",
+    "untested": "not_applicable",
+}
+"""The claim's state (tracker.evidence.rules.standing) is shown in its verdict's colour."""
+
+
+def state_colour(state: str | None) -> str:
+    return VERDICT_COLOURS[STATE_VERDICT.get(state or "", "not_applicable")]
+
+
+def state_style(state: str | None) -> str:
+    return VERDICT_STYLES[STATE_VERDICT.get(state or "", "not_applicable")]

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker.reports.digest import Digest, Section, SourceHealth
-from tracker.reports.verdicts import VERDICT_LABELS, VERDICT_STYLES
+from tracker.reports.verdicts import VERDICT_LABELS, VERDICT_STYLES, state_style
 
 
 def when(value: datetime | None) -> str:
@@ -27,7 +27,10 @@ def render_digest(digest: Digest) -> RenderableType:
     window = (
         f"{when(digest.since)} → {when(digest.until)} UTC" if digest.since else "all stored records"
     )
-    parts: list[RenderableType] = [Text.assemble(("tracker digest", "bold"), f"  {window}")]
+    parts: list[RenderableType] = [
+        Text.assemble(("tracker digest", "bold"), f"  {window}"),
+        standing_line(digest.standing, digest.state),
+    ]
     listed = [s for s in digest.sections if s.items]
     if not listed:
         parts += [Text(""), Text("Nothing new in this window.", style="dim")]
@@ -76,8 +79,12 @@ def _section_lines(section: Section) -> RenderableType:
     return Group(*lines)
 
 
+def standing_line(standing: str | None, state: str | None) -> Text:
+    """The claim's standing, first under every heading, in its state's colour."""
+    return Text(standing or "No evidence assessed yet.", style=f"bold {state_style(state)}")
+
+
 def _ledger(digest: Digest) -> RenderableType:
-    standing = Text(digest.standing or "No evidence assessed yet.", style="bold")
     counts = Text("Studies by verdict: ")
     for index, verdict in enumerate(VERDICT_LABELS):
         if index:
@@ -86,7 +93,7 @@ def _ledger(digest: Digest) -> RenderableType:
             f"{VERDICT_LABELS[verdict]} {digest.evidence.get(verdict, 0)}",
             style=VERDICT_STYLES[verdict],
         )
-    return Group(Text("Ledger", style="bold underline"), standing, counts)
+    return Group(Text("Ledger", style="bold underline"), counts)
 
 
 def _failures(health: list[SourceHealth]) -> list[RenderableType]:

@@ -43,6 +43,7 @@ def render_digest_json(digest: Digest) -> str:
             "verdict_changes": digest.verdict_changes,
             "evidence": digest.evidence,
             "standing": digest.standing,
+            "state": digest.state,
             "sections": {
                 s.key: {"title": s.title, "items": [_item(i) for i in s.items]}
                 for s in digest.sections

@@ -1,5 +1,6 @@
-"""The ledger in the terminal: the index on top, the standing sentence, then studies grouped
-by verdict with participants, reasons and links. Registry text goes in as Text, never markup.
+"""The ledger in the terminal: the standing sentence on top, the claim and the index, then
+studies grouped by verdict with participants, reasons and links. Registry text goes in as
+Text, never markup.
 """
 
 from __future__ import annotations
@@ -12,17 +13,18 @@ from rich.text import Text
 
 from tracker.evidence.rules.terms import VERDICTS
 from tracker.reports.ledger import Ledger, LedgerItem
-from tracker.reports.render.console import linked_id
+from tracker.reports.render.console import linked_id, standing_line
 from tracker.reports.verdicts import VERDICT_LABELS, VERDICT_STYLES
 
 
 def render_ledger(ledger: Ledger) -> RenderableType:
     claim = ledger.claim
     parts: list[RenderableType] = [
-        Text.assemble(("Claim  ", "bold"), Text(claim.statement or "(no statement configured)"))
+        standing_line(ledger.summary.standing, ledger.summary.state),
+        Text(""),
+        Text.assemble(("Claim  ", "bold"), Text(claim.statement or "(no statement configured)")),
     ]
     parts += _index(ledger)
-    parts += [Text(""), Text(ledger.summary.standing, style="bold")]
     studies = _studies([i for i in ledger.items if i.relevant and i.role != "index"])
     for verdict in VERDICTS:
         group = studies.get(verdict, [])

@@ -27,7 +27,8 @@ def _link(record_id: str, url: str | None) -> str:
 
 def render_digest_markdown(digest: Digest) -> str:
     window = f"{_when(digest.since)} to {_when(digest.until)}" if digest.since else "all records"
-    lines = [f"# tracker digest: {window}", ""]
+    standing = md_escape(digest.standing) if digest.standing else "No evidence assessed yet."
+    lines = [f"# tracker digest: {window}", "", f"**{standing}**", ""]
     listed = [s for s in digest.sections if s.items]
     if not listed:
         lines += ["Nothing new in this window.", ""]
@@ -55,8 +56,7 @@ def _ledger(digest: Digest) -> list[str]:
     counts = " · ".join(
         f"{label} {digest.evidence.get(verdict, 0)}" for verdict, label in VERDICT_LABELS.items()
     )
-    standing = md_escape(digest.standing) if digest.standing else "No evidence assessed yet."
-    return ["## Ledger", "", f"**{standing}**", "", f"Studies by verdict: {counts}", ""]
+    return ["## Ledger", "", f"Studies by verdict: {counts}", ""]
 
 
 def _section_health(health: list[SourceHealth]) -> list[str]:
