@@ -93,6 +93,7 @@ def _plain(renderable) -> str:
 
 def test_console_render_in_section_order(engine):
     out = _plain(render_digest(_digest(engine)))
+    assert out.splitlines()[1].startswith("Confirmed: 1 controlled follow-up")  # standing first
     positions = [
         out.index(title) for title in ("Verdict changes (1)", "New follow-ups (1)", "Results")
     ]
@@ -124,8 +125,12 @@ def test_markdown_and_json(engine):
     assert "## Verdict changes (1)" in md
     assert "[NCT00000001](https://clinicaltrials.gov/study/NCT00000001)" in md
     assert "\\<script\\>" in md
+    # The standing comes first, right under the title.
+    assert md.splitlines()[2].startswith("**Confirmed: 1 controlled follow\\-up found a benefit")
     data = json.loads(render_digest_json(digest))
     assert data["evidence"]["confirms"] == 2
+    assert data["state"] == "confirmed"
+    assert data["standing"].startswith("Confirmed: ")
     assert [c["new"] for c in data["verdict_changes"]] == ["confirms", "pending"]
     assert data["sections"]["slipped"]["items"][0]["flag"] == "+8 months"
     assert data["not_listed"] == {"not_relevant": 2, "unassessed": 1}

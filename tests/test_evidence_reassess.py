@@ -204,6 +204,7 @@ def test_the_evidence_and_judge_commands(tmp_path, cases):
 
     doc = json.loads(cli("evidence", "--format", "json", config=config))
     assert next(i for i in doc["items"] if i["id"] == PENDING)["verdict"] == "pending"
+    assert doc["summary"]["state"] == "open"
 
     # The edge, as a user meets it: exit codes and one line.
     missing = tracker("judge", "NCT99999999", "--verdict", "confirms", "--note", "x", config=config)
@@ -225,6 +226,8 @@ def test_the_evidence_and_judge_commands(tmp_path, cases):
     )
     text = cli("evidence", config=config)
     assert "[red]Stopped[/red]" in text  # a note is text, never markup
+    # The human verdict counts as given: the standing, first line of the ledger, moves.
+    assert text.splitlines()[0].startswith("Not supported: 1 controlled follow-up found no")
     assert "HUMAN VERDICT" in text and "automatic verdict: pending" in text
     doc = json.loads(cli("evidence", "--format", "json", config=config))
     item = next(i for i in doc["items"] if i["id"] == PENDING)
@@ -233,6 +236,7 @@ def test_the_evidence_and_judge_commands(tmp_path, cases):
     cli("judge", PENDING, "--clear", config=config)
     doc = json.loads(cli("evidence", "--format", "json", config=config))
     assert next(i for i in doc["items"] if i["id"] == PENDING)["manual"] is False
+    assert doc["summary"]["state"] == "open"
 
 
 def test_an_inferred_match_is_stored_as_a_link_and_kept(engine):
