@@ -83,6 +83,14 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
+    raw_cells: Annotated[
+        bool,
+        typer.Option(
+            "--raw-cells",
+            help="CSV: write text exactly as stored, even cells a spreadsheet would run "
+            "as a formula (by default they get a leading apostrophe).",
+        ),
+    ] = False,
 ) -> None:
     """The ledger and the records as CSV, JSON, RIS or BibTeX (for Zotero, EndNote)."""
     from tracker.export.rows import export_rows
@@ -93,23 +101,30 @@ def export(
         with session_scope(engine) as session:
             rows = export_rows(session, relevant_only=relevant_only)
             if output is None:
-                count = _export(fmt, rows, sys.stdout, session)
+                count = _export(fmt, rows, sys.stdout, session, raw_cells)
             else:
                 try:
                     handle = output.open("w", encoding="utf-8", newline="")
                 except OSError as exc:
                     raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from exc
                 with handle:
-                    count = _export(fmt, rows, handle, session)
+                    count = _export(fmt, rows, handle, session, raw_cells)
     finally:
         engine.dispose()
     where = f" to {output}" if output else ""
     stderr.print(f"Exported {count} records as {fmt.value}{where}.", markup=False)
 
 
-def _export(fmt: ExportFormat, rows: Iterator[ExportRow], out: IO[str], session: Session) -> int:
+def _export(
+    fmt: ExportFormat, rows: Iterator[ExportRow], out: IO[str], session: Session, raw_cells: bool
+) -> int:
     from tracker.evidence.summary import ledger_summary
-    from tracker.export.writers import WRITERS, write_json
+    from tracker.export.writers import WRITERS, write_csv, write_json
+
+    if raw_cells and fmt is not ExportFormat.CSV:
+        raise UsageError("--raw-cells applies to --format csv only")
+    if fmt is ExportFormat.CSV:
+        return write_csv(rows, out, raw_cells=raw_cells)
 
     if fmt is ExportFormat.JSON:
         ledger = ledger_summary(session)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
 from itertools import islice
@@ -50,14 +51,22 @@ CSV_COLUMNS = (
 )
 
 
-def write_csv(rows: Iterable[ExportRow], out: IO[str]) -> int:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet reads a cell starting with one of these as a formula (OWASP's list):
+`=HYPERLINK(...)` in a title or an author would run when the file is opened."""
+
+
+def write_csv(rows: Iterable[ExportRow], out: IO[str], *, raw_cells: bool = False) -> int:
+    """One row per record. Text cells that a spreadsheet would take for a formula get a
+    leading apostrophe (shown, never evaluated) unless `raw_cells` asks for them as stored."""
+    value = _csv_value if raw_cells else _csv_safe
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     count = 0
     for row in rows:
         record = {name: getattr(row, name) for name in CSV_COLUMNS if name != "authors"}
         record["authors"] = "; ".join(_display_name(p) for p in row.authors)
-        writer.writerow({k: _csv_value(v) for k, v in record.items()})
+        writer.writerow({k: value(v) for k, v in record.items()})
         count += 1
     return count
 
@@ -66,6 +75,13 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else value
+
+
+def _csv_safe(value: Any) -> Any:
+    value = _csv_value(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def write_json(
@@ -136,7 +152,20 @@ def _ris_entry(row: ExportRow) -> dict[str, Any]:
         "abstract": row.abstract,
         "keywords": row.keywords,
     }
-    return {k: v for k, v in entry.items() if v not in (None, "", [])}
+    return {k: _fold(v) for k, v in entry.items() if v not in (None, "", [])}
+
+
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def _fold(value: Any) -> Any:
+    """RIS is one tag per line: a line break inside a field could start a forged `ER  -`
+    and a new record, so every field is folded onto one line."""
+    if isinstance(value, str):
+        return _LINE_BREAKS.sub(" ", value)
+    if isinstance(value, list):
+        return [_fold(v) for v in value]
+    return value
 
 
 def _ris_name(person: Person) -> str:

@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 
 from tracker.evidence.summary import ledger_summary
 from tracker.ids import record_url, source_of
+from tracker.records.text import clean_text
 from tracker.redact import scrub
 from tracker.store.models import Article, Assessment, ChangeEvent, Report, SyncRun, Trial
 
@@ -55,6 +56,15 @@ _FIELD_SECTION = {
 }
 
 
+def _clean_fields(item: object) -> None:
+    """Registry text stored before cleaning existed is cleaned here too, so the report data
+    every renderer reads holds no control character, whatever the database holds."""
+    for f in dataclasses.fields(item):  # type: ignore[arg-type]
+        value = getattr(item, f.name)
+        if isinstance(value, str):
+            object.__setattr__(item, f.name, clean_text(value))
+
+
 @dataclass(frozen=True, slots=True)
 class NewItem:
     id: str
@@ -66,6 +76,9 @@ class NewItem:
     relevant: bool | None = None
     """The evidence engine's judgement; None while the record is not assessed."""
 
+    def __post_init__(self) -> None:
+        _clean_fields(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -76,6 +89,9 @@ class Change:
     new: str | None
     at: datetime
     url: str | None
+
+    def __post_init__(self) -> None:
+        _clean_fields(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +108,9 @@ class Item:
     """What an email marks as reported: 'event:<id>' for change events, 'new:<record>'."""
     flag: str | None = None
     """A short emphasis, e.g. 'stopped' or '+8 months'."""
+
+    def __post_init__(self) -> None:
+        _clean_fields(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import msgspec
 
+from tracker.records.text import clean_record
 from tracker.records.trial import (
     Analysis,
     Arm,
@@ -56,7 +57,7 @@ def read_study(raw: msgspec.Raw | bytes, packed: bytes | None = None) -> Fetched
     """Parse one study, keeping its exact bytes; a study that does not parse is kept too."""
     try:
         study = decode_study(raw)
-        trial = study_to_trial(study)
+        trial = clean_record(study_to_trial(study))
     except ParseError as exc:
         nct_id = _salvage_nct_id(bytes(raw))
         return FetchedStudy(nct_id=nct_id, raw=raw, packed=packed, trial=None, error=str(exc))
@@ -81,7 +82,7 @@ def _salvage_nct_id(data: bytes) -> str:
 
 def parse_study(raw: bytes | msgspec.Raw) -> TrialData:
     """Decode and map one study; raises ParseError when it has no NCT id or a wrong shape."""
-    return study_to_trial(decode_study(raw))
+    return clean_record(study_to_trial(decode_study(raw)))
 
 
 def study_to_trial(study: w.Study) -> TrialData:

@@ -31,6 +31,7 @@ from tracker.records.article import (
     PublicationType,
 )
 from tracker.records.links import nct_ids_in
+from tracker.records.text import clean_record
 from tracker.records.trial import PartialDate
 from tracker.sources.request import decode_json, fetch
 
@@ -220,7 +221,7 @@ def read_result(raw: msgspec.Raw | bytes) -> FetchedResult:
         result = _RESULT_DECODER.decode(raw)
     except msgspec.DecodeError as exc:
         return FetchedResult(_salvage_id(bytes(raw)), raw, None, None, [], None, str(exc))
-    record = parse_result(result)
+    record = clean_record(parse_result(result))
     trials = annotated_nct_ids(result, record)
     return FetchedResult(record.id, raw, record, result.doi, trials, result.first_index_date)
 

@@ -17,6 +17,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from tracker.records.article import ArticleData, Journal
+from tracker.records.text import clean_record
 from tracker.sources import pubmed_xml as x
 from tracker.sources.pubmed_xml import EMPTY, Element
 
@@ -121,7 +122,7 @@ def _stream(
                 raw = _raw(elem, body, span, None) if keep_raw else b""
                 yield from ((record, raw) for record in _deleted(elem))
             else:
-                record = parse_article(elem)
+                record = clean_record(parse_article(elem))
                 yield record, _raw(elem, body, span, record.pmid) if keep_raw else b""
             _release(elem, siblings=not whole)
     except etree.XMLSyntaxError as exc:

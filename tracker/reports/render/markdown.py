@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from urllib.parse import quote
 
 from tracker.reports.digest import Digest, Section, SourceHealth
 from tracker.reports.render.console import not_listed_sentence
@@ -22,7 +23,16 @@ def _when(value: datetime | None) -> str:
 
 
 def _link(record_id: str, url: str | None) -> str:
-    return f"[{record_id}]({url})" if url else record_id
+    """A record id is registry text too (a Europe PMC id like `1](javascript:...)`): the
+    label is escaped, and the target must be a web address, written so it cannot end early."""
+    label = md_escape(record_id)
+    if not url or not url.lower().startswith(("https://", "http://")):
+        return label
+    return f"[{label}]({quote(url, safe=_URL_SAFE)})"
+
+
+_URL_SAFE = ":/?&=%#@!$'*+,;~._-"
+"""Everything else (spaces, brackets, parentheses, angle brackets) is percent-encoded."""
 
 
 def render_digest_markdown(digest: Digest) -> str:
