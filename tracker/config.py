@@ -42,6 +42,10 @@ class HttpConfig(_Frozen):
     timeout: float = Field(default=60.0, gt=0)
     """Seconds to wait for a response to start arriving (and between chunks)."""
     connect_timeout: float = Field(default=15.0, gt=0)
+    deadline: float = Field(default=120.0, gt=0)
+    """Seconds one request attempt may take in all, from connecting to the body's last
+    byte (the timeout above applies to each read, so a server sending a byte now and then
+    could otherwise hold a request for ever); an attempt past it is retried as a timeout."""
     retries: int = Field(default=5, ge=0)
     backoff_base: float = Field(default=1.0, ge=0)
     backoff_max: float = Field(default=120.0, ge=0)
@@ -76,6 +80,9 @@ class CtgovConfig(_Frozen):
     rps: float = Field(default=1.0, ge=0)
     """Requests per second; the registry publishes no limit but robots.txt asks for 1."""
     page_size: int = Field(default=1000, ge=1, le=1000)
+    max_body_mb: float = Field(default=128.0, gt=0)
+    """The largest answer read, decompressed, in MiB (a full page of 1,000 studies with
+    results is about 30); a larger one fails the request instead of filling memory."""
     overlap_days: int = Field(default=3, ge=0)
     """Incremental syncs re-ask for this many days before the watermark, because a record
     can be posted with a LastUpdatePostDate earlier than the day it becomes visible."""
@@ -91,6 +98,9 @@ class PubmedConfig(_Frozen):
     query: str = ""
     batch_size: int = Field(default=1000, ge=1, le=10000)
     """Records per efetch request (NCBI serves up to 10,000 XML records per request)."""
+    max_body_mb: float = Field(default=128.0, gt=0)
+    """The largest answer read, decompressed, in MiB (a batch of 1,000 records is about 6,
+    of 10,000 about 60)."""
     overlap_days: int = Field(default=7, ge=0)
     """Incremental syncs re-ask this many days before the watermark: PubMed indexes late."""
     tool: str = "tracker"
@@ -103,6 +113,9 @@ class EuropepmcConfig(_Frozen):
     url: str = "https://www.ebi.ac.uk/europepmc/webservices/rest"
     rps: float = Field(default=2.0, ge=0)
     query: str = ""
+    max_body_mb: float = Field(default=64.0, gt=0)
+    """The largest answer read, decompressed, in MiB (a page of 1,000 core results is a
+    few MiB)."""
 
 
 class IndexConfig(_Frozen):

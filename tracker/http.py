@@ -10,19 +10,25 @@ The retry loop itself is tenacity's; this module only says *what* is retryable a
 from __future__ import annotations
 
 import email.utils
+import errno
 import logging
 import random
+import socket
+import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
 import tenacity
 
-from tracker import __version__
+from tracker import __version__, interrupt
 from tracker.config import Config, HttpConfig
+from tracker.interrupt import Interrupted
+from tracker.netwatch import Streams, Watch, watched_transport
 
 log = logging.getLogger("tracker.http")
 
@@ -35,6 +41,9 @@ RETRYABLE_ERRORS: tuple[type[Exception], ...] = (
     httpx.NetworkError,
     httpx.RemoteProtocolError,  # includes a body shorter than its Content-Length
 )
+
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
+"""The cap on a decompressed body from a host no source names (each source sets its own)."""
 
 MAX_RETRY_AFTER = 600.0
 """A Retry-After longer than this is capped, so one bad header cannot stall a run for days."""
@@ -70,6 +79,79 @@ class _Pacer:
             self._sleep(wait)
 
 
+class ResponseTooLarge(httpx.RequestError):
+    """A body grew past its source's cap while being read: not retried (it would again)."""
+
+
+class DeadlineExceeded(httpx.TimeoutException):
+    """No complete answer within the request's total deadline: retried like any timeout."""
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """Why a connection failed, when that cannot heal by retrying within a run: a DNS
+    lookup that failed, a refused connection, an unreachable network, a TLS failure.
+    None for anything transient (a timeout, a reset)."""
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            return None
+        if isinstance(seen, socket.gaierror):
+            return "DNS lookup failed"
+        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
+            return f"TLS error: {seen.args[-1] if seen.args else seen}"
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(seen, OSError) and seen.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return "network unreachable"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, _RetryableStatus):
+        return True
+    if isinstance(exc, httpx.ConnectError) and unreachable(exc):
+        return False  # fail the source at once, with a line saying what to check
+    return isinstance(exc, RETRYABLE_ERRORS)
+
+
+_PIECE = 1 << 20
+"""Most bytes one decompression step may produce: a small compressed chunk can inflate a
+thousandfold, and the cap is checked between steps."""
+
+
+def _decoded(response: httpx.Response) -> Iterator[bytes]:
+    """The body, decompressed a bounded piece at a time (httpx's own decoder inflates each
+    network chunk whole: 64 KiB of a gzip bomb would become 64 MiB at once)."""
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "identity", ""):
+        yield from response.iter_bytes()  # not offered; httpx decodes it if it can
+        return
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16) if "gzip" in encoding else None
+    for raw in response.iter_raw():
+        if inflater is None:
+            yield raw
+            continue
+        data = raw
+        while data:
+            try:
+                piece = inflater.decompress(data, _PIECE)
+            except zlib.error as exc:
+                raise httpx.DecodingError(
+                    f"bad gzip body: {exc}", request=response.request
+                ) from exc
+            data = inflater.unconsumed_tail
+            if piece:
+                yield piece
+    if inflater is not None:
+        yield inflater.flush()
+
+
+def _shown(url: httpx.URL) -> str:
+    """A request's address without its query (which may carry an API key)."""
+    return str(url.copy_with(query=None, fragment=None))
+
+
 class _RetryableStatus(Exception):
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(f"HTTP {response.status_code}")
@@ -86,12 +168,16 @@ class ThrottledTransport(httpx.BaseTransport):
         rps_by_host: Mapping[str, float],
         policy: HttpConfig,
         stats: HttpStats | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupt.pause,
         clock: Callable[[], float] = time.monotonic,
+        max_body_by_host: Mapping[str, int] | None = None,
+        streams: Streams | None = None,
     ) -> None:
         self._inner = inner
         self._policy = policy
         self._sleep = sleep
+        self._caps = dict(max_body_by_host or {})
+        self._streams = streams
         self.stats = stats if stats is not None else HttpStats()
         self._pacers = {host: _Pacer(rps, clock, sleep) for host, rps in rps_by_host.items()}
         self._default_pacer = _Pacer(0, clock, sleep)
@@ -100,7 +186,7 @@ class ThrottledTransport(httpx.BaseTransport):
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self._policy.retries + 1),
             wait=self._wait,
-            retry=tenacity.retry_if_exception_type((_RetryableStatus, *RETRYABLE_ERRORS)),
+            retry=tenacity.retry_if_exception(_retryable),
             sleep=self._sleep,
             before_sleep=self._note_retry,
             reraise=True,
@@ -111,18 +197,73 @@ class ThrottledTransport(httpx.BaseTransport):
             return exc.response  # out of retries: the caller sees the last real answer
 
     def _attempt(self, request: httpx.Request) -> httpx.Response:
+        interrupt.check()  # between retries too: a stop request ends the loop here
         self._pacers.get(request.url.host, self._default_pacer).wait_turn()
         self.stats.requests += 1
-        response = self._inner.handle_request(request)
+        watch = Watch(self._streams, self._policy.deadline)
         try:
-            # Reading here, inside the retry loop, turns a truncated body into a
-            # retryable RemoteProtocolError instead of a failure in the caller.
-            response.read()
+            response = self._exchange(request, watch)
+        except httpx.TransportError as exc:
+            # A socket the watch shut down fails with some read or protocol error: say why.
+            if watch.fired == "stop":
+                raise Interrupted("stopped on request during a request") from None
+            if watch.fired == "deadline":
+                raise self._late(request) from exc
+            raise
         finally:
-            response.close()
+            watch.close()
         if response.status_code in RETRYABLE_STATUS:
             raise _RetryableStatus(response)
         return response
+
+    def _exchange(self, request: httpx.Request, watch: Watch) -> httpx.Response:
+        """Send, and read the whole body here, inside the retry loop: a truncated body
+        becomes a retryable RemoteProtocolError instead of a failure in the caller. The
+        body is read in chunks and counted after decompression, so neither a huge body
+        nor a small one that inflates (a gzip bomb) is ever held past the source's cap."""
+        cap = self._caps.get(request.url.host, DEFAULT_MAX_BODY)
+        response = self._inner.handle_request(request)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in _decoded(response):
+                size += len(chunk)
+                if size > cap:
+                    raise ResponseTooLarge(
+                        f"the answer from {_shown(request.url)} is larger than "
+                        f"{cap / 2**20:g} MiB, this source's max_body_mb: not read further",
+                        request=request,
+                    )
+                chunks.append(chunk)
+                if watch.fired == "stop" or interrupt.stop_requested():
+                    raise Interrupted("stopped on request during a request")
+                if watch.expired():
+                    raise self._late(request)
+        finally:
+            response.close()
+        body = b"".join(chunks)
+        del chunks
+        # The body is decoded already: the answer handed on must not claim an encoding.
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        extensions = {k: v for k, v in response.extensions.items() if k != "network_stream"}
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=body,
+            request=request,
+            extensions=extensions,
+        )
+
+    def _late(self, request: httpx.Request) -> DeadlineExceeded:
+        return DeadlineExceeded(
+            f"no complete answer from {_shown(request.url)} within "
+            f"{self._policy.deadline:g} s (http.deadline)",
+            request=request,
+        )
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -170,6 +311,20 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def max_body_cap(cfg: Config) -> dict[str, int]:
+    """Each source's cap on a decompressed body, by host (two sources on one host, as in
+    the simulator, share the larger)."""
+    caps: dict[str, int] = {}
+    for url, mb in (
+        (cfg.ctgov.url, cfg.ctgov.max_body_mb),
+        (cfg.pubmed.url, cfg.pubmed.max_body_mb),
+        (cfg.europepmc.url, cfg.europepmc.max_body_mb),
+    ):
+        host = httpx.URL(url).host
+        caps[host] = max(caps.get(host, 0), int(mb * 2**20))
+    return caps
+
+
 def user_agent(cfg: Config) -> str:
     """A descriptive User-Agent with the operator's contact, as registries ask."""
     contact = cfg.operator.contact
@@ -182,17 +337,27 @@ def make_client(
     rps_by_host: Mapping[str, float],
     transport: httpx.BaseTransport | None = None,
     stats: HttpStats | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] = interrupt.pause,
+    max_body_by_host: Mapping[str, int] | None = None,
 ) -> httpx.Client:
     """The one client of a run; tests inject a MockTransport or a fake sleep."""
-    inner = transport or httpx.HTTPTransport()
+    streams: Streams | None = None
+    if transport is None:
+        transport, streams = watched_transport()
     throttled = ThrottledTransport(
-        inner, rps_by_host=rps_by_host, policy=cfg.http, stats=stats, sleep=sleep
+        transport,
+        rps_by_host=rps_by_host,
+        policy=cfg.http,
+        stats=stats,
+        sleep=sleep,
+        max_body_by_host=max_body_cap(cfg) if max_body_by_host is None else max_body_by_host,
+        streams=streams,
     )
     timeout = httpx.Timeout(cfg.http.timeout, connect=cfg.http.connect_timeout)
     return httpx.Client(
         transport=throttled,
         timeout=timeout,
-        headers={"User-Agent": user_agent(cfg)},
+        # gzip only: the one encoding the transport inflates a bounded piece at a time.
+        headers={"User-Agent": user_agent(cfg), "Accept-Encoding": "gzip"},
         follow_redirects=True,  # CT.gov answers an NCTId alias with a 301 to the real study
     )

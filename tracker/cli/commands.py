@@ -123,6 +123,9 @@ def run(
 ) -> None:
     """The main job: sync every source, then print the digest of what changed."""
     with writing("tracker run"):
-        failures = run_sync(list(SOURCES), full=full)
-        print_digest(since=None, all_records=False, fmt=fmt)
-    exit_on(failures)
+        report = run_sync(list(SOURCES), full=full)
+        if report.outcomes or not report.failures:
+            print_digest(since=None, all_records=False, fmt=fmt)
+        # else every source failed: no digest (its standing would read as news) and the
+        # digest's window stays where it was, for the next run that reaches a registry.
+    exit_on(report.failures)

@@ -24,7 +24,7 @@ def engine() -> Engine:
 def writing(command: str) -> Iterator[None]:
     """Hold the writer lock (exit 1 naming the holder if a scheduled job or another sync
     has it) and turn SIGTERM/SIGINT into a clean stop after the page in flight, exit 0."""
-    from tracker.ingest.runs import Interrupted, request_stop
+    from tracker.interrupt import Interrupted, request_stop
     from tracker.schedule.lock import WRITER, WriterLock, holding
     from tracker.schedule.stop import stop_on_signals
 

@@ -15,13 +15,14 @@ from tracker.errors import UsageError
 from tracker.evidence.reassess import reassess_database
 from tracker.http import HttpStats, make_client
 from tracker.ids import SOURCES, Source
-from tracker.ingest.every import rps_by_host, sync_sources
+from tracker.ingest.every import SyncReport, rps_by_host, sync_sources
 from tracker.ingest.runs import Progress as SyncProgress
 from tracker.ingest.runs import SyncOutcome
 
 
-def run_sync(sources: list[Source], *, full: bool) -> list[str]:
-    """Sync each source in turn, then judge; returns one error line per source that failed."""
+def run_sync(sources: list[Source], *, full: bool) -> SyncReport:
+    """Sync each source in turn, then judge; the report has one error line per source that
+    failed."""
     missing = [s for s in sources if s not in SOURCES]
     if missing:
         names = ", ".join(s.value for s in missing)
@@ -46,11 +47,13 @@ def run_sync(sources: list[Source], *, full: bool) -> list[str]:
         )
     for source in report.skipped:
         stderr.print(f"{source.value}: skipped: no query configured", markup=False)
-    # Judge what arrived: a changed verdict or a new follow-up is a change event the digest
-    # shows. Stored records are judged even when a source failed.
-    with progress_bar() as bar:
-        reassess_database(db, cfg, progress=_judging(bar))
-    return report.failures
+    if report.outcomes or not report.failures:
+        # Judge what arrived: a changed verdict or a new follow-up is a change event the
+        # digest shows. Stored records are judged even when a source failed (not when every
+        # one did: then nothing arrived to judge).
+        with progress_bar() as bar:
+            reassess_database(db, cfg, progress=_judging(bar))
+    return report
 
 
 def _judging(bar: Progress) -> Callable[[int, int], None]:
@@ -90,5 +93,5 @@ def sync(
 ) -> None:
     """Fetch new and changed records from the registries and store them."""
     with writing("tracker sync"):
-        failures = run_sync(source or list(SOURCES), full=full)
-    exit_on(failures)
+        report = run_sync(source or list(SOURCES), full=full)
+    exit_on(report.failures)

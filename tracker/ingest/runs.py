@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -15,33 +14,11 @@ from sqlmodel import Session, col
 
 from tracker.errors import SourceError
 from tracker.http import HttpStats
+from tracker.interrupt import Interrupted, stop_requested
 from tracker.redact import scrub
 from tracker.store.db import session_scope
 from tracker.store.models import SyncRun
 from tracker.store.versioning import PageOutcome
-
-
-class Interrupted(Exception):
-    """A stop was requested (SIGTERM, SIGINT): raised once the page in flight is committed.
-
-    The run is recorded as 'interrupted'; the watermark does not move, so the next sync
-    asks again for whatever this one did not reach."""
-
-
-_STOP = threading.Event()
-
-
-def request_stop() -> None:
-    """Ask every sync in this process to stop after the page it is storing (signal-safe)."""
-    _STOP.set()
-
-
-def stop_requested() -> bool:
-    return _STOP.is_set()
-
-
-def clear_stop() -> None:
-    _STOP.clear()
 
 
 @dataclass
@@ -129,7 +106,7 @@ def record_page(session: Session, outcome: SyncOutcome, result: PageOutcome, fet
     run = session.get_one(SyncRun, outcome.run_id)
     run.pages += 1
     _copy_counts(run, outcome)
-    if _STOP.is_set():
+    if stop_requested():
         # The one stop point every source shares: the page is kept, then the run ends.
         session.commit()
         raise Interrupted(f"{outcome.source}: stopped on request after {run.pages} pages")
@@ -145,7 +122,8 @@ def run_to_end(
     try:
         watermark = work()
     except SourceError as exc:
-        outcome.errors.append(str(exc))
+        # Without the "source: " prefix: every view of a run's errors names its source.
+        outcome.errors.append(exc.detail)
         _finish(engine, outcome, "failed", None, stats.retries - retries_before)
         raise
     except BaseException:

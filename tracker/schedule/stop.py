@@ -1,9 +1,10 @@
 """SIGTERM and SIGINT as a request to stop cleanly (tracker.ingest.runs.request_stop).
 
-The first signal asks the sync in flight to stop after its page. A second Ctrl-C gets the
-default behaviour back (twice still kills a stuck process); a repeated SIGTERM changes
-nothing, because systemd may send one to the scheduler's job as well as the scheduler
-forwarding its own (use SIGKILL, or systemd's TimeoutStopSec, to force)."""
+The first signal asks the sync in flight to stop: a page being stored is committed first,
+a request in flight or a back-off wait ends at once (tracker.netwatch), within a second.
+A second Ctrl-C gets the default behaviour back (twice still kills a stuck process); a
+repeated SIGTERM changes nothing, because systemd may send one to the scheduler's job as
+well as the scheduler forwarding its own (use SIGKILL, or systemd's TimeoutStopSec, to force)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from tracker.ingest.runs import clear_stop, request_stop, stop_requested
+from tracker.interrupt import clear_stop, request_stop, stop_requested
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def stop_on_signals(then: Callable[[], None] | None = None) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous[signal.SIGINT])
         if stop_requested():
             return  # already stopping
-        log.warning("%s received: stopping after the page in flight", signal.Signals(signum).name)
+        log.warning("%s received: stopping", signal.Signals(signum).name)
         request_stop()
         if then is not None:
             then()

@@ -11,6 +11,7 @@ import httpx
 import msgspec
 
 from tracker.errors import SourceError
+from tracker.http import DeadlineExceeded, ResponseTooLarge, unreachable
 
 T = TypeVar("T")
 
@@ -62,7 +63,7 @@ def fetch(
     try:
         response = _follow(client, client.request(method, url, follow_redirects=False, **kwargs))
     except httpx.HTTPError as exc:
-        raise SourceError(source, f"{where}: {type(exc).__name__}: {exc or 'no detail'}") from exc
+        raise SourceError(source, _describe(exc, url, source, where)) from exc
     except _Refused as exc:
         raise SourceError(source, f"{where}: {exc}") from None
     if explain is not None and (message := explain(response.content)) is not None:
@@ -77,6 +78,19 @@ def fetch(
     # held several pages at once. A fresh stream breaks the cycle; the body is read.
     response.stream = httpx.ByteStream(b"")
     return body
+
+
+def _describe(exc: httpx.HTTPError, url: str, source: str, where: str) -> str:
+    """One line: what failed, where, and (when it cannot heal by waiting) what to check."""
+    if isinstance(exc, httpx.ConnectError) and (reason := unreachable(exc)):
+        host = httpx.URL(url).host
+        return (
+            f"cannot reach {host} ({reason}): check the network connection, any proxy "
+            f"(HTTPS_PROXY) and the source's address (TRACKER_{source.upper()}_URL)"
+        )
+    if isinstance(exc, ResponseTooLarge | DeadlineExceeded):
+        return f"{where}: {exc}"
+    return f"{where}: {type(exc).__name__}: {exc or 'no detail'}"
 
 
 def decode_json(body: bytes, decoder: msgspec.json.Decoder[T], *, source: str, where: str) -> T:
