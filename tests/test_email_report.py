@@ -153,6 +153,12 @@ def test_a_run_that_died_while_sending_never_causes_a_repeat(world, caplog):
                 recipients=["alice@example.org"],
                 now=T2,
             )
+            # Killed while handing the message over: it may have arrived.
+            row = session.exec(
+                select(EmailReport).where(EmailReport.message_id == "<crashed@example.org>")
+            ).one()
+            assert row.id is not None
+            outbox.record_stage(session, row.id, outbox.HANDING_OVER)
             session.commit()
         with caplog.at_level(logging.WARNING):
             after = send_report(world, server.settings(), now=T2 + timedelta(hours=1))

@@ -9,11 +9,17 @@ The order of writes is what makes "no item is ever sent twice" hold:
 3. the server refuses or cannot be reached -> the row becomes 'failed' and nothing is
    marked, so the next run carries the same items.
 
-A process that dies between the server's acceptance and step 2 leaves a 'sending' row.
-Whether that message arrived cannot be known, and sending it again could repeat every
-item, so the next run settles such a row as 'unknown', marks its items reported and
-warns with the Message-ID (look for it in the mailbox; `tracker digest --since` lists
-the items again).
+The row also records how far delivery got (its `stage`), committed as each stage starts.
+A process that dies leaves a 'sending' row, which the next run settles by its stage:
+
+- before 'handing over' (connecting, TLS, login, addresses, the upload itself): the server
+  has not been asked to take the message, so it cannot have gone. The row becomes
+  'failed' and its items are sent again.
+- at 'handing over' (written just before the final '.'): whether the message arrived cannot
+  be known, and sending it again could repeat every item, so the row becomes 'unknown',
+  its items count as reported, and a warning gives the Message-ID (look for it in the
+  mailbox; `tracker digest --since` lists the items again). A final '.' that gets no
+  answer in time is settled the same way at once.
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ from tracker.redact import scrub
 from tracker.store.models import EmailReport, ReportedItem
 
 log = logging.getLogger(__name__)
+
+HANDING_OVER = "handing over"
+"""The one stage from which a message can have been delivered (tracker.email.smtp)."""
 
 _IN_CHUNK = 500
 """Keys per IN (...) list: well under SQLite's and PostgreSQL's parameter limits."""
@@ -60,20 +69,45 @@ def reported(session: Session, keys: Iterable[str]) -> set[str]:
 
 
 def settle_interrupted(session: Session, now: datetime) -> list[str]:
-    """'sending' rows left by a run that died: mark their items; return their Message-IDs."""
+    """'sending' rows left by a run that died, settled by their stage: 'unknown' (items
+    marked) if the message was being handed over, else 'failed' (items sent again).
+    Returns the Message-IDs settled as unknown."""
     stuck = list(session.scalars(select(EmailReport).where(col(EmailReport.status) == "sending")))
+    unknown: list[str] = []
     for row in stuck:
         assert row.id is not None
-        _mark(session, row.id, json.loads(row.items), now)
-        row.status = "unknown"
-        row.error = "the run ended before the server's answer was recorded"
-        session.add(row)
-        log.warning(
-            "email %s was being sent when a run ended; its %d items count as reported",
-            row.message_id,
-            len(json.loads(row.items)),
-        )
-    return [row.message_id for row in stuck]
+        if row.stage != HANDING_OVER:
+            row.status = "failed"
+            row.error = (
+                f"the run ended while {row.stage or 'preparing'}, before the message was "
+                "handed over; its items are sent again"
+            )
+            session.add(row)
+            continue
+        mark_unknown(session, row.id, now, "the run ended before the server's answer was recorded")
+        unknown.append(row.message_id)
+    return unknown
+
+
+def mark_unknown(session: Session, email_id: int, now: datetime, why: str) -> None:
+    """The message may have been delivered: its items count as reported, never sent twice."""
+    row = session.get_one(EmailReport, email_id)
+    _mark(session, email_id, json.loads(row.items), now)
+    row.status = "unknown"
+    row.error = scrub(why)
+    session.add(row)
+    log.warning(
+        "email %s may or may not have been delivered (%s); its %d items count as reported",
+        row.message_id,
+        scrub(why),
+        len(json.loads(row.items)),
+    )
+
+
+def record_stage(session: Session, email_id: int, stage: str) -> None:
+    row = session.get_one(EmailReport, email_id)
+    row.stage = stage
+    session.add(row)
 
 
 def record_sending(

@@ -71,8 +71,17 @@ def send_report(
             recipients=settings.to,
             now=now,
         )
+
+    def record(stage: str) -> None:
+        with session_scope(engine) as session:
+            outbox.record_stage(session, email_id, stage)
+
     try:
-        smtp.send(settings, message)
+        smtp.send(settings, message, on_stage=record)
+    except smtp.Undecided as exc:
+        with session_scope(engine) as session:
+            outbox.mark_unknown(session, email_id, now, str(exc))
+        raise
     except SmtpError as exc:
         with session_scope(engine) as session:
             outbox.mark_failed(session, email_id, str(exc))

@@ -343,6 +343,9 @@ class EmailReport(SQLModel, table=True):
     created_at: datetime
     sent_at: datetime | None = None
     error: str | None = Field(default=None, sa_column=_text())
+    stage: str | None = Field(default=None, max_length=16)
+    """How far delivery got (tracker.email.smtp.STAGES): a 'sending' row left before
+    'handing over' cannot have been delivered and is sent again."""
 
 
 # Every digest shows how many records each source has stored. Without these, counting a
