@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
 from tracker.errors import SourceError
@@ -120,7 +121,14 @@ def run_to_end(
     moves only when every count reconciles."""
     retries_before = stats.retries
     try:
-        watermark = work()
+        try:
+            watermark = work()
+        except SQLAlchemyError as exc:
+            # The page's transaction was rolled back: fail this source with a line saying
+            # so, and let the other sources run (a traceback here used to end the sync).
+            raise SourceError(
+                outcome.source, f"the database refused a page: {_first(exc)}"
+            ) from exc
     except SourceError as exc:
         # Without the "source: " prefix: every view of a run's errors names its source.
         outcome.errors.append(exc.detail)
@@ -133,6 +141,12 @@ def run_to_end(
     kept = watermark if outcome.complete else None
     _finish(engine, outcome, "ok", kept, stats.retries - retries_before)
     return outcome
+
+
+def _first(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {lines[0] if lines else 'no detail'}"
 
 
 def _copy_counts(run: SyncRun, outcome: SyncOutcome) -> None:

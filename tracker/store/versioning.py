@@ -112,10 +112,14 @@ def save_records(
     seen_at: datetime,
     run_id: int | None,
 ) -> PageOutcome:
-    """Upsert one page of records; returns what it did."""
+    """Upsert one page of records; returns what it did. A value too long for its column
+    makes its record unparsed (tracker.store.fit), on every backend alike."""
+    from tracker.store.fit import fitted  # fit builds on Incoming, defined here
+
     outcome = PageOutcome()
     latest: dict[str, Incoming] = {}
-    for item in items:
+    for given in items:
+        item = fitted(kind.table, kind.versions, kind.key, given)
         if not item.id:
             outcome.parse_errors.append(f"a record without an id could not be stored: {item.error}")
             continue
