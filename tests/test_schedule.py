@@ -24,7 +24,7 @@ from tests.e2e_support import run_sync as manual_sync
 from tests.email_support import MailServer
 from tracker.schedule.lock import LOCKS
 from tracker.store.db import open_database
-from tracker.store.models import APSCHEDULER_JOBS, JobRun, SyncRun, Trial, TrialVersion
+from tracker.store.models import SCHEDULE_STATE, JobRun, SyncRun, Trial, TrialVersion
 
 STUDIES = "/api/v2/studies"
 
@@ -325,7 +325,7 @@ def test_a_restart_keeps_the_schedule_and_runs_missed_jobs_once(world, db, tmp_p
 
     def stored_next_runs():
         with engine.connect() as conn:
-            rows = conn.execute(select(APSCHEDULER_JOBS.c.id, APSCHEDULER_JOBS.c.next_run_time))
+            rows = conn.execute(select(SCHEDULE_STATE.c.job_id, SCHEDULE_STATE.c.next_run_time))
             return dict(rows.all())
 
     with MailServer() as mail:

@@ -12,7 +12,7 @@ from tracker.errors import ConfigError
 from tracker.schedule import history
 from tracker.schedule.history import RunFacts, decide_notice
 from tracker.schedule.triggers import cron_trigger, job_specs
-from tracker.store.models import APSCHEDULER_JOBS
+from tracker.store.models import SCHEDULE_STATE
 
 T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 
@@ -117,8 +117,8 @@ def test_job_history_on_both_backends(engine):
     next_run = T0 + timedelta(days=1)
     with engine.begin() as conn:
         conn.execute(
-            APSCHEDULER_JOBS.insert().values(
-                id="ctgov", next_run_time=next_run.timestamp(), job_state=b"x"
+            SCHEDULE_STATE.insert().values(
+                job_id="ctgov", next_run_time=next_run.timestamp(), signature="x"
             )
         )
     with engine.connect() as conn:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.engine import Connection
 
 from tracker.redact import scrub_optional
-from tracker.store.models import APSCHEDULER_JOBS, JobRun
+from tracker.store.models import SCHEDULE_STATE, JobRun
 
 JOB_IDS = ("ctgov", "pubmed", "europepmc", "email")
 """In this order: when two jobs are due together, the sources run before the report."""
@@ -154,8 +154,8 @@ def job_health(conn: Connection, job_id: str) -> JobHealth:
 
 
 def next_run_time(conn: Connection, job_id: str) -> datetime | None:
-    """From APScheduler's job table (an epoch float), without unpickling the job."""
+    """From the scheduler's state table (an epoch float)."""
     epoch = conn.execute(
-        select(APSCHEDULER_JOBS.c.next_run_time).where(APSCHEDULER_JOBS.c.id == job_id)
+        select(SCHEDULE_STATE.c.next_run_time).where(SCHEDULE_STATE.c.job_id == job_id)
     ).scalar()
     return None if epoch is None else datetime.fromtimestamp(float(epoch), UTC)

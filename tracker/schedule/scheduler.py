@@ -1,4 +1,5 @@
-"""`tracker schedule`: APScheduler's BlockingScheduler over a job store in the tracker database.
+"""`tracker schedule`: APScheduler's BlockingScheduler, its jobs rebuilt from [schedule] at
+every start and their next runs kept in the tracker database (tracker.schedule.store).
 
 Only one scheduler runs the jobs of a database: it holds the 'scheduler' lock, and a
 second one (on this machine or another) waits as a standby until the first is gone.
@@ -15,14 +16,13 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine
 
 from tracker.config import Config
 from tracker.errors import LockedError
 from tracker.interrupt import request_stop, stop_requested
-from tracker.schedule import history, jobs
+from tracker.schedule import history, jobs, store
 from tracker.schedule.child import forward_stop
 from tracker.schedule.lock import SCHEDULER, WriterLock
 from tracker.schedule.stop import stop_on_signals
@@ -32,7 +32,7 @@ from tracker.store.db import make_engine
 log = logging.getLogger(__name__)
 
 JOB_FUNC = "tracker.schedule.jobs:run_job"
-"""A textual reference: the job store keeps this, not a pickled function object."""
+"""A textual reference to the one function every job runs."""
 
 
 def build_scheduler(cfg: Config, store_engine: Engine) -> BlockingScheduler:
@@ -41,7 +41,7 @@ def build_scheduler(cfg: Config, store_engine: Engine) -> BlockingScheduler:
     of the same job is still going."""
     schedule = cfg.schedule
     return BlockingScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=store_engine)},
+        jobstores={"default": store.RememberingJobStore(store_engine)},
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={
             "coalesce": True,
@@ -55,20 +55,22 @@ def build_scheduler(cfg: Config, store_engine: Engine) -> BlockingScheduler:
 def reconcile_jobs(
     scheduler: BlockingScheduler, store_engine: Engine, specs: list[JobSpec]
 ) -> None:
-    """Make the stored jobs match the config, keeping the stored next run time of every job
-    whose schedule did not change: that is what lets a run missed while the scheduler was
-    down still happen (once, coalesced) within misfire_grace_time."""
-    store = SQLAlchemyJobStore(engine=store_engine)
-    store.start(scheduler, "default")  # only to read: reconstitutes jobs without running them
-    stored = {job.id: job for job in store.get_all_jobs()}
-    wanted = {spec.job_id: spec for spec in specs}
-    for job_id in stored.keys() - wanted.keys():
-        store.remove_job(job_id)
+    """Build the jobs from the config, keeping the stored next run time of every job whose
+    schedule did not change: that is what lets a run missed while the scheduler was down
+    still happen (once, coalesced) within misfire_grace_time."""
+    stored = store.load(store_engine)
+    wanted = {spec.job_id for spec in specs}
+    gone = sorted(stored.keys() - wanted)
+    store.forget(store_engine, gone)
+    for job_id in gone:
         log.info("job %s: removed (no longer in [schedule])", job_id)
     for spec in specs:
-        job = stored.get(spec.job_id)
-        if job is not None and job.name == spec.signature:
-            continue
+        state = stored.get(spec.job_id)
+        kept: dict[str, object] = {}
+        # An empty signature: a next run carried over from the old pickled store, kept once.
+        same = state is not None and state.signature in (spec.signature, "")
+        if same and state is not None and state.next_run:
+            kept["next_run_time"] = state.next_run
         scheduler.add_job(
             JOB_FUNC,
             trigger=spec.trigger,
@@ -76,8 +78,10 @@ def reconcile_jobs(
             id=spec.job_id,
             name=spec.signature,
             replace_existing=True,
+            **kept,
         )
-        log.info("job %s: scheduled (%s)", spec.job_id, spec.cron)
+        if not kept:
+            log.info("job %s: scheduled (%s)", spec.job_id, spec.cron)
 
 
 def run_scheduler(cfg: Config, engine: Engine, commands: dict[str, list[str]]) -> None:

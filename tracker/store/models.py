@@ -366,12 +366,13 @@ class ReportedItem(SQLModel, table=True):
     reported_at: datetime
 
 
-APSCHEDULER_JOBS = Table(
-    "apscheduler_jobs",
+SCHEDULE_STATE = Table(
+    "schedule_state",
     SQLModel.metadata,
-    Column("id", Unicode(191), primary_key=True),
-    Column("next_run_time", Float(25), index=True),
-    Column("job_state", LargeBinary, nullable=False),
+    Column("job_id", Unicode(32), primary_key=True),
+    Column("signature", Text, nullable=False),
+    Column("next_run_time", Float(25)),
 )
-"""APScheduler's SQLAlchemyJobStore table, declared here (as APScheduler 3.11 defines it)
-so that Alembic creates it and the schema check covers it; the job store finds it present."""
+"""Each scheduled job's next run (an epoch float) and the schedule it was computed from,
+as plain values: the scheduler rebuilds its jobs from [schedule] at every start and reads
+only these, so nothing stored is ever unpickled or run (tracker.schedule.store)."""
