@@ -23,6 +23,9 @@ from tracker.reports.render.record import render_record
 from tracker.store.db import session_scope
 from tracker.store.trials import version_payload
 
+MAX_VERSION = 2**31 - 1
+"""The largest version number a database integer holds (a larger one would overflow)."""
+
 
 def print_digest(*, since: str | None, all_records: bool, fmt: DigestFormat) -> None:
     if since and all_records:
@@ -72,6 +75,10 @@ def show(
     ] = None,
 ) -> None:
     """One record with its timeline of versions and changes."""
+    if version is not None and not 1 <= version <= MAX_VERSION:
+        raise UsageError(
+            f"--version {version}: versions are numbered from 1 (at most {MAX_VERSION})"
+        )
     with session_scope(engine()) as session:
         view = build_record_view(session, record_id)
         if raw:

@@ -84,6 +84,7 @@ def start_run(
 ) -> tuple[SyncOutcome, str | None]:
     """Open a SyncRun; returns its outcome (with `since`) and the previous watermark."""
     with session_scope(engine) as session:
+        close_abandoned(session, source)
         previous = None if full else last_complete_run(session, source, qhash)
         since = since_watermark(previous, overlap_days)
         run = SyncRun(source=source, started_at=utcnow(), full=since is None, query_hash=qhash)
@@ -92,6 +93,22 @@ def start_run(
         assert run.id is not None
         outcome = SyncOutcome(source=source, run_id=run.id, full=since is None, since=since)
     return outcome, previous.watermark if previous else None
+
+
+def close_abandoned(session: Session, source: str) -> int:
+    """Runs of `source` still 'running' when a new one starts were killed (kill -9, a power
+    cut): a sync holds the writer lock, so none of them can still be going. They are
+    recorded as interrupted, so `status` does not show them running for ever."""
+    stale = session.scalars(
+        select(SyncRun).where(col(SyncRun.source) == source, col(SyncRun.status) == "running")
+    ).all()
+    for run in stale:
+        run.status = "interrupted"
+        run.finished_at = run.finished_at or utcnow()
+        errors = json.loads(run.errors or "[]")
+        run.errors = json.dumps([*errors, "the process ended without recording an outcome"])
+        session.add(run)
+    return len(stale)
 
 
 def record_page(session: Session, outcome: SyncOutcome, result: PageOutcome, fetched: int) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
-from tracker.errors import StoreError
+from tracker.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -35,14 +35,27 @@ def migrations_dir() -> Path:
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL and foreign keys, and its folder is created."""
+    authority = url.partition("://")[2].partition("/")[0]
+    if authority.count("@") > 1:
+        # Otherwise the host is taken to be whatever follows the password's own '@'.
+        raise ConfigError(
+            "database url: the password contains '@', which must be URL-encoded as %40 "
+            "(and ':' as %3A, '/' as %2F)"
+        )
     try:
         engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
-    except (ArgumentError, ImportError) as exc:
+    except (ArgumentError, ImportError, ValueError) as exc:
         raise StoreError(f"database url {_redact(url)!r} is not usable: {exc}") from exc
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the database folder {folder}: {exc.strerror or exc}"
+                ) from exc
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
