@@ -31,17 +31,24 @@ def _lines(digest: Digest, key: str) -> list[tuple[str, str, str | None]]:
 def test_sections_in_order_with_their_items(engine):
     digest = _digest(engine)
     assert [s.key for s in digest.sections] == [key for key, _ in SECTIONS]
-    assert _lines(digest, "verdict_changes") == [("NCT00000001", "pending → confirms", None)]
-    assert _lines(digest, "follow_ups") == [("NCT00000002", "now a follow-up (was new)", None)]
-    assert _lines(digest, "results") == [("NCT00000001", "results posted: 2026-11-03", None)]
-    assert _lines(digest, "status") == [
-        ("NCT00000001", "RECRUITING → TERMINATED", "stopped"),
-        ("NCT00000001", "why stopped: Sponsor decision", "stopped"),
+    # Plain words (tracker.reports.plain), never field names or PubMed's RetractionIn.
+    assert _lines(digest, "verdict_changes") == [
+        ("NCT00000001", "verdict: pending → confirms (supports the claim)", None)
     ]
-    assert _lines(digest, "slipped") == [("NCT00000001", "2026-05 → 2027-01", "+8 months")]
-    assert _lines(digest, "enrollment") == [("NCT00000001", "40 → 120", None)]
+    assert _lines(digest, "follow_ups") == [("NCT00000002", "now counted as a follow-up", None)]
+    assert _lines(digest, "results") == [("NCT00000001", "results posted on 2026-11-03", None)]
+    assert _lines(digest, "status") == [
+        ("NCT00000001", "status: Recruiting → Terminated", "stopped"),
+        ("NCT00000001", "reason given for stopping: Sponsor decision", None),
+    ]
+    assert _lines(digest, "slipped") == [
+        ("NCT00000001", "expected end of the main data collection: 2026-05 → 2027-01", "+8 months")
+    ]
+    assert _lines(digest, "enrollment") == [
+        ("NCT00000001", "number of participants: 40 → 120", None)
+    ]
     assert _lines(digest, "retractions") == [
-        ("PMID:200", "retracted (notice PMID:201)", "retracted")
+        ("PMID:200", "retraction notice PMID:201", "retracted")
     ]
     assert _lines(digest, "citing") == [("PMID:300", "cites PMID:100", None)]
     # NCT00000002 is new and relevant but already listed as a follow-up: shown once.
@@ -91,14 +98,19 @@ def _plain(renderable) -> str:
     return out
 
 
-def test_console_render_in_section_order(engine):
+def test_console_render_groups_changes_under_each_record(engine):
     out = _plain(render_digest(_digest(engine)))
     assert out.splitlines()[1].startswith("Confirmed: 1 controlled follow-up")  # standing first
+    # NCT00000001 changed its verdict, status, dates, size and results in one window: it is
+    # listed once, under its most important section, with every change beneath it.
+    assert out.count("NCT00000001") == 1
+    assert "Status changes" not in out and "Enrollment changes" not in out
     positions = [
-        out.index(title) for title in ("Verdict changes (1)", "New follow-ups (1)", "Results")
+        out.index(title) for title in ("Verdict changes (1)", "NCT00000001", "verdict: pending")
     ]
-    positions += [out.index(t) for t in ("Status changes (2)", "Primary completion dates")]
-    positions += [out.index(t) for t in ("Enrollment changes (1)", "Retractions (1)")]
+    positions += [out.index(t) for t in ("results posted on", "status: Recruiting")]
+    positions += [out.index(t) for t in ("expected end of the main", "number of participants")]
+    positions += [out.index(t) for t in ("New follow-ups (1)", "Retractions and notices (1)")]
     positions += [out.index(t) for t in ("New papers citing the index (1)", "New relevant")]
     positions += [out.index(t) for t in ("Ledger", "Sources")]
     assert positions == sorted(positions)
@@ -123,10 +135,14 @@ def test_markdown_and_json(engine):
     digest = _digest(engine)
     md = render_digest_markdown(digest)
     assert "## Verdict changes (1)" in md
+    assert md.count("NCT00000001") == 2  # one entry (link text and URL), its changes under it
+    assert "  - status: Recruiting → Terminated **stopped**" in md
+    assert "\\-" not in md  # no backslash before every hyphen
+    assert "role:" not in md and "RetractionIn" not in md
     assert "[NCT00000001](https://clinicaltrials.gov/study/NCT00000001)" in md
     assert "\\<script\\>" in md
     # The standing comes first, right under the title.
-    assert md.splitlines()[2].startswith("**Confirmed: 1 controlled follow\\-up found a benefit")
+    assert md.splitlines()[2].startswith("**Confirmed: 1 controlled follow-up found a benefit")
     data = json.loads(render_digest_json(digest))
     assert data["evidence"]["confirms"] == 2
     assert data["state"] == "confirmed"

@@ -187,6 +187,9 @@ class ClaimConfig(_Frozen):
     other than the index given here."""
 
     statement: str = ""
+    short_name: str = ""
+    """The question's short name in email subjects and page titles, e.g. "STIMALS"; empty
+    means the index trial's id."""
     index: IndexConfig = IndexConfig()
     population: PopulationConfig = PopulationConfig()
     intervention: InterventionConfig = InterventionConfig()
@@ -268,6 +271,21 @@ class ScheduleConfig(_Frozen):
         return value
 
 
+class SiteConfig(_Frozen):
+    """The static evidence website (`tracker site`). When the section is present,
+    `tracker schedule` rebuilds the site after each sync."""
+
+    output: str = "site"
+    """The folder the site is written to; a relative path is relative to the config file."""
+    base_url: str = ""
+    """Where the site is published, e.g. "https://example.org/stimals/": the feed's links
+    and the email's links to study pages use it. Empty: relative links only."""
+    title: str = ""
+    """The site's title; empty means "<short name> follow-ups"."""
+    contact: str = ""
+    """Who runs the site (an email address or URL), shown in every page's footer."""
+
+
 class Config(_Frozen):
     """Everything tracker needs to run, validated once at start-up."""
 
@@ -280,6 +298,8 @@ class Config(_Frozen):
     claim: ClaimConfig = ClaimConfig()
     email: EmailConfig = EmailConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    site: SiteConfig | None = None
+    """None when the config has no [site] section (the site is then built only by hand)."""
     source_path: str = Field(default="<built-in defaults>", exclude=True)
     """Where this config came from, for error messages."""
 
@@ -313,7 +333,9 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
     label = "<built-in defaults>" if path == DEFAULT_CONFIG else str(path)
     _apply_env(raw, env, label)
     _apply_email_env(raw, env, label)
-    _resolve_sqlite_path(raw, path.parent if path != DEFAULT_CONFIG else Path.cwd())
+    base = path.parent if path != DEFAULT_CONFIG else Path.cwd()
+    _resolve_sqlite_path(raw, base)
+    _resolve_site_output(raw, base)
     try:
         config = Config.model_validate({**raw, "source_path": label})
     except ValidationError as exc:
@@ -401,6 +423,13 @@ def _resolve_sqlite_path(raw: dict[str, Any], base: Path) -> None:
         relative = url[len(prefix) :]
         if relative and not relative.startswith(":memory:"):
             database["url"] = prefix + str((base / relative).resolve())
+
+
+def _resolve_site_output(raw: dict[str, Any], base: Path) -> None:
+    """Make [site] output relative to the config file, like the SQLite path."""
+    site = raw.get("site")
+    if isinstance(site, dict) and isinstance(site.get("output", "site"), str):
+        site["output"] = str((base / site.get("output", "site")).resolve())
 
 
 def _describe(exc: ValidationError, label: str) -> str:

@@ -26,6 +26,7 @@ from tracker.evidence.summary import ledger_summary
 from tracker.ids import record_url, source_of
 from tracker.records.text import clean_text
 from tracker.redact import scrub
+from tracker.reports.plain import plain_change, status_words
 from tracker.store.models import Article, Assessment, ChangeEvent, Report, SyncRun, Trial
 
 SOURCES = ("ctgov", "pubmed", "europepmc")
@@ -37,14 +38,12 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("status", "Status changes"),
     ("slipped", "Primary completion dates that slipped"),
     ("enrollment", "Enrollment changes"),
-    ("retractions", "Retractions"),
+    ("retractions", "Retractions and notices"),
     ("citing", "New papers citing the index"),
     ("new_relevant", "New relevant records"),
     ("other", "Other changes"),
 )
 """Section key and heading, in the order every renderer shows them."""
-
-STOPPED = frozenset({"TERMINATED", "SUSPENDED", "WITHDRAWN"})
 
 _FIELD_SECTION = {
     "results_submitted": "results",
@@ -53,6 +52,7 @@ _FIELD_SECTION = {
     "why_stopped": "status",
     "enrollment": "enrollment",
     "retraction": "retractions",
+    "corrections": "retractions",
 }
 
 
@@ -365,7 +365,8 @@ def _sections(
                     item.id,
                     item.title,
                     item.url,
-                    f"new {_kind(item.id)}" + (f", {item.status}" if item.status else ""),
+                    f"new {_kind(item.id)}"
+                    + (f", {status_words(item.status)}" if item.status else ""),
                     item.first_seen_at,
                     (f"new:{item.id}",),
                 )
@@ -375,36 +376,17 @@ def _sections(
 
 
 def _classify(change: Change) -> tuple[str, str, str | None]:
-    """Section, display text and flag of one change on a relevant record."""
-    old, new = change.old, change.new
+    """Section, display text (plain words, tracker.reports.plain) and flag of one change."""
+    plain = plain_change(change.field, change.old, change.new)
     if change.field == "verdict":
-        if old is None:
-            return "new_relevant", f"first assessed: {new}", None
-        return "verdict_changes", f"{old} → {new}", None
-    if change.field == "role":
-        if new == "follow_up":
-            return "follow_ups", f"now a follow-up (was {old or 'new'})", None
-        return "other", f"role: {old or '–'} → {new or '–'}", None
-    if change.field == "primary_completion_date" and old and new:
-        slip = _months_between(old, new)
-        if slip > 0:
-            return "slipped", f"{old} → {new}", f"+{slip} month{'s' if slip != 1 else ''}"
-        if slip == 0 and new[:10] > old[:10]:  # later within the same month
-            return "slipped", f"{old} → {new}", "later"
-    section = _FIELD_SECTION.get(change.field)
-    if section is None:
-        return "other", f"{_label(change.field)}: {old or '–'} → {new or '–'}", None
-    if change.field == "overall_status":
-        flag = "stopped" if new in STOPPED else None
-        return section, f"{old or '–'} → {new or '–'}", flag
-    if change.field == "why_stopped":
-        return section, f"why stopped: {new or '–'}", "stopped" if new else None
-    if change.field in ("results_submitted", "results_posted"):
-        label = "results submitted" if change.field == "results_submitted" else "results posted"
-        return section, f"{label}: {new or 'withdrawn'}", None
-    if change.field == "retraction":
-        return section, new or "retracted", "retracted"
-    return section, f"{old or '–'} → {new or '–'}", None
+        section = "new_relevant" if change.old is None else "verdict_changes"
+    elif change.field == "role":
+        section = "follow_ups" if change.new == "follow_up" else "other"
+    elif change.field == "primary_completion_date" and plain.flag:
+        section = "slipped"
+    else:
+        section = _FIELD_SECTION.get(change.field, "other")
+    return section, plain.text, plain.flag
 
 
 def _merge_new_relevant(buckets: dict[str, list[Item]]) -> None:
@@ -440,22 +422,8 @@ def _article_titles(session: Session, ids: Iterable[str]) -> dict[str, str | Non
     return {str(article_id): title for article_id, title in rows}
 
 
-def _months_between(old: str, new: str) -> int:
-    """Whole months from one partial date ('2026-05' or '2026-05-14') to another."""
-    try:
-        y0, m0 = int(old[:4]), int(old[5:7] or 1)
-        y1, m1 = int(new[:4]), int(new[5:7] or 1)
-    except ValueError:
-        return 0
-    return (y1 - y0) * 12 + (m1 - m0)
-
-
 def _kind(record_id: str) -> str:
     return {"ctgov": "trial", "pubmed": "paper", "europepmc": "paper"}[source_of(record_id)]
-
-
-def _label(field: str) -> str:
-    return field.replace("_", " ")
 
 
 def _stored_count(source: str) -> Any:

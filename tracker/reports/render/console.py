@@ -10,7 +10,8 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from tracker.reports.digest import Digest, Section, SourceHealth
+from tracker.reports.digest import Digest, SourceHealth
+from tracker.reports.grouping import RecordSection, group_by_record
 from tracker.reports.verdicts import VERDICT_LABELS, VERDICT_STYLES, state_style
 
 
@@ -31,7 +32,7 @@ def render_digest(digest: Digest) -> RenderableType:
         Text.assemble(("tracker digest", "bold"), f"  {window}"),
         standing_line(digest.standing, digest.state),
     ]
-    listed = [s for s in digest.sections if s.items]
+    listed = group_by_record(digest.sections)
     if not listed:
         parts += [Text(""), Text("Nothing new in this window.", style="dim")]
     for section in listed:
@@ -58,24 +59,25 @@ def not_listed_sentence(digest: Digest) -> str:
     )
 
 
-def _section_lines(section: Section) -> RenderableType:
-    """Two lines per item, not a Table, and each line cut with an ellipsis rather than
-    word-wrapped: a rich Table or word wrapping measures every word of every row, about a
-    millisecond an item, and a busy week has a thousand. The full text is in --format
-    markdown/json and the email."""
-    lines = [Text(f"{section.title} ({len(section.items)})", style="bold underline")]
-    for item in section.items:
+def _section_lines(section: RecordSection) -> RenderableType:
+    """A line per record and one per change under it, not a Table, and each line cut with
+    an ellipsis rather than word-wrapped: a rich Table or word wrapping measures every word
+    of every row, about a millisecond an item, and a busy week has a thousand. The full text
+    is in --format markdown/json and the email."""
+    lines = [Text(f"{section.title} ({len(section.records)})", style="bold underline")]
+    for record in section.records:
         line = Text("  ", no_wrap=True, overflow="ellipsis")
-        line.append_text(linked_id(item.id, item.url))
+        line.append_text(linked_id(record.id, record.url))
         line.append(" ")
-        line.append(item.title)
+        line.append(record.title)
         lines.append(line)
-        line = Text("    ", no_wrap=True, overflow="ellipsis")
-        line.append(item.what)
-        if item.flag:
-            line.append(f"  {item.flag}", style="bold red")
-        line.append(f"  · {when(item.at)}", style="dim")
-        lines.append(line)
+        for item in record.items:
+            line = Text("    ", no_wrap=True, overflow="ellipsis")
+            line.append(item.what)
+            if item.flag:
+                line.append(f"  {item.flag}", style="bold red")
+            line.append(f"  · {when(item.at)}", style="dim")
+            lines.append(line)
     return Group(*lines)
 
 

@@ -1,4 +1,7 @@
-"""Markdown digest. Registry text is escaped so a title cannot become a link or a table."""
+"""Markdown digest, one entry per record with its changes under it. Registry text is
+escaped so a title cannot become a link, markup or a table cell, and only where Markdown
+would read a character as syntax: the raw text stays readable (no backslash before every
+hyphen)."""
 
 from __future__ import annotations
 
@@ -6,16 +9,22 @@ import re
 from datetime import datetime
 from urllib.parse import quote
 
-from tracker.reports.digest import Digest, Section, SourceHealth
+from tracker.reports.digest import Digest, SourceHealth
+from tracker.reports.grouping import RecordSection, group_by_record
 from tracker.reports.render.console import not_listed_sentence
 from tracker.reports.verdicts import VERDICT_LABELS
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~-])")
+_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+"""Characters that make markup anywhere in a line: emphasis, code, links, HTML, tables."""
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_LINE_START = re.compile(r"^([#+=-]|\d+[.)])")
+"""What starts a heading, a list or a rule only at the start of a line."""
 
 
 def md_escape(text: str) -> str:
-    """Backslash-escape Markdown punctuation and flatten newlines."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Backslash-escape what Markdown would read as syntax, and flatten newlines."""
+    flat = _INLINE.sub(r"\\\1", " ".join(text.split()))
+    return _LINE_START.sub(r"\\\1", _ENTITY.sub(r"\\&", flat))
 
 
 def _when(value: datetime | None) -> str:
@@ -39,10 +48,10 @@ def render_digest_markdown(digest: Digest) -> str:
     window = f"{_when(digest.since)} to {_when(digest.until)}" if digest.since else "all records"
     standing = md_escape(digest.standing) if digest.standing else "No evidence assessed yet."
     lines = [f"# tracker digest: {window}", "", f"**{standing}**", ""]
-    listed = [s for s in digest.sections if s.items]
-    if not listed:
+    grouped = group_by_record(digest.sections)
+    if not grouped:
         lines += ["Nothing new in this window.", ""]
-    for section in listed:
+    for section in grouped:
         lines += _section(section)
     if digest.not_relevant or digest.unassessed:
         lines += [md_escape(not_listed_sentence(digest)), ""]
@@ -51,14 +60,13 @@ def render_digest_markdown(digest: Digest) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _section(section: Section) -> list[str]:
-    lines = [f"## {section.title} ({len(section.items)})", ""]
-    for item in section.items:
-        flag = f" **{md_escape(item.flag)}**" if item.flag else ""
-        lines.append(
-            f"- {_link(item.id, item.url)} {md_escape(item.title)}: "
-            f"{md_escape(item.what)}{flag} ({_when(item.at)})"
-        )
+def _section(section: RecordSection) -> list[str]:
+    lines = [f"## {section.title} ({len(section.records)})", ""]
+    for record in section.records:
+        lines.append(f"- {_link(record.id, record.url)} {md_escape(record.title)}")
+        for item in record.items:
+            flag = f" **{md_escape(item.flag)}**" if item.flag else ""
+            lines.append(f"  - {md_escape(item.what)}{flag} ({_when(item.at)})")
     return [*lines, ""]
 
 
