@@ -40,7 +40,10 @@ def test_email_dry_run_refused_then_sent(setup, tmp_path):
         config = setup(server.port)
         eml = tmp_path / "week.eml"
         dry = tracker("email", "--dry-run", str(eml), config=config)
-        assert eml.read_bytes().startswith(b"Subject: [tracker] 1 verdict change")
+        # The first email after setup: a welcome with where the evidence stands.
+        assert eml.read_bytes().startswith(
+            b"Subject: tracker follow-ups: where the evidence stands; 0 refutes, 2 confirms"
+        )
         assert "nothing marked" in dry.stderr and server.received == []
 
         server.handler.refuse = "550 5.7.1 Relaying denied"

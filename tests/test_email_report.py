@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from tests.digest_support import (
     AMP_TITLE,
     SCRIPT_TITLE,
+    T0,
     T1,
     T2,
     assess,
@@ -22,10 +23,25 @@ from tests.digest_support import (
     trial,
 )
 from tests.email_support import MailServer, free_port
+from tracker.config import ClaimConfig, IndexConfig, SiteConfig
 from tracker.email import outbox
 from tracker.email.report import send_report
 from tracker.errors import SmtpError
 from tracker.store.models import EmailReport, ReportedItem
+
+
+CLAIM = ClaimConfig(
+    statement="Magnetic stimulation of the brain slows ALS progression.",
+    short_name="STIMALS",
+    index=IndexConfig(nct_id="NCT04393467", doi="10.1016/j.lanepe.2024.101019"),
+)
+
+
+def _welcome(engine, server) -> None:
+    """The first email after setup (a welcome), sent before the week the test looks at."""
+    first = send_report(engine, server.settings(send_when_empty=True), now=T0, claim=CLAIM)
+    assert first.status == "sent"
+    assert server.received[-1].message["Subject"].startswith("STIMALS follow-ups: where the")
 
 
 @pytest.fixture
@@ -44,14 +60,15 @@ def _html_and_text(message):
 
 def test_message_parts_headers_and_escaped_registry_text(world):
     with MailServer() as server:
-        outcome = send_report(world, server.settings(), now=T2)
+        _welcome(world, server)
+        outcome = send_report(world, server.settings(), now=T2, claim=CLAIM)
     assert outcome.status == "sent"
-    [got] = server.received
+    got = server.received[-1]
     message = got.message
     assert sorted(got.rcpt_tos) == ["alice@example.org", "bob@example.net"]
-    assert (
-        message["Subject"] == "[tracker] 1 verdict change, 1 new follow-up and 10 more"
-    )  # 12 items listed
+    # The subject names the question and what moved, and no prefix: under 80 characters.
+    subject = "STIMALS follow-ups: 1 trial stopped, 1 verdict change; now 0 refutes, 2 confirms"
+    assert message["Subject"] == subject and len(subject) <= 80
     assert message["Message-ID"] == outcome.message_id
     assert message["Date"] == "Sun, 08 Nov 2026 06:00:00 +0000"
     assert message["List-Unsubscribe"] == "<mailto:tracker@example.org?subject=unsubscribe>"
@@ -73,13 +90,74 @@ def test_message_parts_headers_and_escaped_registry_text(world):
     ):
         assert f'href="{url}"' in html and url in text
     assert "Deep TMS in depression" not in html + text  # not relevant: counted only
-    # since=None on the first report: NCT00000003 (new, changed) and PMID:300 (new)
-    assert "3 new records or changes on records judged not relevant" in text
-    assert "pending -> confirms" in text and "+8 months" in text
+    # NCT00000003 (changed) and PMID:300 (new) are counted, not listed
+    assert "2 new records or changes on records judged not relevant" in text
+    assert "verdict: pending -> confirms" in text and "+8 months" in text
     # The chart is an inline PNG that the HTML shows.
     assert chart.get_content_type() == "image/png"
     assert chart.get_content().startswith(b"\x89PNG")
     assert f'src="cid:{chart["Content-ID"].strip("<>")}"' in html
+
+
+def test_the_message_leads_with_the_answer_and_lists_each_record_once(world):
+    with MailServer() as server:
+        _welcome(world, server)
+        send_report(world, server.settings(), now=T2, claim=CLAIM)
+    html, text, _ = _html_and_text(server.received[-1].message)
+    for body in (html, text):
+        order = [
+            "Magnetic stimulation of the brain slows ALS progression.",
+            "NCT04393467",
+            "confirmation",
+            "Studies by verdict",
+            "Verdict changes (1)",
+            "verdict: pending",
+            "status: Recruiting",
+            "number of participants: 40",
+            "New follow-ups (1)",
+            "now counted as a follow-up",
+            "Retractions and notices (1)",
+            "retraction notice PMID:201",
+            "Sources",
+        ]
+        positions = [body.index(s) for s in order]
+        assert positions == sorted(positions), order
+    assert html.index("cid:") < html.index("Verdict changes")  # the chart before the changes
+    # NCT00000001 changed six ways in the week: one entry, every change under it.
+    assert html.count(">NCT00000001<") == 1 and text.count("study/NCT00000001") == 1
+    assert "role:" not in text + html and "RetractionIn" not in text + html
+
+
+def test_the_first_email_is_a_welcome_with_where_the_evidence_stands(world):
+    with MailServer() as server:
+        send_report(world, server.settings(), now=T2, claim=CLAIM)
+        later = send_report(world, server.settings(), now=T2 + timedelta(hours=1), claim=CLAIM)
+    assert later.status == "empty"  # the welcome's items count as reported
+    [got] = server.received
+    assert got.message["Subject"] == (
+        "STIMALS follow-ups: where the evidence stands; 0 refutes, 2 confirms"
+    )
+    html, text, _ = _html_and_text(got.message)
+    assert "Welcome: where the evidence on STIMALS stands" in text
+    # Studies per verdict, each once, instead of every first role and verdict assignment.
+    assert text.index("Confirms (2)") < text.index("Inconclusive (1)") < text.index("Pending (1)")
+    assert text.count(AMP_TITLE) == 1 and "(NCT00000002, n = 60)" in text
+    assert "now counted as a follow-up" not in text and "first judged" not in text
+    assert "Verdict changes" not in html
+
+
+def test_with_a_website_every_item_links_to_its_study_page(world):
+    site = SiteConfig(base_url="https://example.org/stimals")
+    with MailServer() as server:
+        _welcome(world, server)
+        send_report(world, server.settings(), now=T2, claim=CLAIM, site=site)
+    html, text, _ = _html_and_text(server.received[-1].message)
+    for study in ("NCT00000001", "NCT00000002", "PMID-200"):
+        url = f"https://example.org/stimals/study/{study}.html"
+        assert f'href="{url}"' in html and url in text
+    # PMID:400 is a paper of the study NCT00000002: it links to that study's page.
+    entry = html[html.index("A new relevant paper") - 200 : html.index("A new relevant paper")]
+    assert 'href="https://example.org/stimals/study/NCT00000002.html"' in entry
 
 
 def test_no_item_is_sent_twice(world):
@@ -95,7 +173,7 @@ def test_no_item_is_sent_twice(world):
     assert third.items == 1
     assert len(server.received) == 2
     _, text, _ = _html_and_text(server.received[1].message)
-    assert "120 -> 150" in text
+    assert "number of participants: 120 -> 150" in text
     assert "pending -> confirms" not in text and "40 -> 120" not in text
 
 
@@ -119,7 +197,8 @@ def test_failed_send_leaves_items_for_the_next_run(world, failure):
     assert later.status == "sent"
     [got] = server.received
     _, text, _ = _html_and_text(got.message)
-    assert "pending -> confirms" in text and "RECRUITING -> TERMINATED" in text
+    # The first email that reached the server is the welcome, with every study in it.
+    assert "Welcome" in text and SCRIPT_TITLE in text and AMP_TITLE in text
 
 
 def test_dry_run_writes_the_message_and_marks_nothing(world, tmp_path: Path):
@@ -128,7 +207,7 @@ def test_dry_run_writes_the_message_and_marks_nothing(world, tmp_path: Path):
         dry = send_report(world, server.settings(), now=T2, dry_run=path)
         assert dry.status == "dry-run" and server.received == []
         written = message_from_bytes(path.read_bytes(), policy=policy.default)
-        assert written["Subject"].startswith("[tracker] 1 verdict change")
+        assert written["Subject"].startswith("tracker follow-ups: where the evidence stands")
         with Session(world) as session:
             assert session.exec(select(EmailReport)).all() == []
         real = send_report(world, server.settings(), now=T2)
@@ -179,10 +258,11 @@ def test_nothing_new_sends_nothing_unless_asked(engine):
     with MailServer() as server:
         quiet = send_report(engine, server.settings(), now=T2)
         assert quiet.status == "empty" and server.received == []
-        forced = send_report(engine, server.settings(send_when_empty=True), now=T2)
+        _welcome(engine, server)
+        forced = send_report(engine, server.settings(send_when_empty=True), now=T2, claim=CLAIM)
     assert forced.status == "sent"
-    [got] = server.received
-    assert got.message["Subject"] == "[tracker] Nothing new"
+    got = server.received[-1]
+    assert got.message["Subject"] == "STIMALS follow-ups: nothing new; still 0 refutes, 0 confirms"
     _, text, _ = _html_and_text(got.message)
     assert "Nothing new since the last report." in text
 
@@ -196,12 +276,13 @@ def test_a_busy_week_keeps_every_title_in_html_and_every_link_in_text(engine):
             event(session, nct, "enrollment", "10", str(20 + n), T1)
         session.commit()
     with MailServer() as server:
+        _welcome(engine, server)
         outcome = send_report(engine, server.settings(), now=T2)
     assert outcome.items == 150
-    html, text, _ = _html_and_text(server.received[0].message)
+    html, text, _ = _html_and_text(server.received[-1].message)
     for n in range(150):
         assert f"Trial &amp; title number {n:03d}" in html
         assert f"https://clinicaltrials.gov/study/NCT0{6000000 + n}" in text
-        assert f"10 -> {20 + n}" in text
+        assert f"number of participants: 10 -> {20 + n}" in text
     assert "titles are in the HTML version" in text
     assert len(server.received[0].raw) < 150 * 1024

@@ -409,3 +409,18 @@ def test_three_failures_send_one_alert_and_recovery_one_note(world, db, tmp_path
     assert jobs["ctgov"]["streak"] == 0 and jobs["ctgov"]["failing_since"] is None
     assert jobs["ctgov"]["next_run"] is not None
     assert jobs["pubmed"] == {**jobs["pubmed"], "last_outcome": None, "next_run": None}
+
+
+def test_with_a_site_section_each_sync_rebuilds_the_website(world, db, tmp_path, started):
+    url, engine = db
+    config = schedule_config(tmp_path, world, url, ctgov="*/2 * * * * *")
+    site = tmp_path / "public"
+    config.write_text(config.read_text() + f'\n[site]\noutput = "{site}"\n')
+    sched = started(config)
+    wait_for(lambda: [r.outcome for r in job_runs(engine)][:1] == ["ok"], what="a run")
+    assert sched.stop() == 0, sched.stderr
+    assert (site / "index.html").exists()  # built by the run, after its sync
+    evidence = json.loads(tracker(config, "evidence", "--format", "json").stdout)
+    home = (site / "index.html").read_text()
+    assert evidence["summary"]["standing"] in home.replace("&#39;", "'")
+    assert (site / "feed.xml").exists()

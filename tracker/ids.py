@@ -6,6 +6,7 @@ own records by their prefix (`PPR:…`, `PMC:PMC…`, `DOI:…`).
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from urllib.parse import quote
 
@@ -52,3 +53,16 @@ def record_url(record_id: str) -> str | None:
     if record_id.startswith("DOI:"):
         return f"https://doi.org/{quote(record_id[4:], safe='/:;()._-')}"
     return None
+
+
+def study_slug(study: str) -> str:
+    """A study key as a file name on the website: 'PMID:123' -> 'PMID-123'."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", study).strip("-") or "study"
+
+
+def study_page(study: str, base_url: str = "") -> str:
+    """The study's page on the website, relative to its top, or absolute under base_url."""
+    path = f"study/{study_slug(study)}.html"
+    if not base_url:
+        return path
+    return (base_url if base_url.endswith("/") else base_url + "/") + path

@@ -49,7 +49,14 @@ def email(
             nullcontext() if dry_run is not None else writing("tracker email")
         )
         with guard:
-            outcome = send_report(engine, config.email, now=utcnow(), dry_run=dry_run)
+            outcome = send_report(
+                engine,
+                config.email,
+                now=utcnow(),
+                dry_run=dry_run,
+                claim=config.claim,
+                site=config.site,
+            )
     finally:
         engine.dispose()
     if outcome.status == "empty":

@@ -1,16 +1,27 @@
-"""Digest -> subject, plain text and HTML (Jinja2, autoescaped), plus the inline chart."""
+"""Digest -> subject, plain text and HTML (Jinja2, autoescaped), plus the inline chart.
+
+The message leads with the answer: the question and its index result, the standing
+sentence, the chart, then verdict changes and the rest, each record once with all of its
+changes under it. The first email after setup is a welcome with where the evidence
+stands, not a list of every first assessment.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from tracker.config import EmailConfig
+from tracker.config import ClaimConfig, EmailConfig
 from tracker.email.chart import ledger_chart
 from tracker.email.message import InlineImage, unsubscribe_uri
+from tracker.email.subject import email_subject
+from tracker.ids import study_page
 from tracker.reports.digest import Digest
+from tracker.reports.grouping import group_by_record
+from tracker.reports.overview import StudyLine
 from tracker.reports.render.console import not_listed_sentence
 from tracker.reports.verdicts import VERDICT_COLOURS, VERDICT_LABELS, state_colour
 
@@ -23,6 +34,19 @@ class Composed:
     text: str
     html: str
     images: tuple[InlineImage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Framing:
+    """What the email says around the digest: the question, the links, and whether this is
+    the first email after setup (a welcome with the evidence as it stands)."""
+
+    claim: ClaimConfig = ClaimConfig()
+    base_url: str = ""
+    study_of: dict[str, str] = field(default_factory=dict)
+    """Record id -> study key, for links to the study pages under base_url."""
+    welcome: dict[str, list[StudyLine]] | None = None
+    """Studies per verdict for the welcome email; None for a regular one."""
 
 
 @cache
@@ -55,65 +79,58 @@ def clip(text: str) -> str:
     return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1].rstrip() + "…"
 
 
-def compose(digest: Digest, settings: EmailConfig, *, chart: bool = True) -> Composed:
-    sections = [s for s in digest.sections if s.items]
-    headline = _headline(digest)
+def compose(
+    digest: Digest, settings: EmailConfig, *, chart: bool = True, framing: Framing | None = None
+) -> Composed:
+    framing = framing or Framing()
+    claim = framing.claim
+    short = claim.short_name or claim.index.nct_id or "tracker"
+    welcome = framing.welcome
     verdicts = [
-        {"label": label, "count": digest.evidence.get(v, 0), "colour": VERDICT_COLOURS[v]}
+        {"key": v, "label": label, "count": digest.evidence.get(v, 0), "colour": VERDICT_COLOURS[v]}
         for v, label in VERDICT_LABELS.items()
     ]
+    subject = email_subject(short, digest, welcome=welcome is not None)
     context = {
-        "subject": f"{settings.subject_prefix} {headline}".strip(),
-        "headline": headline,
+        "subject": subject,
+        "short": short,
+        "claim": claim,
         "window": _window(digest),
         "standing": digest.standing or "No evidence assessed yet.",
         "standing_colour": state_colour(digest.state),
-        "sections": sections,
+        "groups": [] if welcome is not None else group_by_record(digest.sections),
+        "welcome": [
+            {"label": VERDICT_LABELS[v], "colour": VERDICT_COLOURS[v], "studies": studies}
+            for v, studies in (welcome or {}).items()
+        ],
+        "is_welcome": welcome is not None,
+        "study_link": _study_link(framing),
         "not_listed": (
-            not_listed_sentence(digest) if digest.not_relevant or digest.unassessed else ""
+            not_listed_sentence(digest)
+            if (digest.not_relevant or digest.unassessed) and welcome is None
+            else ""
         ),
         "verdicts": verdicts,
         "health": digest.health,
         "unsubscribe": unsubscribe_uri(settings),
         "chart_cid": CHART_CID if chart else "",
         "compact": digest.item_count > COMPACT_TEXT_AFTER,
+        "site": framing.base_url,
     }
     env = _environment()
     text = env.get_template("digest.txt").render(context)
     html = env.get_template("digest.html").render(context)
     images = (InlineImage(CHART_CID, ledger_chart(digest.evidence)),) if chart else ()
-    return Composed(headline, text, html, images)
+    return Composed(subject, text, html, images)
 
 
-def _headline(digest: Digest) -> str:
-    """The subject: the most important news first, e.g. '1 verdict change, 3 status changes'."""
-    counted = [(s.key, len(s.items)) for s in digest.sections if s.items]
-    if not counted:
-        return "Nothing new"
-    # Two kinds at most: a subject longer than a header line is folded, and some clients
-    # show the fold as a leading space.
-    parts = [f"{count} {_noun(key, count)}" for key, count in counted[:2]]
-    more = sum(count for _, count in counted[2:])
-    return ", ".join(parts) + (f" and {more} more" if more else "")
+def _study_link(framing: Framing) -> Callable[[str], str | None]:
+    def link(record_id: str) -> str | None:
+        if not framing.base_url:
+            return None
+        return study_page(framing.study_of.get(record_id, record_id), framing.base_url)
 
-
-_NOUNS = {
-    "verdict_changes": ("verdict change", "verdict changes"),
-    "follow_ups": ("new follow-up", "new follow-ups"),
-    "results": ("results update", "results updates"),
-    "status": ("status change", "status changes"),
-    "slipped": ("slipped completion date", "slipped completion dates"),
-    "enrollment": ("enrollment change", "enrollment changes"),
-    "retractions": ("retraction", "retractions"),
-    "citing": ("new citing paper", "new citing papers"),
-    "new_relevant": ("new relevant record", "new relevant records"),
-    "other": ("other change", "other changes"),
-}
-
-
-def _noun(key: str, count: int) -> str:
-    singular, plural = _NOUNS[key]
-    return singular if count == 1 else plural
+    return link
 
 
 def _window(digest: Digest) -> str:

@@ -35,15 +35,18 @@ def build_message(
     now: datetime,
     msgid: str | None = None,
     images: tuple[InlineImage, ...] = (),
+    prefix: bool = True,
 ) -> EmailMessage:
     """multipart/alternative (text/plain, multipart/related (text/html, images)).
 
     Mail clients show the last alternative they can render, so HTML readers get the
     HTML and everyone else the plain text; the images travel with the HTML part.
+    `prefix=False` leaves out [email] subject_prefix: the report's subject names its
+    question itself ("STIMALS follow-ups: ..."); alerts keep the prefix.
     """
     check_addresses(settings)
     message = EmailMessage()
-    message["Subject"] = f"{settings.subject_prefix} {subject}".strip()
+    message["Subject"] = f"{settings.subject_prefix} {subject}".strip() if prefix else subject
     message["From"] = settings.from_addr
     message["To"] = ", ".join(settings.to)
     message["Date"] = format_datetime(now)

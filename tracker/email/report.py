@@ -11,12 +11,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from tracker.config import EmailConfig
+from tracker.config import ClaimConfig, EmailConfig, SiteConfig
 from tracker.email import outbox, smtp
-from tracker.email.compose import compose
+from tracker.email.compose import Framing, compose
 from tracker.email.message import build_message, check_addresses, message_id
 from tracker.errors import SmtpError, UsageError
 from tracker.reports.digest import Digest, build_digest
+from tracker.reports.overview import studies_by_verdict, study_of
 from tracker.store.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -46,16 +47,27 @@ def send_report(
     *,
     now: datetime,
     dry_run: Path | None = None,
+    claim: ClaimConfig | None = None,
+    site: SiteConfig | None = None,
 ) -> EmailOutcome:
+    """Send the digest since the last email. The first email after setup (none sent yet)
+    is a welcome with where the evidence stands; its items count as reported."""
     check_addresses(settings)
+    base_url = site.base_url if site is not None else ""
     with session_scope(engine) as session:
         if dry_run is None:
             outbox.settle_interrupted(session, now)
         since = outbox.window_start(session)
         digest = email_digest(session, settings, since=since, until=now)
+        framing = Framing(
+            claim=claim or ClaimConfig(),
+            base_url=base_url,
+            study_of=study_of(session, _listed_ids(digest)) if base_url else {},
+            welcome=studies_by_verdict(session, WELCOME_VERDICTS) if since is None else None,
+        )
     if digest.item_count == 0 and not settings.send_when_empty:
         return EmailOutcome("empty", 0)
-    message = _message(digest, settings, now)
+    message = _message(digest, settings, now, framing)
     data = message.as_bytes()
     if dry_run is not None:
         _write(dry_run, data)
@@ -91,10 +103,21 @@ def send_report(
     return EmailOutcome("sent", digest.item_count, message["Message-ID"], len(data))
 
 
-def _message(digest: Digest, settings: EmailConfig, now: datetime) -> EmailMessage:
-    composed = compose(digest, settings)
+WELCOME_VERDICTS = ("refutes", "confirms", "inconclusive", "pending")
+"""The welcome lists these studies; those that do not test the claim are only counted."""
+
+
+def _listed_ids(digest: Digest) -> list[str]:
+    return [item.id for section in digest.sections for item in section.items]
+
+
+def _message(
+    digest: Digest, settings: EmailConfig, now: datetime, framing: Framing
+) -> EmailMessage:
+    composed = compose(digest, settings, framing=framing)
     return build_message(
         settings,
+        prefix=False,
         subject=composed.subject,
         text=composed.text,
         html=composed.html,

@@ -26,6 +26,7 @@ from tracker.evidence.summary import ledger_summary
 from tracker.ids import record_url, source_of
 from tracker.records.text import clean_text
 from tracker.redact import scrub
+from tracker.reports.overview import standing_of
 from tracker.reports.plain import plain_change, status_words
 from tracker.store.models import Article, Assessment, ChangeEvent, Report, SyncRun, Trial
 
@@ -206,7 +207,7 @@ def build_digest(session: Session, *, since: datetime | None, until: datetime) -
         evidence=dict(ledger.counts),
         health=[source_health(session, source) for source in SOURCES],
         sections=sections,
-        standing=ledger.standing,
+        standing=standing_of(ledger),
         state=ledger.state,
         not_relevant=not_relevant,
         unassessed=unassessed,

@@ -91,13 +91,18 @@ def _attempt(ctx: JobContext, job_id: str) -> tuple[str, str | None]:
     except LockedError as exc:
         return ("interrupted" if stop_requested() else "failed"), str(exc)
     try:
-        argv = tracker_argv(ctx.cfg, ctx.commands[job_id])
-        result = run_child(
-            argv,
-            log=logging.getLogger(f"{__name__}.{job_id}"),
-            lock_token=lock.token,
-            timeout=schedule.job_timeout,
-        )
+        steps = [ctx.commands[job_id]]
+        if ctx.cfg.site is not None and ctx.commands[job_id][:1] == ["sync"]:
+            steps.append(["site"])  # [site] is set: the website follows every sync
+        for step in steps:
+            result = run_child(
+                tracker_argv(ctx.cfg, step),
+                log=logging.getLogger(f"{__name__}.{job_id}"),
+                lock_token=lock.token,
+                timeout=schedule.job_timeout,
+            )
+            if result.code != 0 or result.timed_out or stop_requested():
+                break
     finally:
         lock.release()
     if result.timed_out:

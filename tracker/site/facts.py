@@ -1,8 +1,5 @@
-"""The site-wide facts: the question, the standing, counts, health and news.
-
-`standing_of` is the one place the website and the email take the standing sentence
-from, so a change in how the standing is worded reaches both.
-"""
+"""The site-wide facts: the question, the standing, counts, health and news. The standing
+sentence comes from tracker.reports.overview.standing_of, as the email's does."""
 
 from __future__ import annotations
 
@@ -11,18 +8,14 @@ from datetime import datetime
 from sqlmodel import Session
 
 from tracker.config import ClaimConfig, SiteConfig
-from tracker.evidence.summary import LedgerSummary, ledger_summary
+from tracker.evidence.summary import ledger_summary
 from tracker.reports.digest import SOURCES, source_health
+from tracker.reports.overview import standing_of
 from tracker.site.model import HealthLine, SiteFacts, StudyRow
 from tracker.site.news import news
 
 NEWS_DAYS = 10
 """Dated change sets on the home page and in the feed."""
-
-
-def standing_of(summary: LedgerSummary) -> str:
-    """The claim's standing in one sentence."""
-    return summary.standing
 
 
 def short_name(claim: ClaimConfig) -> str:

@@ -6,14 +6,12 @@ and made of plain values, so `repr` of a study is a fingerprint of its page's co
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tracker.ids import study_slug
 
-def study_slug(study: str) -> str:
-    """A study key as a file name: 'PMID:123' -> 'PMID-123' (ids are letters, digits, ':')."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", study).strip("-") or "study"
+__all__ = ["study_slug"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,7 +58,7 @@ def _versions(session: Session, ids: list[str]) -> Iterable[tuple[str, int, date
             col(TrialVersion.seen_at),
             col(TrialVersion.changed_fields),
         ).where(col(TrialVersion.nct_id).in_(ids), col(TrialVersion.version) > 1)
-    )  # type: ignore[misc]
+    )
     yield from session.execute(
         select(
             col(ArticleVersion.article_id),
@@ -66,7 +66,7 @@ def _versions(session: Session, ids: list[str]) -> Iterable[tuple[str, int, date
             col(ArticleVersion.seen_at),
             col(ArticleVersion.changed_fields),
         ).where(col(ArticleVersion.article_id).in_(ids), col(ArticleVersion.version) > 1)
-    )  # type: ignore[misc]
+    )
 
 
 def _fields(changed: str) -> str:
