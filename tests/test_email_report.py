@@ -29,7 +29,6 @@ from tracker.email.report import send_report
 from tracker.errors import SmtpError
 from tracker.store.models import EmailReport, ReportedItem
 
-
 CLAIM = ClaimConfig(
     statement="Magnetic stimulation of the brain slows ALS progression.",
     short_name="STIMALS",
