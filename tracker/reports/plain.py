@@ -21,7 +21,7 @@ ROLE_WORDS = {
 VERDICT_WORDS = {
     "confirms": "supports the claim",
     "refutes": "goes against the claim",
-    "inconclusive": "inconclusive",
+    "inconclusive": "does not settle it",
     "pending": "awaiting results",
     "not_applicable": "does not test the claim",
 }

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -24,7 +25,7 @@ from tracker.config import ClaimConfig, SiteConfig
 from tracker.errors import UsageError
 from tracker.records.trial import TrialData
 from tracker.site import pages
-from tracker.site.charts import forest_chart, timeline_chart
+from tracker.site.charts import forest_chart, per_year, timeline_chart
 from tracker.site.collect import collect_studies
 from tracker.site.effects import estimates, pool
 from tracker.site.facts import site_facts
@@ -122,8 +123,9 @@ def _build_into(
                 writer.write(
                     f"study/{s.slug}.html", pages.study_page(facts, s, lines.get(s.key, []))
                 )
+    writer.old_charts = old.get("charts", {}) if old.get("code") == code else {}
     _site_wide(writer, facts, claim, with_results)
-    manifest = {"code": code, "studies": new_prints}
+    manifest = {"code": code, "studies": new_prints, "charts": writer.charts}
     (staging / MANIFEST).write_text(json.dumps(manifest, sort_keys=True, indent=0))
     return writer.count, writer.written, len(stale)
 
@@ -131,8 +133,12 @@ def _build_into(
 def _site_wide(
     writer: _Writer, facts: SiteFacts, claim: ClaimConfig, trials: list[tuple[str, TrialData]]
 ) -> None:
-    chart, alt = timeline_chart(facts.studies)
-    writer.write("charts/studies-by-year.svg", chart)
+    chart_input = hashlib.sha256(repr(per_year(facts.studies)).encode()).hexdigest()
+    alt = writer.cached_alt("charts/studies-by-year.svg", chart_input)
+    if alt is None:  # the numbers changed (or no previous site): draw it again
+        chart, alt = timeline_chart(facts.studies)
+        writer.write("charts/studies-by-year.svg", chart)
+    writer.charts["charts/studies-by-year.svg"] = {"input": chart_input, "alt": alt}
     forests = _forests(writer, claim, trials)
     writer.write("index.html", pages.home_page(facts, alt, forests))
     if forests:
@@ -175,6 +181,17 @@ class _Writer:
     def __init__(self, output: Path, staging: Path) -> None:
         self.output, self.staging = output, staging
         self.count = self.written = 0
+        self.old_charts: dict[str, Any] = {}
+        self.charts: dict[str, Any] = {}
+
+    def cached_alt(self, name: str, chart_input: str) -> str | None:
+        """The text alternative of a chart drawn from the same numbers last time (the file
+        is kept), or None when it must be drawn again."""
+        old = self.old_charts.get(name)
+        if not old or old.get("input") != chart_input or not self.keep(name):
+            return None
+        alt: str = old["alt"]
+        return alt
 
     def keep(self, name: str) -> bool:
         old = self.output / name
@@ -205,7 +222,7 @@ class _Writer:
             shutil.copy2(old, target)
 
 
-def _manifest(output: Path) -> dict[str, dict[str, str]]:
+def _manifest(output: Path) -> dict[str, Any]:
     try:
         data = json.loads((output / MANIFEST).read_text())
     except (OSError, ValueError):

@@ -1,0 +1,167 @@
+"""Website build speed, memory and page sizes (`tracker site`).
+
+    uv run python benchmarks/site_build.py --world evaluation   # the labelled evaluation set
+    uv run python benchmarks/site_build.py --world digest       # the digest benchmark's database
+
+`evaluation`: tests/evaluation and tests/evaluation_heldout stored and judged (as
+benchmarks/evidence_accuracy.py does) in a throw-away SQLite database; a full build is
+timed. Target: < 2 s.
+
+`digest`: benchmarks/out/digest_1000000_100000.db, built by benchmarks/digest_speed.py
+(1M articles, 100k trials, 2 % relevant in studies of up to three records; 200,000 older
+change events). Measured, each in its own process (peak RSS from getrusage): a full build
+into an empty folder, then a rebuild after one week's changes (1,000 change events and 20
+verdict changes on relevant records, inserted for the run and deleted afterwards).
+Targets: full < 60 s, rebuild < 5 s, peak memory < 300 MB.
+
+Every run also reports the largest page (target < 200 KB) and the home page with its
+chart (target < 100 KB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import delete, func, select  # noqa: E402
+
+from tracker.config import DEFAULT_CONFIG, SiteConfig, load_config  # noqa: E402
+from tracker.site.build import build_site  # noqa: E402
+from tracker.store.db import open_database, session_scope  # noqa: E402
+from tracker.store.models import Assessment, ChangeEvent  # noqa: E402
+
+DIGEST_DB = ROOT / "benchmarks" / "out" / "digest_1000000_100000.db"
+WEEK_START = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+
+
+def sizes(out: Path) -> str:
+    pages = {str(p.relative_to(out)): p.stat().st_size for p in out.rglob("*") if p.is_file()}
+    largest = max(pages.items(), key=lambda kv: kv[1])
+    home = pages["index.html"] + pages["charts/studies-by-year.svg"]
+    return (
+        f"{len(pages)} files, {sum(pages.values()) / 1e6:.1f} MB; largest {largest[0]} "
+        f"{largest[1] / 1000:.0f} KB; home with chart {home / 1000:.0f} KB"
+    )
+
+
+def one_build(db_url: str, out: Path) -> dict[str, float | int | str]:
+    """A build in this process: seconds, peak RSS, files written."""
+    config = load_config(DEFAULT_CONFIG, env={})
+    engine = open_database(db_url)
+    start = time.perf_counter()
+    result = build_site(engine, config.claim, SiteConfig(), out)
+    seconds = time.perf_counter() - start
+    engine.dispose()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "seconds": seconds,
+        "peak_mb": peak,
+        "pages": result.pages,
+        "written": result.written,
+        "rendered": result.rendered_studies,
+        "sizes": sizes(out),
+    }
+
+
+def in_child(db_url: str, out: Path) -> dict[str, float | int | str]:
+    code = (
+        f"import json, sys; sys.path.insert(0, {str(ROOT)!r});"
+        "from benchmarks.site_build import one_build; from pathlib import Path;"
+        f"print(json.dumps(one_build({db_url!r}, Path({str(out)!r}))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result: dict[str, float | int | str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def show(label: str, r: dict[str, float | int | str]) -> None:
+    print(
+        f"{label}: {r['seconds']:.2f} s, peak {r['peak_mb']:.0f} MB, {r['pages']} files, "
+        f"{r['written']} written, {r['rendered']} study pages rendered; {r['sizes']}",
+        flush=True,
+    )
+
+
+def evaluation() -> None:
+    from benchmarks.evidence_accuracy import measure
+    from tests.evaluation import HELDOUT, load_cases
+
+    config = load_config(DEFAULT_CONFIG, env={})
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'eval.db'}"
+        measure(load_cases() + load_cases(HELDOUT), config, db_url=url)
+        show("evaluation world, full build", in_child(url, Path(tmp) / "site"))
+        show("evaluation world, rebuild, nothing changed", in_child(url, Path(tmp) / "site"))
+
+
+def a_week_of_changes(engine, rng: random.Random) -> int:
+    """1,000 change events and 20 verdict changes on relevant records; returns the first id."""
+    with session_scope(engine) as session:
+        first = (session.scalar(select(func.max(ChangeEvent.id))) or 0) + 1
+        relevant = list(
+            session.scalars(select(Assessment.record_id).where(Assessment.relevant.is_(True)))
+        )
+        fields = [
+            ("overall_status", "RECRUITING", "TERMINATED"),
+            ("enrollment", "60", "90"),
+            ("primary_completion_date", "2027-01", "2027-06"),
+            ("results_posted", None, "2026-11-28"),
+        ]
+        for i in range(1000):
+            field, old, new = (
+                fields[i % len(fields)] if i >= 20 else ("verdict", "pending", "refutes")
+            )
+            record = rng.choice(relevant)
+            session.add(
+                ChangeEvent(
+                    record_id=record,
+                    source="ctgov" if record.startswith("NCT") else "pubmed",
+                    field=field,
+                    old=old,
+                    new=new,
+                    at=WEEK_START + timedelta(minutes=rng.randrange(7 * 24 * 60)),
+                )
+            )
+    return first
+
+
+def digest() -> None:
+    if not DIGEST_DB.exists():
+        sys.exit(f"{DIGEST_DB} is missing: run benchmarks/digest_speed.py once to build it")
+    url = f"sqlite:///{DIGEST_DB}"
+    engine = open_database(url)
+    out = ROOT / "benchmarks" / "out" / "site"
+    shutil.rmtree(out, ignore_errors=True)
+    try:
+        show("digest database, full build", in_child(url, out))
+        first = a_week_of_changes(engine, random.Random(7))
+        try:
+            show("digest database, rebuild after a week of changes", in_child(url, out))
+        finally:
+            with session_scope(engine) as session:
+                session.execute(delete(ChangeEvent).where(ChangeEvent.id >= first))
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--world", choices=("evaluation", "digest"), default="evaluation")
+    args = parser.parse_args()
+    evaluation() if args.world == "evaluation" else digest()
+
+
+if __name__ == "__main__":
+    main()
