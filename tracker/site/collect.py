@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from tracker.evidence.load import active_overrides
+from tracker.evidence.overrides import stored_study_overrides
 from tracker.ids import record_url
 from tracker.records.trial import TrialData, decode_trial
 from tracker.reports.plain import status_words
@@ -209,13 +209,14 @@ def _event_counts(session: Session) -> dict[str, tuple[int, int]]:
 
 
 def _humans(session: Session, study_of: dict[str, str]) -> dict[str, HumanVerdict]:
-    """Study -> the newest active human verdict on any of its records."""
-    out: dict[str, HumanVerdict] = {}
-    overrides = active_overrides(session).items()
-    for rid, o in sorted(overrides, key=lambda kv: (kv[1].at, kv[1].id or 0)):
-        if rid in study_of:
-            out[study_of[rid]] = HumanVerdict(o.verdict, o.note, o.by, o.at)
-    return out
+    """Study -> its human verdict (tracker.evidence.overrides: the newest active one on any
+    of its records), for the relevant studies."""
+    studies = set(study_of.values())
+    return {
+        study: HumanVerdict(o.verdict, o.note, o.by, o.at)
+        for study, o in stored_study_overrides(session).items()
+        if study in studies
+    }
 
 
 def _design(trial: dict[str, Any] | None, records: tuple[RecordRow, ...]) -> str:
