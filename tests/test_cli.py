@@ -72,8 +72,9 @@ def test_digest_lists_changes_after_the_world_moves(setup):
     sim.ctgov.set_status("NCT05000003", "SUSPENDED", why_stopped="Funding paused")
     result = tracker("run", "--format", "markdown", config=config)
     assert "NCT05000003" in result.stdout
-    assert "## Status changes" in result.stdout  # the digest's section for overall_status
-    assert "RECRUITING → SUSPENDED" in result.stdout
+    # Grouped by record, in plain words: the status and the reason under the trial.
+    assert "status: Recruiting → Suspended" in result.stdout
+    assert "  - reason given for stopping: Funding paused" in result.stdout
     changes = json.loads(tracker("digest", "--all", "--format", "json", config=config).stdout)[
         "changes"
     ]
