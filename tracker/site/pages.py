@@ -17,8 +17,11 @@ PAGE_ROWS = 200
 """Studies per evidence page (keeps every page well under 200 KB)."""
 FIRST_PAGE_ROWS = 40
 """Studies per verdict on the main evidence page when there are more than PAGE_ROWS."""
-TIMELINE_ROWS = 300
+TIMELINE_ROWS = 200
 """Newest timeline entries on a study page."""
+RECORD_ROWS = 50
+"""Records shown in full on a study page; the rest by id (a study can gather hundreds of
+papers, and every page stays under 200 KB)."""
 TITLE_LIMIT = 200
 
 
