@@ -140,6 +140,8 @@ def study_page(facts: SiteFacts, study: StudyRow, timeline: list[TimelineRow]) -
             s=study,
             timeline=shown,
             cut=max(0, len(timeline) - TIMELINE_ROWS),
+            records=study.records[:RECORD_ROWS],
+            more_records=study.records[RECORD_ROWS:],
         )
     )
 
