@@ -107,7 +107,7 @@ def test_the_message_leads_with_the_answer_and_lists_each_record_once(world):
         order = [
             "Magnetic stimulation of the brain slows ALS progression.",
             "NCT04393467",
-            "confirmation",
+            "Confirmed: ",  # the standing sentence
             "Studies by verdict",
             "Verdict changes (1)",
             "verdict: pending",
