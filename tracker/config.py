@@ -200,6 +200,18 @@ class ClaimConfig(_Frozen):
     cues: CuesConfig = CuesConfig()
 
 
+class FlagsConfig(_Frozen):
+    """Thresholds of the consistency flags (registered against reported)."""
+
+    retrospective_grace_days: int = Field(default=30, ge=0)
+    """A study first submitted more than this many days after its start was registered
+    retrospectively."""
+    sample_size_ratio: float = Field(default=0.8, gt=0, le=1)
+    """Final actual enrolment below this share of the registered estimate is flagged."""
+    outcome_similarity: float = Field(default=80.0, ge=0, le=100)
+    """Two outcome measures are the same outcome from this token-set similarity (0-100)."""
+
+
 class SmtpConfig(_Frozen):
     """The mail server. The password is never here: only $TRACKER_SMTP_PASSWORD."""
 
@@ -296,6 +308,7 @@ class Config(_Frozen):
     pubmed: PubmedConfig = PubmedConfig()
     europepmc: EuropepmcConfig = EuropepmcConfig()
     claim: ClaimConfig = ClaimConfig()
+    flags: FlagsConfig = FlagsConfig()
     email: EmailConfig = EmailConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     site: SiteConfig | None = None

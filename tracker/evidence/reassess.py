@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from tracker.config import Config
+from tracker.evidence.flagging import flag_pass
 from tracker.evidence.load import assessments, load_records, stored_links, stored_versions
 from tracker.evidence.overrides import active_overrides, study_overrides
+from tracker.evidence.registrations import save_registration_links
 from tracker.evidence.rules.assess import Judgement, Screened, judge_records, screen_records
 from tracker.evidence.rules.studies import Inferred, components
 from tracker.evidence.rules.vocab import compile_vocab
@@ -79,6 +81,8 @@ def reassess(
         or k.version != version
         or k.rules_hash != rules_hash
     }
+    # Registration numbers shared across records join them into one study (kept as links).
+    save_registration_links(session, now)
     links = stored_links(session)
     changes: list[VerdictChange] = []
     inferred: list[Inferred] = []
@@ -95,6 +99,8 @@ def reassess(
         if progress:
             progress(done, len(wanted))
     _save_inferred(session, inferred, now)
+    # Registered against reported: flags weaken verdicts at report time, never change them.
+    flag_pass(session, config, today, now)
     session.flush()
     return changes
 

@@ -34,6 +34,7 @@ SOURCES = ("ctgov", "pubmed", "europepmc")
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("verdict_changes", "Verdict changes"),
+    ("flags", "New consistency flags (registered vs reported)"),
     ("follow_ups", "New follow-ups"),
     ("results", "Results submitted or posted"),
     ("status", "Status changes"),
@@ -378,6 +379,9 @@ def _sections(
 
 def _classify(change: Change) -> tuple[str, str, str | None]:
     """Section, display text (plain words, tracker.reports.plain) and flag of one change."""
+    if change.field == "flag":  # 'severity: summary', as the flag pass writes it
+        severity, _, summary = (change.new or "").partition(": ")
+        return "flags", summary or severity, severity or None
     plain = plain_change(change.field, change.old, change.new)
     if change.field == "verdict":
         section = "new_relevant" if change.old is None else "verdict_changes"

@@ -4,7 +4,7 @@ verdict, the override beside the automatic one, links, and the summary. Data onl
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +15,10 @@ from sqlmodel import col
 from tracker.config import ClaimConfig
 from tracker.evidence.overrides import override_for, stored_study_overrides
 from tracker.evidence.rules.terms import VERDICTS
-from tracker.evidence.summary import LedgerSummary, ledger_summary
+from tracker.evidence.summary import LedgerSummary, ledger_summary, studies_needing_check
 from tracker.ids import record_url
+from tracker.reports.flags import study_flags
+from tracker.store.flags import FlagView
 from tracker.store.models import Article, Assessment, Link, Trial
 
 
@@ -51,6 +53,12 @@ class LedgerItem:
     manual: bool
     override: OverrideView | None
     links: list[str]
+    flags: list[FlagView] = field(default_factory=list)
+    """Consistency flags of the study (of the record alone when it is not relevant)."""
+    registrations: list[str] = field(default_factory=list)
+    """Every registration of the study: its CT.gov ids and the other registries' numbers."""
+    needs_check: bool = False
+    """A `major` flag that no human verdict has answered yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +73,8 @@ def build_ledger(session: Session, claim: ClaimConfig) -> Ledger:
     titles = _titles(session)
     links = _links(session)
     overrides = stored_study_overrides(session)
+    marks = study_flags(session, rows)
+    checks = studies_needing_check(session)
     items = []
     for a in rows:
         o = override_for(overrides, record_id=a.record_id, study=a.study, relevant=a.relevant)
@@ -84,11 +94,14 @@ def build_ledger(session: Session, claim: ClaimConfig) -> Ledger:
                 rule=a.rule,
                 reason=a.reason,
                 evidence=json.loads(a.evidence),
-                strength=a.strength,
+                strength=marks.strength(a),
                 participants=a.participants,
                 manual=view is not None,
                 override=view,
                 links=sorted(links.get(a.record_id, ())),
+                flags=marks.flags(a),
+                registrations=marks.registrations(a),
+                needs_check=a.relevant and a.study in checks,
             )
         )
     return Ledger(claim, items, ledger_summary(session))
@@ -155,4 +168,7 @@ def _item(i: LedgerItem) -> dict[str, Any]:
         "manual": i.manual,
         "override": i.override,
         "links": i.links,
+        "flags": [f.to_json() for f in i.flags],
+        "registrations": i.registrations,
+        "needs_check": i.needs_check,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from tracker.ids import normalise_id, record_url
 from tracker.records.article import ArticleData
 from tracker.records.trial import TrialData, decode_trial
 from tracker.reports.explain import Explanation, explain
+from tracker.reports.flags import Consistency, consistency
 from tracker.store.models import (
     Article,
     ArticleVersion,
@@ -69,9 +71,16 @@ class RecordView:
     cites_index: bool
     assessment: Explanation | None = None
     """How the evidence engine judged it (None before its first assessment)."""
+    consistency: Consistency | None = None
+    """Its consistency flags and registrations (tracker.reports.flags)."""
 
 
 def build_record_view(session: Session, record_id: str) -> RecordView:
+    view = _build(session, record_id)
+    return dataclasses.replace(view, consistency=consistency(session, view.id))
+
+
+def _build(session: Session, record_id: str) -> RecordView:
     rid = normalise_id(record_id)
     trial = session.get(Trial, rid)
     article = None if trial else session.get(Article, rid)
@@ -183,4 +192,8 @@ def record_json(view: RecordView) -> dict[str, Any]:
         "cited_by": view.cited_by,
         "cites_index": view.cites_index,
         "assessment": view.assessment,
+        "flags": [f.to_json() for f in view.consistency.flags] if view.consistency else [],
+        "registrations": view.consistency.study_registrations if view.consistency else [],
+        "registration_details": view.consistency.own_registrations if view.consistency else [],
+        "needs_check": view.consistency.needs_check if view.consistency else False,
     }

@@ -51,6 +51,9 @@ class FetchedStudy:
     """`raw`, compressed for storage, when the caller compressed a batch at once
     (tracker.ingest.ctgov_workers.prepare). `raw` is then dropped: the payload is kept
     once, compressed."""
+    aliases: tuple[str, ...] = ()
+    """The study's `nctIdAliases`: kept apart from TrialData so that its content hash (and so
+    every stored version) is unchanged; tracker stores them as registrations."""
 
 
 def read_study(raw: msgspec.Raw | bytes, packed: bytes | None = None) -> FetchedStudy:
@@ -67,6 +70,7 @@ def read_study(raw: msgspec.Raw | bytes, packed: bytes | None = None) -> Fetched
         packed=packed,
         trial=trial,
         version_holder=version_holder(study),
+        aliases=tuple(_aliases(study)),
     )
 
 
@@ -152,6 +156,11 @@ def study_to_trial(study: w.Study) -> TrialData:
         result_outcomes=_result_outcomes(study.results_section),
         results_submitted=_pending_submission(derived.misc_info_module, study.has_results),
     )
+
+
+def _aliases(study: w.Study) -> list[str]:
+    ident = (study.protocol_section or w.ProtocolSection()).identification_module
+    return list(ident.nct_id_aliases) if ident else []
 
 
 def version_holder(study: w.Study) -> str | None:

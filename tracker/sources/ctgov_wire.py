@@ -34,6 +34,8 @@ class IdentificationModule(_W):
     nct_id: str | None = None
     org_study_id_info: OrgStudyIdInfo | None = None
     secondary_id_infos: list[SecondaryIdInfo] = []
+    nct_id_aliases: list[str] = []
+    """Older NCT ids merged into this study (the API redirects them here)."""
     brief_title: str | None = None
     official_title: str | None = None
     acronym: str | None = None

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from tracker.records.article import ArticleData
 from tracker.records.links import LinkTriple, article_links
+from tracker.records.registrations import RegTriple, article_registrations, triples
 
 
 class ArticleSummary(NamedTuple):
@@ -17,10 +18,13 @@ class ArticleSummary(NamedTuple):
     links: list[LinkTriple]
     """Trial links the record declares (tracker.records.links.article_links)."""
     entrez_date: str | None
+    registrations: list[RegTriple] = []
+    """Registration numbers the record declares (tracker.records.registrations)."""
 
 
 def summarise(a: ArticleData) -> ArticleSummary:
-    return ArticleSummary(columns(a), article_links(a), a.entrez_date)
+    regs = triples(a.id, [r for r in article_registrations(a) if not r.id.startswith("NCT")])
+    return ArticleSummary(columns(a), article_links(a), a.entrez_date, regs)
 
 
 def columns(a: ArticleData | None) -> dict[str, Any]:

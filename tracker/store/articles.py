@@ -16,6 +16,7 @@ from tracker.records.links import LinkTriple
 from tracker.store.article_rows import ArticleSummary, columns, summarise
 from tracker.store.bulk import insert_rows
 from tracker.store.models import Article, ArticleVersion, Citation, Link
+from tracker.store.registrations import save_registrations
 from tracker.store.versioning import Incoming, Kind, PageOutcome, save_records
 
 ARTICLES: Table = Article.__table__  # type: ignore[attr-defined]
@@ -81,8 +82,10 @@ def save_articles(
     """Upsert one batch of articles reported by `source` ('pubmed' or 'europepmc')."""
     flag = {"in_pubmed": True} if source == "pubmed" else {"in_europepmc": True}
     items = []
+    regs = []
     for a in articles:
         summary = a.summarised()
+        regs += summary.registrations if summary else []
         items.append(
             Incoming(
                 id=a.id,
@@ -95,7 +98,9 @@ def save_articles(
                 data=a.data,
             )
         )
-    return save_records(conn, article_kind(source), items, seen_at=seen_at, run_id=run_id)
+    outcome = save_records(conn, article_kind(source), items, seen_at=seen_at, run_id=run_id)
+    save_registrations(conn, regs, seen_at=seen_at)
+    return outcome
 
 
 def save_links(conn: Connection, links: Sequence[LinkTriple], *, seen_at: datetime) -> int:

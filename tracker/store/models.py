@@ -267,6 +267,52 @@ class Assessment(SQLModel, table=True):
     """When the verdict last changed."""
 
 
+class Registration(SQLModel, table=True):
+    """A study's number in another registry (EudraCT, CTIS, ISRCTN, an NCT alias...), as one
+    record declared it. Records that share a number are one study (tracker.evidence.joins)."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint(
+            "record_id", "reg_id", "provenance", name="uq_registrations_record_id_how"
+        ),
+        Index("ix_registrations_reg_id", "reg_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: str = Field(max_length=64, index=True)
+    reg_id: str = Field(max_length=64)
+    """Canonical: 'ISRCTN12345678', 'EudraCT:2020-001234-56', 'NCT01234567' (an alias)."""
+    registry_name: str = Field(max_length=32)
+    provenance: str = Field(max_length=32)
+    """'ctgov_secondary_id', 'ctgov_alias', 'databank' or 'abstract'."""
+    first_seen_at: datetime
+
+
+class Flag(SQLModel, table=True):
+    """A consistency flag on one record: registered against reported (outcome switching,
+    sample size, early stop...). It weakens the verdict and never flips it; a `major` one
+    asks for a human check. Kept while its rule still finds it; `first_seen_at` survives
+    every reassessment."""
+
+    __tablename__ = "flags"
+    __table_args__ = (UniqueConstraint("record_id", "key", name="uq_flags_record_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: str = Field(max_length=64, index=True)
+    study: str = Field(max_length=64, index=True)
+    rule: str = Field(max_length=64)
+    key: str = Field(max_length=255)
+    """The rule and what it is about: one flag per record and key."""
+    severity: str = Field(max_length=8)
+    """'info', 'minor' or 'major'."""
+    summary: str = Field(sa_column=_text(nullable=False))
+    evidence: str = Field(default="[]", sa_column=_text(nullable=False))
+    """JSON list of the quoted texts compared, each with its version and date."""
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
 class Override(SQLModel, table=True):
     """A human verdict on one record (`tracker judge`). Kept for ever: clearing one sets
     `cleared_at`; the active override of a record is its newest uncleared row."""

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from tracker.records.links import LinkTriple, trial_links
+from tracker.records.registrations import RegTriple, trial_registrations, triples
 from tracker.records.trial import TrialData
 from tracker.sources.ctgov_parse import FetchedStudy
 from tracker.store.payload import pack
@@ -30,6 +31,8 @@ class PreparedStudy(NamedTuple):
     columns: dict[str, Any]
     """Summary columns of the `trials` row (title, status, dates...)."""
     links: list[LinkTriple]
+    registrations: list[RegTriple] = []
+    """Other registries' numbers the study declares (tracker.records.registrations)."""
 
 
 def prepare_study(study: FetchedStudy) -> PreparedStudy:
@@ -43,6 +46,9 @@ def prepare_study(study: FetchedStudy) -> PreparedStudy:
         version_holder=study.version_holder,
         columns=columns(t),
         links=trial_links([t]) if t is not None else [],
+        registrations=(
+            triples(t.nct_id, trial_registrations(t, list(study.aliases))) if t is not None else []
+        ),
     )
 
 

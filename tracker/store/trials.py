@@ -12,6 +12,7 @@ from tracker.records.changes import FieldChange, changed_fields, material_change
 from tracker.records.trial import decode_trial
 from tracker.sources.ctgov import SOURCE, FetchedStudy
 from tracker.store.models import Trial, TrialVersion
+from tracker.store.registrations import save_registrations
 from tracker.store.trial_rows import PreparedStudy, prepare_study
 from tracker.store.versioning import Incoming, Kind, PageOutcome, save_records
 from tracker.store.versioning import version_payload as _version_payload
@@ -45,10 +46,13 @@ def save_trials(
 def save_prepared(
     conn: Connection, studies: Sequence[PreparedStudy], *, seen_at: datetime, run_id: int | None
 ) -> PageOutcome:
-    """Upsert studies already prepared (tracker.store.trial_rows, perhaps in a parse worker)."""
-    return save_records(
+    """Upsert studies already prepared (tracker.store.trial_rows, perhaps in a parse worker),
+    with the other registries' numbers they declare."""
+    outcome = save_records(
         conn, TRIAL_KIND, [_incoming(s) for s in studies], seen_at=seen_at, run_id=run_id
     )
+    save_registrations(conn, [r for s in studies for r in s.registrations], seen_at=seen_at)
+    return outcome
 
 
 def version_payload(conn: Connection, nct_id: str, version: int) -> tuple[str, bytes] | None:

@@ -88,6 +88,9 @@ def _ids(records: list[LedgerItem]) -> Text:
     links = sorted({x for r in records for x in r.links} - {r.id for r in records})
     if links:
         text.append("\nlinks: " + ", ".join(links), style="dim")
+    regs = [x for x in records[0].registrations if x not in {r.id for r in records}]
+    if regs:
+        text.append("\nregistrations: " + ", ".join(regs), style="dim")
     return text
 
 
@@ -107,6 +110,7 @@ def _why(records: list[LedgerItem]) -> Text:
     text.append(f"{strength} ({first.rule})", style="dim")
     for quote in first.evidence[:2]:
         text.append("\n“" + quote + "”", style="italic")
+    _flag_lines(text, first)
     o = first.override
     if o is not None:
         by = f" by {o.by}" if o.by else ""
@@ -117,6 +121,15 @@ def _why(records: list[LedgerItem]) -> Text:
         text.append(o.note)
         text.append(f"\n(automatic verdict: {VERDICT_LABELS[first.automatic]})", style="dim")
     return text
+
+
+def _flag_lines(text: Text, item: LedgerItem) -> None:
+    """The study's consistency flags, worst first; `tracker show` quotes their evidence."""
+    if item.needs_check:
+        text.append("\nNEEDS A HUMAN CHECK (major consistency flag)", style="bold red")
+    for f in [f for f in item.flags if f.severity != "info"][:3]:
+        text.append(f"\n⚑ {f.severity} ", style="yellow" if f.severity == "minor" else "red")
+        text.append(f.summary)
 
 
 def _excluded_line(items: list[LedgerItem]) -> Text:

@@ -14,6 +14,7 @@ from tracker.records.trial import TrialData
 from tracker.reports.explain import Explanation
 from tracker.reports.record import RecordView
 from tracker.reports.render.console import linked_id, when
+from tracker.reports.render.flags import consistency_parts
 
 
 def render_record(view: RecordView) -> RenderableType:
@@ -30,6 +31,8 @@ def render_record(view: RecordView) -> RenderableType:
     if view.cited_by:
         parts.append(Text(f"cited by {len(view.cited_by)}: " + ", ".join(view.cited_by)))
     parts.append(_judgement(view.assessment))
+    if view.consistency is not None:
+        parts += consistency_parts(view.consistency)
     parts.append(_timeline(view))
     return Group(*parts)
 
