@@ -49,40 +49,38 @@ AFTER = "2022-09-01"  # after primary completion
     ("old", "new", "expected"),
     [
         # unchanged, or only reworded: no change of substance
-        (dict(primary=[(ALS, "12 months")]), dict(primary=[(ALS, "12 months")]), []),
+        ({"primary": [(ALS, "12 months")]}, {"primary": [(ALS, "12 months")]}, []),
         (
-            dict(primary=[("ALSFRS-R score", "12 months")]),
-            dict(primary=[("Change in ALSFRS-R score from baseline", "12 months")]),
+            {"primary": [("ALSFRS-R score", "12 months")]},
+            {"primary": [("Change in ALSFRS-R score from baseline", "12 months")]},
             [],
         ),
         # severe: added, omitted, moved either way
         (
-            dict(primary=[(ALS, "12 months")]),
-            dict(primary=[(ALS, "12 months"), (FVC, "12 months")]),
+            {"primary": [(ALS, "12 months")]},
+            {"primary": [(ALS, "12 months"), (FVC, "12 months")]},
             [("added", "minor")],
         ),
         (
-            dict(primary=[(ALS, "12 months"), (FVC, "12 months")]),
-            dict(primary=[(ALS, "12 months")]),
+            {"primary": [(ALS, "12 months"), (FVC, "12 months")]},
+            {"primary": [(ALS, "12 months")]},
             [("omitted", "minor")],
         ),
         (
-            dict(primary=[(ALS, "6 months")], secondary=[(SURV, "24 months")]),
-            dict(primary=[(SURV, "24 months")], secondary=[(ALS, "6 months")]),
+            {"primary": [(ALS, "6 months")], "secondary": [(SURV, "24 months")]},
+            {"primary": [(SURV, "24 months")], "secondary": [(ALS, "6 months")]},
             [("primary_to_secondary", "minor"), ("secondary_to_primary", "minor")],
         ),
         # non-severe: the time frame (parsed numbers and units), the measurement
         (
-            dict(primary=[(ALS, "12 months")]),
-            dict(primary=[(ALS, "Baseline to week 24")]),
+            {"primary": [(ALS, "12 months")]},
+            {"primary": [(ALS, "Baseline to week 24")]},
             [("time_frame", "info")],
         ),
-        (dict(primary=[(ALS, "one year")]), dict(primary=[(ALS, "12 months")]), []),
+        ({"primary": [(ALS, "one year")]}, {"primary": [(ALS, "12 months")]}, []),
         (
-            dict(primary=[(ALS, "12 months", "Mean change in the score")]),
-            dict(
-                primary=[(ALS, "12 months", "Proportion of participants losing 6 points or more")]
-            ),
+            {"primary": [(ALS, "12 months", "Mean change in the score")]},
+            {"primary": [(ALS, "12 months", "Proportion of participants losing 6 points or more")]},
             [("measurement", "info")],
         ),
     ],
@@ -105,16 +103,16 @@ def test_primary_outcome_changes_in_holst_terms(old, new, expected):
 @pytest.mark.parametrize(
     ("latest", "severity", "why"),
     [
-        (dict(last_update=DURING), "minor", None),
-        (dict(last_update=AFTER, status="COMPLETED"), "major", "primary completion date"),
+        ({"last_update": DURING}, "minor", None),
+        ({"last_update": AFTER, "status": "COMPLETED"}, "major", "primary completion date"),
         (
-            dict(last_update="2022-05-01", results_first_submitted="2022-04-01"),
+            {"last_update": "2022-05-01", "results_first_submitted": "2022-04-01"},
             "major",
             "results were first submitted",
         ),
         # the completion date gives only a month and the change falls in it: not escalated
-        (dict(last_update="2022-06-20", primary_completion="2022-06"), "minor", None),
-        (dict(last_update="2022-07-02", primary_completion="2022-06"), "major", "completion"),
+        ({"last_update": "2022-06-20", "primary_completion": "2022-06"}, "minor", None),
+        ({"last_update": "2022-07-02", "primary_completion": "2022-06"}, "major", "completion"),
     ],
     ids=["before", "after-completion", "after-results", "month-only-within", "month-only-after"],
 )
@@ -159,9 +157,9 @@ def test_baseline_is_the_last_version_on_or_before_the_start():
 @pytest.mark.parametrize(
     ("old", "new"),
     [
-        (dict(primary=[""]), dict(primary=["TBD"])),
-        (dict(primary=["---"]), dict(primary=[ALS])),
-        (dict(primary=[ALS, "  "]), dict(primary=[ALS, "..."])),
+        ({"primary": [""]}, {"primary": ["TBD"]}),
+        ({"primary": ["---"]}, {"primary": [ALS]}),
+        ({"primary": [ALS, "  "]}, {"primary": [ALS, "..."]}),
     ],
     ids=["empty-to-tbd", "garbage-to-real", "blank-beside-real"],
 )
@@ -259,7 +257,7 @@ def test_sample_size_ratio_is_always_shown_and_flagged_below_threshold(
 
 
 def test_an_increase_after_completion_is_flagged():
-    common = dict(enrollment_type="ACTUAL", status="COMPLETED", primary=[ALS])
+    common = {"enrollment_type": "ACTUAL", "status": "COMPLETED", "primary": [ALS]}
     found = flags(
         version(1, last_update=BEFORE, enrollment=100, primary=[ALS]),
         version(2, last_update="2022-08-01", enrollment=60, **common),
