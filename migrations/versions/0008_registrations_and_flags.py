@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("evidence", sa.Text(), nullable=False),
         sa.Column("first_seen_at", _TIME(), nullable=False),
-        sa.Column("last_seen_at", _TIME(), nullable=False),
+        sa.Column("updated_at", _TIME(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("record_id", "key", name="uq_flags_record_key"),
     )

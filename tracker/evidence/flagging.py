@@ -19,6 +19,7 @@ from tracker.config import Config
 from tracker.evidence.load import load_records
 from tracker.evidence.registrations import registration_joins
 from tracker.evidence.rules.flags import Flag, Version
+from tracker.evidence.rules.flags_publication import OutcomeGroups
 from tracker.evidence.rules.flags_study import paper_flags, trial_flags
 from tracker.evidence.rules.registration_joins import Ambiguous
 from tracker.evidence.rules.vocab import compile_vocab
@@ -54,10 +55,11 @@ def flag_pass(session: Session, config: Config, today: date, now: datetime) -> i
         r: Source(s) for r, (s, study) in relevant.items() if s != "ctgov" and study in by_study
     }
     vocab = compile_vocab(config.claim)
+    groups = OutcomeGroups(vocab)
     for record in load_records(session, papers):
         assert isinstance(record.data, ArticleData)
         study_trials = [versions[t] for t in by_study[relevant[record.id][1]] if t in versions]
-        found[record.id] = paper_flags(record.data, study_trials, vocab, config.flags)
+        found[record.id] = paper_flags(record.data, study_trials, vocab, config.flags, groups)
     for amb in registration_joins(session).ambiguous:
         for rid in amb.records:
             if rid in relevant:
@@ -124,13 +126,17 @@ def _save(
                 "severity": flag.severity,
                 "summary": flag.summary,
                 "evidence": json.dumps(flag.evidence, ensure_ascii=False),
-                "last_seen_at": now,
             }
             if row is not None:
-                for k, v in values.items():
-                    setattr(row, k, v)
+                # written only when it changed: most passes find every flag as it was
+                if any(getattr(row, k) != v for k, v in values.items()):
+                    for k, v in values.items():
+                        setattr(row, k, v)
+                    row.updated_at = now
                 continue
-            session.add(FlagRow(record_id=rid, key=flag.key, first_seen_at=now, **values))
+            session.add(
+                FlagRow(record_id=rid, key=flag.key, first_seen_at=now, updated_at=now, **values)
+            )
             session.add(_event(rid, source, flag, now))
             new += 1
     _drop(session, stored.values())

@@ -310,7 +310,8 @@ class Flag(SQLModel, table=True):
     evidence: str = Field(default="[]", sa_column=_text(nullable=False))
     """JSON list of the quoted texts compared, each with its version and date."""
     first_seen_at: datetime
-    last_seen_at: datetime
+    updated_at: datetime
+    """When its severity, summary or evidence last changed (first_seen_at until then)."""
 
 
 class Override(SQLModel, table=True):

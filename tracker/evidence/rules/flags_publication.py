@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from tracker.evidence.rules.flags import Flag, Version
 from tracker.evidence.rules.flags_text import readable, similarity
-from tracker.evidence.rules.reading import read_abstract
+from tracker.evidence.rules.reading import Statement, read_abstract
 from tracker.evidence.rules.text import sentences
 from tracker.evidence.rules.vocab import Vocab
 from tracker.records.article import ArticleData
@@ -39,6 +39,10 @@ _SECTION = re.compile(r"primary\s+(?:outcome|end[\s-]?point)|main\s+outcome", re
 def stated_primary(a: ArticleData) -> list[str]:
     """The outcome(s) a paper says were primary: a labelled section ('PRIMARY OUTCOME',
     'MAIN OUTCOMES AND MEASURES'), else an explicit sentence."""
+    if not any(
+        "primary" in s.text.lower() or (s.label and _SECTION.search(s.label)) for s in a.abstract
+    ):
+        return []  # most abstracts never say: skip splitting them into sentences
     labelled = [s.text for s in a.abstract if s.label and _SECTION.search(s.label)]
     if labelled:
         return [_trim(sentences(labelled[0])[0] if sentences(labelled[0]) else labelled[0])]
@@ -59,29 +63,72 @@ def _trim(text: str) -> str:
 
 
 def publication_flags(
-    a: ArticleData, trial: Sequence[Version], vocab: Vocab, threshold: float
+    a: ArticleData,
+    trials: Sequence[Sequence[Version]],
+    vocab: Vocab,
+    threshold: float,
+    groups: OutcomeGroups | None = None,
 ) -> list[Flag]:
-    """Flags of one paper against the versions of the trial it reports."""
-    if not trial:
-        return []
-    last = trial[-1]
-    primary = [o for v in (trial[0], last) for o in v.trial.primary_outcomes]
-    secondary = list(last.trial.secondary_outcomes)
-    flags = [
-        _stated_flag(a, s, primary, secondary, last, vocab, threshold) for s in stated_primary(a)
-    ]
-    out = [f for f in flags if f is not None]
-    out += _benefit_on_secondary(a, primary, secondary, last, vocab)
+    """Flags of one paper against the versions of each trial of its study. The paper is
+    read once, whatever the number of trials (reading an abstract is the costly part)."""
+    stated = stated_primary(a)
+    groups = groups or OutcomeGroups(vocab)
+    registered = []
+    for trial in trials:
+        if trial:
+            last = trial[-1]
+            primary = [o for v in (trial[0], last) for o in v.trial.primary_outcomes]
+            registered.append((last, primary, list(last.trial.secondary_outcomes)))
+    # The abstract is read (the costly part) only when some trial lists an outcome group as
+    # secondary and not as primary: otherwise no benefit can rest on a secondary alone.
+    readable_benefit = any(
+        groups.of_outcomes(secondary) - groups.of_outcomes(primary)
+        for _, primary, secondary in registered
+    )
+    reading = read_abstract(a, vocab) if a.abstract and readable_benefit else None
+    benefit = (
+        [s for s in [*reading.claim, *reading.other] if s.effect == "benefit"] if reading else []
+    )
+    out: list[Flag] = []
+    for last, primary, secondary in registered:
+        for text in stated:
+            flag = _stated_flag(a, text, primary, secondary, last, groups, threshold)
+            if flag is not None:
+                out.append(flag)
+        out += _benefit_on_secondary(a, benefit, primary, secondary, last, groups)
     return out
 
 
-def _matches(text: str, outcomes: Sequence[Outcome], vocab: Vocab, threshold: float) -> bool:
-    groups = set(vocab.outcomes.find(text)) | set(vocab.other_outcomes.find(text))
+class OutcomeGroups:
+    """Outcome groups a text names, each text read once (share one across a pass: every
+    paper of a study reads the same registered outcomes)."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+        self._seen: dict[str, set[str]] = {}
+
+    def of(self, text: str | None) -> set[str]:
+        key = text or ""
+        if key not in self._seen:
+            v = self.vocab
+            self._seen[key] = set(v.outcomes.find(key)) | set(v.other_outcomes.find(key))
+        return self._seen[key]
+
+    def of_outcomes(self, outcomes: Sequence[Outcome]) -> set[str]:
+        out: set[str] = set()
+        for o in outcomes:
+            out |= self.of(f"{o.measure or ''} {o.description or ''}")
+        return out
+
+
+def _matches(
+    text: str, outcomes: Sequence[Outcome], groups: OutcomeGroups, threshold: float
+) -> bool:
+    named = groups.of(text)
     for o in outcomes:
         if similarity(text, o.measure) >= threshold:
             return True
-        theirs = set(vocab.outcomes.find(o.measure)) | set(vocab.other_outcomes.find(o.measure))
-        if groups and groups & theirs:
+        if named and named & groups.of(o.measure):
             return True
     return False
 
@@ -92,12 +139,12 @@ def _stated_flag(
     primary: Sequence[Outcome],
     secondary: Sequence[Outcome],
     last: Version,
-    vocab: Vocab,
+    groups: OutcomeGroups,
     threshold: float,
 ) -> Flag | None:
-    if _matches(stated, primary, vocab, threshold):
+    if _matches(stated, primary, groups, threshold):
         return None
-    as_secondary = _matches(stated, secondary, vocab, threshold)
+    as_secondary = _matches(stated, secondary, groups, threshold)
     evidence = [f"{a.id}: primary outcome “{stated}”"]
     evidence += [
         f"{last.trial.nct_id} {last.label}: registered primary “{o.measure}”"
@@ -123,22 +170,22 @@ def _stated_flag(
 
 def _benefit_on_secondary(
     a: ArticleData,
+    benefit: Sequence[Statement],
     primary: Sequence[Outcome],
     secondary: Sequence[Outcome],
     last: Version,
-    vocab: Vocab,
+    groups: OutcomeGroups,
 ) -> list[Flag]:
     """A benefit reported only on outcome groups the registry lists as secondary."""
-    reading = read_abstract(a, vocab)
-    benefit = [s for s in [*reading.claim, *reading.other] if s.effect == "benefit"]
     if not benefit:
         return []
-    primary_groups = _groups(primary, vocab)
-    secondary_groups = _groups(secondary, vocab) - primary_groups
+    primary_groups = groups.of_outcomes(primary)
+    secondary_groups = groups.of_outcomes(secondary) - primary_groups
     on = {g for s in benefit for g in s.groups}
     if not on or on & primary_groups or not on & secondary_groups:
         return []
     names = ", ".join(sorted(on & secondary_groups))
+    nct = last.trial.nct_id
     return [
         Flag(
             "publication.benefit_on_secondary",
@@ -147,23 +194,15 @@ def _benefit_on_secondary(
             "outcome; its registered primary outcome shows none.",
             [f"{a.id}: “{benefit[0].quote}”"]
             + [
-                f"{last.trial.nct_id} {last.label}: registered primary “{o.measure}”"
+                f"{nct} {last.label}: registered primary “{o.measure}”"
                 for o in primary
                 if o.measure
             ][:2]
             + [
                 f"registered secondary “{o.measure}”"
                 for o in secondary
-                if set(_groups([o], vocab)) & on
+                if groups.of_outcomes([o]) & on
             ][:2],
             names,
         )
     ]
-
-
-def _groups(outcomes: Sequence[Outcome], vocab: Vocab) -> set[str]:
-    out: set[str] = set()
-    for o in outcomes:
-        text = f"{o.measure or ''} {o.description or ''}"
-        out |= set(vocab.outcomes.find(text)) | set(vocab.other_outcomes.find(text))
-    return out

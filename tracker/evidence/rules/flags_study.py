@@ -11,7 +11,7 @@ from datetime import date
 from tracker.config import FlagsConfig
 from tracker.evidence.rules.flags import Flag, Version, ordered
 from tracker.evidence.rules.flags_outcomes import primary_outcome_flags
-from tracker.evidence.rules.flags_publication import publication_flags
+from tracker.evidence.rules.flags_publication import OutcomeGroups, publication_flags
 from tracker.evidence.rules.flags_registry import (
     early_stop,
     posted_results,
@@ -57,16 +57,17 @@ def paper_flags(
     trials: Sequence[Sequence[Version]],
     vocab: Vocab,
     settings: FlagsConfig,
+    groups: OutcomeGroups | None = None,
 ) -> list[Flag]:
     """Flags of one paper against each trial of its study."""
-    flags: list[Flag] = []
-    for versions in trials:
-        vs, _ = ordered(versions)
+    ordered_trials = [ordered(versions)[0] for versions in trials]
 
-        def rule(vs: list[Version] = vs) -> list[Flag]:
-            return publication_flags(article, vs, vocab, settings.outcome_similarity)
+    def rule() -> list[Flag]:
+        return publication_flags(
+            article, ordered_trials, vocab, settings.outcome_similarity, groups
+        )
 
-        flags += _guarded(article.id, rule)
+    flags = _guarded(article.id, rule)
     return _unique(flags)
 
 
