@@ -144,6 +144,7 @@ def ledger_json(ledger: Ledger) -> dict[str, Any]:
             "participants": s.participants,
             "state": s.state,
             "standing": s.standing,
+            "needs_check": s.needs_check,
         },
     }
 
