@@ -143,3 +143,28 @@ def test_a_swap_after_completion_and_a_cut_enrolment_are_flagged_everywhere(worl
             select(ChangeEvent).where(ChangeEvent.field == "flag", ChangeEvent.at == third)
         ).all()
         assert again == []
+
+
+def test_exports_list_every_registration_and_flag(world, engine, db_url):
+    import csv
+    import io
+
+    from tracker.export.rows import export_rows
+    from tracker.export.writers import write_csv
+
+    cfg = make_config(world, db_url)
+    sim = world.ctgov
+    run_sync(engine, cfg)
+    sim.advance(30)
+    sim.update(FOLLOW_UP, _swap_and_cut)
+    run_sync(engine, cfg)
+    _assess(engine, cfg, date.fromisoformat(sim.today))
+    with session_scope(engine) as session:
+        rows = {r.id: r for r in export_rows(session, relevant_only=False)}
+        out = io.StringIO()
+        write_csv(list(rows.values()), out)
+    assert rows[TWIN].registrations == [f"EudraCT:{EUDRACT}", FOLLOW_UP, TWIN]
+    assert any(f.startswith("major outcomes.primary_changed") for f in rows[TWIN].flags)
+    table = {r["id"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert table[FOLLOW_UP]["registrations"] == f"EudraCT:{EUDRACT}; {FOLLOW_UP}; {TWIN}"
+    assert "enrolment.sample_size" in table[FOLLOW_UP]["flags"]

@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from sqlmodel import Session, col
 
 from tracker.evidence.overrides import override_for, stored_study_overrides
+from tracker.export.registered import registered_and_flagged
 from tracker.ids import record_url
 from tracker.store.models import Article, Assessment, Override, Trial
 
@@ -65,15 +66,20 @@ class ExportRow:
     abstract: str | None = None
     authors: list[Person] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
+    registrations: list[str] = field(default_factory=list)
+    """Every registration of the record's study (CT.gov ids, EudraCT, ISRCTN...)."""
+    flags: list[str] = field(default_factory=list)
+    """The study's consistency flags as 'severity rule: summary'."""
 
 
 def export_rows(session: Session, *, relevant_only: bool) -> Iterator[ExportRow]:
     """Trials first (by NCT id), then articles (by id)."""
     overrides = stored_study_overrides(session)
+    extra = registered_and_flagged(session)
     for row in session.execute(_trials(relevant_only).execution_options(yield_per=_BATCH)):
-        yield _trial_row(row._mapping, overrides)
+        yield extra.add(_trial_row(row._mapping, overrides))
     for row in session.execute(_articles(relevant_only).execution_options(yield_per=_BATCH)):
-        yield _article_row(row._mapping, overrides)
+        yield extra.add(_article_row(row._mapping, overrides))
 
 
 _ASSESSED = (

@@ -48,6 +48,8 @@ CSV_COLUMNS = (
     "enrollment",
     "primary_completion_date",
     "authors",
+    "registrations",
+    "flags",
 )
 
 
@@ -66,6 +68,8 @@ def write_csv(rows: Iterable[ExportRow], out: IO[str], *, raw_cells: bool = Fals
     for row in rows:
         record = {name: getattr(row, name) for name in CSV_COLUMNS if name != "authors"}
         record["authors"] = "; ".join(_display_name(p) for p in row.authors)
+        record["registrations"] = "; ".join(row.registrations)
+        record["flags"] = " | ".join(row.flags)
         writer.writerow({k: value(v) for k, v in record.items()})
         count += 1
     return count
