@@ -39,3 +39,38 @@ def test_animal_and_cell_studies_are_preclinical(title, abstract, headings, excl
     if excluded:
         assert not j.relevance.relevant and j.role.role == "excluded"
         assert j.verdict.verdict == "not_applicable" and j.relevance.evidence
+
+
+SEVERAL = ["Amyotrophic Lateral Sclerosis", "Parkinson Disease", "Multiple Sclerosis", "Stroke"]
+
+
+def symptom_trial(**kw):
+    from tests.test_evidence_rules import trial
+    from tracker.records.trial import Outcome
+
+    base = {
+        "conditions": SEVERAL,
+        "primary_outcomes": [Outcome(measure="Pain (VAS)", description=None, time_frame=None)],
+        "secondary_outcomes": [Outcome(measure="Fatigue", description=None, time_frame=None)],
+    }
+    return trial(**(base | kw))
+
+
+def test_one_of_several_conditions_without_a_part_of_its_own_is_not_the_population():
+    j = judge(symptom_trial())["NCT09000001"]
+    assert (j.relevance.relevant, j.relevance.exclusion, j.role.role) == (
+        False,
+        "other_condition",
+        "excluded",
+    )
+
+
+def test_one_of_several_conditions_with_an_arm_of_its_own_is():
+    from tracker.records.trial import Arm
+
+    arm = Arm(label="ALS: real rTMS", type="EXPERIMENTAL", description=None, intervention_names=[])
+    j = judge(symptom_trial(arms=[arm]))["NCT09000001"]
+    assert j.relevance.relevant
+    assert any("arm of its own" in e for e in j.relevance.evidence)
+    # its outcomes (pain, fatigue) lie outside the claim
+    assert (j.verdict.verdict, j.verdict.rule) == ("not_applicable", "outcomes.outside_claim")

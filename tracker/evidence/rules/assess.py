@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from tracker.config import ClaimConfig
 from tracker.evidence.rules.combine import study_verdicts
 from tracker.evidence.rules.judgement import Judgement, Reading, Record
-from tracker.evidence.rules.papers import paper_verdict, review_verdict
+from tracker.evidence.rules.papers import paper_verdict, review_verdict, unreadable
+from tracker.evidence.rules.reading import abstract_problem
 from tracker.evidence.rules.registry import registry_verdict
 from tracker.evidence.rules.relevance import Relevance, judge_relevance
 from tracker.evidence.rules.results import results_verdict
 from tracker.evidence.rules.role import Role, is_index, judge_role
-from tracker.evidence.rules.signals import Signals
+from tracker.evidence.rules.signals import Design, Signals
 from tracker.evidence.rules.signals_ctgov import trial_signals
-from tracker.evidence.rules.signals_pubmed import article_signals
+from tracker.evidence.rules.signals_pubmed import article_signals, registry_first
 from tracker.evidence.rules.studies import Inferred, group_studies
 from tracker.evidence.rules.verdict import Verdict
 from tracker.evidence.rules.vocab import Vocab, compile_vocab
@@ -52,9 +53,15 @@ def judge_records(
     study_of = {rid: grouping.study_of.get(rid, rid) for rid in signals}
     index_studies = {study_of[i] for i in index_ids}
     primary: dict[str, set[str]] = {}
+    registered: dict[str, tuple[str, Design]] = {}
     for rid, s in relevant.items():
         if s.kind == "trial":
             primary.setdefault(study_of[rid], set()).update(s.primary_claim)
+            if s.design.basis == "registry":
+                registered.setdefault(study_of[rid], (rid, s.design))
+    for rid, s in relevant.items():
+        if s.kind == "article" and (trial := registered.get(study_of[rid])):
+            signals[rid] = replace(s, design=registry_first(s.design, trial[1], trial[0]))
     judged = []
     for r in records:
         s, rel = signals[r.id], relevance[r.id]
@@ -138,6 +145,8 @@ def own_verdict(
             f"Relevant background, not a test of the claim: {role.reason}.",
             [f"outcomes: {', '.join(s.other_outcomes) or 'none on the claim'}"],
         )
+    if isinstance(r.data, ArticleData) and r.data.abstract and (why := abstract_problem(r.data)):
+        return unreadable(why, r.data, s)
     if not s.claim_outcomes and not s.protocol and not s.review:
         others = ", ".join(s.other_outcomes) or "no clinical outcome"
         return Verdict(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.evidence.rules.reading import Reading, Statement, read_abstract
+from tracker.evidence.rules.reading import Reading, Statement, abstract_problem, read_abstract
 from tracker.evidence.rules.signals import Signals
 from tracker.evidence.rules.strength import strength_of
 from tracker.evidence.rules.verdict import Verdict
@@ -26,6 +26,8 @@ def paper_verdict(a: ArticleData, s: Signals, vocab: Vocab, *, primary: set[str]
             "No abstract to read; the verdict needs the full text or a human reader.",
             [f"title: {s.title}"],
         )
+    if problem := abstract_problem(a):
+        return unreadable(problem, a, s)
     reading = read_abstract(a, vocab)
     primary = primary | set(s.primary_claim)
     if s.design.uncontrolled or not s.design.controlled:
@@ -150,6 +152,8 @@ def review_verdict(a: ArticleData, s: Signals, vocab: Vocab) -> Verdict:
             "A review with no abstract to read; its conclusion needs a human reader.",
             [f"title: {s.title}"],
         )
+    if problem := abstract_problem(a):
+        return unreadable(problem, a, s)
     r = read_abstract(a, vocab)
     benefit = [x for x in r.claim if x.effect == "benefit"]
     if r.conclusion == "insufficient":
@@ -182,6 +186,17 @@ def review_verdict(a: ArticleData, s: Signals, vocab: Vocab) -> Verdict:
         "review.no_conclusion",
         "The review draws no conclusion on progression or survival.",
         _quotes(r.other) or [f"title: {s.title}"],
+    )
+
+
+def unreadable(problem: str, a: ArticleData, s: Signals) -> Verdict:
+    """Inconclusive, saying why the abstract could not be read."""
+    languages = ", ".join(a.languages) or "not given"
+    return Verdict(
+        "inconclusive",
+        "paper.unreadable_abstract",
+        f"{problem}, so the rules cannot read a result; it needs a human reader.",
+        [f"title: {s.title}", f"language: {languages}", f"abstract: {_trim(a.abstract_text, 120)}"],
     )
 
 

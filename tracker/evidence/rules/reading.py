@@ -73,12 +73,41 @@ class Reading:
     conclusion_quote: str | None = None
 
 
+_LABELS = (
+    (re.compile(r"conclu|interpretation|implication|summary", re.I), "CONCLUSIONS"),
+    (re.compile(r"result|finding", re.I), "RESULTS"),
+    (
+        re.compile(r"background|introduction|objective|aim|purpose|context|rationale", re.I),
+        "BACKGROUND",
+    ),
+    (
+        re.compile(r"method|design|setting|participant|patient|intervention|measure", re.I),
+        "METHODS",
+    ),
+)
+
+
+def section_category(category: str | None, label: str | None) -> str | None:
+    """NLM's category of an abstract section, else the one its printed label names
+    ('Main results', 'Interpretation'), else None (an unlabelled section)."""
+    if category and category.upper() != "UNASSIGNED":
+        return category.upper()
+    for pattern, name in _LABELS:
+        if label and pattern.search(label):
+            return name
+    return category.upper() if category else None
+
+
 def finding_sentences(a: ArticleData) -> list[tuple[str, bool]]:
-    """(sentence, in the conclusions) for every sentence that can state a finding."""
+    """(sentence, in the conclusions) for every sentence that can state a finding.
+
+    A structured abstract is read by its sections' labels: only RESULTS and CONCLUSIONS (and
+    sections no label places) can state a finding, whatever the methods' words say."""
     out: list[tuple[str, bool]] = []
-    structured = any(s.category for s in a.abstract)
-    for section in a.abstract:
-        category = (section.category or "UNASSIGNED").upper()
+    categories = [section_category(s.category, s.label) for s in a.abstract]
+    structured = any(categories)
+    for section, named in zip(a.abstract, categories, strict=True):
+        category = named or "UNASSIGNED"
         if structured and category not in _FINDING_SECTIONS:
             continue
         said = sentences(section.text)
@@ -90,6 +119,27 @@ def finding_sentences(a: ArticleData) -> list[tuple[str, bool]]:
             if not _NOT_A_FINDING.search(sentence):
                 out.append((sentence, concluding))
     return out
+
+
+_MARKUP = re.compile(r"<[^>]*>|&#?\w+;")
+_ENGLISH = frozenset(
+    "the of and in to a with was were is are for by on at from that this as or be an we "
+    "patients than not no after between".split()
+)
+
+
+def abstract_problem(a: ArticleData) -> str | None:
+    """Why an abstract cannot be read as English prose (empty, only markup, or another
+    language), else None. Common English words make up a third of any English abstract."""
+    text = _MARKUP.sub(" ", " ".join(s.text for s in a.abstract))
+    letters = sum(c.isalpha() for c in text)
+    if letters == 0:
+        return "The abstract is empty or holds only markup"
+    words = re.findall(r"[a-z]+", text.lower())
+    english = sum(w in _ENGLISH for w in words)
+    if (letters >= 20 and len(words) < 3) or (len(words) >= 8 and english < 0.1 * len(words)):
+        return "The abstract is not in English"
+    return None
 
 
 def read_abstract(a: ArticleData, vocab: Vocab) -> Reading:

@@ -25,6 +25,9 @@ class Design:
     uncontrolled: bool = False
     """Says it is open-label, single-arm, a case report or series."""
     n: int | None = None
+    basis: str = "words"
+    """Where the design was read: 'registry' (allocation, masking, arm types), 'publication
+    type', 'MeSH', or 'words' of the abstract; the first of these found decides."""
 
 
 @dataclass(frozen=True, slots=True)

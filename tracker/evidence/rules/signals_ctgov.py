@@ -39,7 +39,7 @@ def trial_signals(t: TrialData, vocab: Vocab) -> Signals:
         date=_registered(t),
         population=population,
         healthy=_healthy(t, vocab) if not population else [],
-        disease=[f"condition: {c}" for c in t.conditions if not vocab.healthy.find(c)]
+        disease=[f"condition: {c}" for c in t.conditions if not vocab.healthy.find(c)][:4]
         if not population
         else [],
         therapy=therapy,
@@ -87,6 +87,33 @@ def _registered(t: TrialData) -> str | None:
 
 
 def _population(t: TrialData, vocab: Vocab) -> list[str]:
+    found = _listed_population(t, vocab)
+    others = [c for c in t.conditions if not vocab.population.find(c) and not vocab.healthy.find(c)]
+    if found and len(others) >= 2 and not (specific := _own_part(t, vocab)):
+        return []  # one of several conditions, with nothing of its own: not about it
+    if found and len(others) >= 2:
+        found.append(specific)
+    return found
+
+
+def _own_part(t: TrialData, vocab: Vocab) -> str:
+    """Where a trial of several conditions gives the population a part of its own: an arm,
+    an outcome measure or a subgroup analysis naming it, or a claim outcome (which only the
+    population has). Empty when none does."""
+    for arm in t.arms:
+        if hit := vocab.population.find(f"{arm.label or ''} {arm.description or ''}"):
+            return f"arm of its own: {arm.label} ({hit['population']})"
+    for o in [*t.primary_outcomes, *t.secondary_outcomes]:
+        text = f"{o.measure or ''} {o.description or ''}"
+        if vocab.population.find(text) or vocab.outcomes.find(o.measure or ""):
+            return f"outcome of its own: {o.measure}"
+    described = f"{t.brief_summary or ''} {t.detailed_description or ''}"
+    if "subgroup" in described.lower() and vocab.population.find(described):
+        return "subgroup analysis named in the description"
+    return ""
+
+
+def _listed_population(t: TrialData, vocab: Vocab) -> list[str]:
     found = [f"condition: {c}" for c in t.conditions if vocab.population.find(c)]
     found += [
         f"condition MeSH: {m.term}"
@@ -178,4 +205,5 @@ def _design(t: TrialData) -> Design:
         controlled=randomised or sham or len(t.arms) > 1,
         uncontrolled=single_arm and not randomised and not sham,
         n=t.enrollment,
+        basis="registry" if (t.allocation or t.arms or t.masking) else "none",
     )

@@ -85,7 +85,7 @@ def article_signals(a: ArticleData, vocab: Vocab, *, source: str) -> Signals:
         review=_review(a, types),
         narrative_review=any(t in ("review", "review-article") for t in types),
         protocol="clinical trial protocol" in types or bool(_PROTOCOL.search(a.title or "")),
-        design=_design(types, text),
+        design=_design(a, types, text),
         primary_claim=claim_groups(primary, vocab),
         primary_other=sorted(vocab.other_outcomes.find(primary)),
         claim_outcomes=sorted(vocab.outcomes.find(text)),
@@ -213,25 +213,66 @@ _RANDOMISED = re.compile(
 _SHAM = re.compile(r"\bsham\b|\bplacebo\b", re.I)
 _BLIND = re.compile(r"\b(?:double|triple|single)[\s-]blind|\bblinded\b|\bmasked\b", re.I)
 _CONTROL = re.compile(r"\bcontrol(?:led)?\s+(?:group|arm|trial|study)|\bversus\b|\bvs\.?\s", re.I)
+# 'Pilot', 'feasibility' and 'preliminary' say how big and what for, never that a study has
+# no control: they are not here.
 _UNCONTROLLED = re.compile(
-    r"open[\s-]label|single[\s-]arm|uncontrolled|case (?:report|series)|\bpilot\b|"
+    r"open[\s-]label|single[\s-]arm|uncontrolled|case (?:report|series)|"
     r"\bwe (?:report|describe) (?:a|the case)|\ba (?:\d+|[a-z]+)[\s-]year[\s-]old\b",
     re.I,
 )
+RANDOMISED_TYPES = frozenset({"randomized controlled trial", "equivalence trial"})
+CONTROLLED_TYPES = frozenset({"controlled clinical trial", "pragmatic clinical trial"})
+UNCONTROLLED_TYPES = frozenset({"case reports"})
+BLINDING_MESH = frozenset({"double-blind method", "single-blind method"})
 
 
-def _design(types: list[str], text: str) -> Design:
-    randomised = "randomized controlled trial" in types or bool(_RANDOMISED.search(text))
-    sham = bool(_SHAM.search(text))
+def _design(a: ArticleData, types: list[str], text: str) -> Design:
+    """Publication types first, then MeSH, then the words of the title and abstract."""
+    mesh = {m.name.lower() for m in a.mesh}
+    typed_random = any(t in RANDOMISED_TYPES for t in types)
+    typed_control = typed_random or any(t in CONTROLLED_TYPES for t in types)
+    case_report = any(t in UNCONTROLLED_TYPES for t in types)
+    mesh_random = "random allocation" in mesh
+    mesh_blind = bool(mesh & BLINDING_MESH)
+    randomised = typed_random or mesh_random or bool(_RANDOMISED.search(text))
+    sham = "placebos" in mesh or bool(_SHAM.search(text))
+    controlled = typed_control or mesh_random or mesh_blind or randomised or sham
+    controlled = controlled or bool(_CONTROL.search(text))
+    said_uncontrolled = bool(_UNCONTROLLED.search(text))
+    basis = (
+        "publication type"
+        if typed_control or case_report
+        else "MeSH"
+        if mesh_random or mesh_blind
+        else "words"
+    )
     return Design(
         randomised=randomised,
         sham=sham,
-        blinded=bool(_BLIND.search(text)),
-        controlled=randomised or sham or bool(_CONTROL.search(text)),
-        uncontrolled="case reports" in types or bool(_UNCONTROLLED.search(text)),
+        blinded=mesh_blind or bool(_BLIND.search(text)),
+        controlled=controlled and not case_report,
+        uncontrolled=case_report or (said_uncontrolled and not (randomised or sham)),
         n=sample_size(text),
+        basis=basis,
+    )
+
+
+def registry_first(paper: Design, registry: Design, nct_id: str) -> Design:
+    """A paper's design read from its linked trial's registry record where that says more:
+    allocation, masking and arm types are data, the abstract's words are not. The size the
+    paper reports (those analysed) is kept when it gives one."""
+    return Design(
+        randomised=registry.randomised,
+        sham=registry.sham,
+        blinded=registry.blinded,
+        controlled=registry.controlled,
+        uncontrolled=registry.uncontrolled,
+        n=paper.n or registry.n,
+        basis=f"registry ({nct_id})",
     )
 
 
 def _sentences_with(pattern: re.Pattern[str], text: str) -> list[str]:
+    if not pattern.search(text):
+        return []  # most abstracts: no need to split them at all
     return [s for s in sentences(text) if pattern.search(s)]
