@@ -49,10 +49,11 @@ VERDICTS = ("confirms", "refutes", "inconclusive", "pending", "not_applicable")
 EXCLUSIONS = (
     "other_condition",
     "diagnostic_use",
-    "not_magnetic",
+    "look_alike",
     "healthy_volunteers",
     "not_a_study",
     "preclinical",
+    "no_intervention",
 )
 
 

@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from tracker.config import ClaimConfig
 from tracker.evidence.overrides import override_for, stored_study_overrides
-from tracker.evidence.rules.terms import VERDICTS
+from tracker.evidence.rules.terms import RENAMED_EXCLUSIONS, VERDICTS
 from tracker.evidence.summary import LedgerSummary, ledger_summary, studies_needing_check
 from tracker.ids import record_url
 from tracker.reports.flags import study_flags
@@ -88,7 +88,7 @@ def build_ledger(session: Session, claim: ClaimConfig) -> Ledger:
                 url=record_url(a.record_id),
                 relevant=a.relevant,
                 role=a.role,
-                exclusion=a.exclusion,
+                exclusion=RENAMED_EXCLUSIONS.get(a.exclusion or "", a.exclusion),
                 verdict=view.verdict if view else a.verdict,
                 automatic=a.verdict,
                 rule=a.rule,

@@ -35,8 +35,8 @@ def paper_verdict(a: ArticleData, s: Signals, vocab: Vocab, *, primary: set[str]
         return Verdict(
             "inconclusive",
             "paper.uncontrolled",
-            "An uncontrolled study (no sham or control group), so it cannot show that stimulation "
-            "caused any change.",
+            "An uncontrolled study (no sham, placebo or control group), so it cannot show that the "
+            "treatment caused any change.",
             quotes,
             "weak",
         )
@@ -52,7 +52,7 @@ def _controlled(r: Reading, s: Signals, primary: set[str]) -> Verdict:
         return Verdict(
             "refutes",
             "paper.claim_harm",
-            "Progression or survival was significantly worse with stimulation.",
+            "The claim's outcomes were significantly worse with the treatment.",
             _quotes(harm),
             strength_of(s.design, on_primary=bool(primary)),
         )

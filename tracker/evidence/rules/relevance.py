@@ -20,8 +20,8 @@ class Relevance:
 
 
 def _only_umbrella(s: Signals, umbrella: frozenset[str], measuring: frozenset[str]) -> bool:
-    """The therapy is named only as a wider family ('brain stimulation'), beside a
-    non-magnetic technique, and no magnetic kind is named but as a measuring tool."""
+    """The therapy is named only as a wider family, beside a look-alike, and no kind of the
+    family itself is named but as a measuring tool."""
     probes = {k for k in s.measurement if k in measuring}
     given = set(s.therapy) | (set(s.mentioned) - probes)
     return bool(s.not_family) and bool(given) and given <= umbrella
@@ -52,13 +52,14 @@ def judge_relevance(
             True, None, f"Population matches and {kinds} is given as the therapy.", found
         )
     if s.not_family:
-        why = f"The stimulation is not magnetic ({', '.join(s.not_family)})."
-        return _out("not_magnetic", why, [f"{k}: {w}" for k, w in s.not_family.items()])
+        alike = ", ".join(s.not_family)
+        why = f"Uses a look-alike of the intervention, not the intervention itself ({alike})."
+        return _out("look_alike", why, [f"{k}: {w}" for k, w in s.not_family.items()])
     if s.measurement:
-        why = "Magnetic stimulation is only used to measure, not given as a therapy."
+        why = "The intervention is only used to measure, not given as a therapy."
         return _out("diagnostic_use", why, [f"{k}: {w}" for k, w in s.measurement.items()])
     return _out(
-        "no_stimulation", "Does not use the intervention family at all.", [f"title: {s.title}"]
+        "no_intervention", "Does not use the intervention family at all.", [f"title: {s.title}"]
     )
 
 

@@ -16,7 +16,10 @@ from tracker.evidence.rules.verdict import Verdict
 from tracker.evidence.rules.vocab import Vocab
 from tracker.records.trial import ResultOutcome, ResultValue, TrialData
 
-_COMPARATOR = re.compile(r"sham|placebo|control|usual care|standard care|no stimulation", re.I)
+_COMPARATOR = re.compile(
+    r"sham|placebo|control|usual care|standard care|\bno[\s-](?:treatment|intervention)|untreated",
+    re.I,
+)
 _LOWER_BETTER = re.compile(
     r"declin|progression rate|rate of progression|slope of decline|deterioration|\bdeaths?\b|"
     r"mortality|number of (?:participants|patients) (?:who )?(?:died|with)|events?\b",
@@ -85,7 +88,7 @@ def _decide_primary(primary: list[Finding], quotes: list[str], s: Signals) -> Ve
         return Verdict(
             "confirms",
             "results.primary_benefit",
-            "Posted results show a significant benefit of stimulation on the primary progression "
+            "Posted results show a significant benefit of the treatment on the primary progression "
             "or survival outcome.",
             quotes,
             strength,
@@ -95,7 +98,7 @@ def _decide_primary(primary: list[Finding], quotes: list[str], s: Signals) -> Ve
             "refutes",
             "results.primary_harm",
             "Posted results show the primary progression or survival outcome significantly worse "
-            "with stimulation.",
+            "with the treatment.",
             quotes,
             strength,
         )

@@ -179,7 +179,9 @@ def _intervention_use(i: Intervention, vocab: Vocab, *, strict: bool) -> dict[st
     if i.type in MEASURING_TYPES:
         return dict.fromkeys([*named, *described], "measure")
     if i.type in OTHER_THERAPY_TYPES:
-        return dict.fromkeys(described, "measure")
+        # A drug or biological named as a kind of the family is the therapy; a family term
+        # only in its description is how its effect is measured.
+        return dict.fromkeys(described, "measure") | dict.fromkeys(named, "therapy")
     use: dict[str, str] = {}
     for kind in named:
         cure, measure = described.get(kind, (0, 0))

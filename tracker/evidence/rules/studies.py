@@ -134,7 +134,7 @@ def match_reason(
         return None
     if (
         trial.acronym
-        and len(trial.acronym) >= 4
+        and distinctive_acronym(trial.acronym, common)
         and re.search(rf"\b{re.escape(trial.acronym)}\b", paper.title)
     ):
         return (3.0, f"acronym {trial.acronym} in the title")
@@ -153,6 +153,22 @@ def match_reason(
     if author and same_outcome and _within_years(trial.date, paper.date, MATCH_YEARS):
         return (0.9, f"author {author} named in the registry record; same kind ({kinds}), design")
     return None
+
+
+COMMON_ACRONYM_WORDS = frozenset(
+    "hope care safe life help cure heal aid act move step rise lift best first next open "
+    "clear start light power brave fast free able".split()
+)
+"""Acronyms that are everyday words: a title using the word is not naming the trial."""
+
+
+def distinctive_acronym(acronym: str, common: frozenset[str] = frozenset()) -> bool:
+    """An acronym that names one trial: at least four characters, and not only words of the
+    claim's own vocabulary (a trial named after the drug itself would pull in every paper
+    about the drug), trial words, or an everyday word."""
+    words = _WORD.findall(acronym.lower())
+    plain = common | _STOP | COMMON_ACRONYM_WORDS
+    return len(acronym) >= 4 and any(w not in plain and not w.isdigit() for w in words)
 
 
 MATCH_YEARS = 8

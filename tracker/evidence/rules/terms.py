@@ -20,15 +20,23 @@ relevant record that reports no study of its own, or a record that is not releva
 ExclusionName = Literal[
     "other_condition",
     "diagnostic_use",
-    "not_magnetic",
+    "look_alike",
     "healthy_volunteers",
     "not_a_study",
-    "no_stimulation",
+    "no_intervention",
     "preclinical",
 ]
 EXCLUSIONS: Final[tuple[ExclusionName, ...]] = get_args(ExclusionName)
-"""Why a record is not relevant; `no_stimulation` = the family is not named at all;
+"""Why a record is not relevant; `look_alike` = only a look-alike of the family is used
+(`not_magnetic` in databases written before the claim became wholly configuration);
+`no_intervention` = the family is not named at all (formerly `no_stimulation`);
 `preclinical` = an animal or cell study, excluded whatever it finds."""
 
 StrengthName = Literal["weak", "moderate", "strong"]
 STRENGTHS: Final[tuple[StrengthName, ...]] = get_args(StrengthName)
+
+RENAMED_EXCLUSIONS: Final[dict[str, ExclusionName]] = {
+    "not_magnetic": "look_alike",
+    "no_stimulation": "no_intervention",
+}
+"""Exclusion names older versions stored, and the names they have now."""

@@ -84,7 +84,7 @@ _TENS |= {"eighty": 80, "ninety": 90}
 _SIZE = re.compile(
     r"\b(\d{1,5}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|"
     r"four|five|six|seven|eight|nine))?|[a-z]+teen|ten|eleven|twelve|one|two|three|four|five|six|"
-    r"seven|eight|nine)\s+(?:(?:consecutive|adult|eligible|ALS|MND|sporadic|definite|probable|"
+    r"seven|eight|nine)\s+(?:(?:consecutive|adult|eligible|(?-i:[A-Z][A-Z0-9-]{1,7})|sporadic|definite|probable|"
     r"randomi[sz]ed|enrolled)\s+)*(?:patients|participants|subjects|people|individuals|persons|"
     r"cases)\b",
     re.IGNORECASE,
