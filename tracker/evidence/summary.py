@@ -20,6 +20,7 @@ from sqlmodel import col
 from tracker.evidence.overrides import stored_study_overrides
 from tracker.evidence.rules.standing import Basis, State, weigh
 from tracker.evidence.rules.standing_text import STATE_LABELS, standing_sentence
+from tracker.evidence.rules.combine import RETRACTED
 from tracker.evidence.rules.terms import VERDICTS
 from tracker.evidence.standing import relevant_rows, study_evidence
 from tracker.store.models import Flag
@@ -48,7 +49,8 @@ class LedgerSummary:
 def ledger_summary(session: Session) -> LedgerSummary:
     """The one function every report calls for the standing: the state, its sentence,
     and the studies per effective verdict."""
-    rows = relevant_rows(session)
+    # A retracted paper's row leaves every count; its study is judged without it.
+    rows = [r for r in relevant_rows(session) if r.rule != RETRACTED]
     overridden = {study: o.verdict for study, o in stored_study_overrides(session).items()}
     studies = study_evidence(session, rows, overridden)
     counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)

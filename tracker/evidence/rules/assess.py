@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from tracker.config import ClaimConfig
-from tracker.evidence.rules.combine import study_verdicts
+from tracker.evidence.rules.combine import RETRACTED, study_verdicts
 from tracker.evidence.rules.judgement import Judgement, Reading, Record
 from tracker.evidence.rules.papers import paper_verdict, review_verdict, unreadable
 from tracker.evidence.rules.reading import abstract_problem
@@ -112,11 +112,19 @@ def _guarded(
     primary: set[str],
 ) -> Verdict:
     try:
-        return own_verdict(r, s, rel, role, vocab, today, primary)
+        verdict = own_verdict(r, s, rel, role, vocab, today, primary)
     except Exception as exc:  # one record's oddity must not stop the others being judged
         log.exception("%s: a verdict rule failed", r.id)
         reason = "The verdict rules failed on this record (logged); it needs a human reader."
         return Verdict("inconclusive", "rules.failed", reason, [f"error: {type(exc).__name__}"])
+    if s.concern and rel.relevant:
+        # Still counted, but never silently: the reason and the evidence say so.
+        return replace(
+            verdict,
+            reason=f"{verdict.reason} An expression of concern was published about it.",
+            evidence=[*verdict.evidence, s.concern],
+        )
+    return verdict
 
 
 def own_verdict(
@@ -131,6 +139,13 @@ def own_verdict(
     """One record's verdict before its study is considered."""
     if not rel.relevant:
         return Verdict("not_applicable", f"relevance.{rel.exclusion}", rel.reason, rel.evidence)
+    if s.retracted:
+        return Verdict(
+            "not_applicable",
+            RETRACTED,
+            "Retracted: it no longer counts as evidence, and its study is judged without it.",
+            [s.retracted],
+        )
     if role.role == "index":
         return Verdict(
             "not_applicable",

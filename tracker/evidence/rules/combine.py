@@ -12,6 +12,8 @@ from tracker.evidence.rules.judgement import Judgement, Reading
 from tracker.evidence.rules.studies import Inferred
 from tracker.evidence.rules.verdict import Verdict
 
+RETRACTED = "paper.retracted"
+"""The rule id of a retracted paper's verdict."""
 _WEAK_READINGS = frozenset({"paper.no_abstract", "paper.protocol", "paper.no_claim_result"})
 _STRENGTH = {"strong": 3, "moderate": 2, "weak": 1}
 
@@ -45,11 +47,12 @@ def study_verdicts(
         joined.setdefault(m.trial_id, []).append(m.article_id)
     out = []
     for study, items in members.items():
-        relevant = [i for i in items if i.relevance.relevant] or items
+        # A retracted paper keeps its row and its own verdict; the study is judged without it.
+        relevant = [i for i in items if i.relevance.relevant and i.own.rule != RETRACTED] or items
         decider = max(relevant, key=lambda i: weight(i.own))
         participants = max((i.signals.design.n or 0 for i in relevant), default=0) or None
         for i in items:
-            alone = not i.relevance.relevant or len(relevant) == 1
+            alone = not i.relevance.relevant or i.own.rule == RETRACTED or len(relevant) == 1
             out.append(
                 Judgement(
                     id=i.id,

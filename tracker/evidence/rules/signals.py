@@ -50,6 +50,10 @@ class Signals:
     not_family: dict[str, str] = field(default_factory=dict)
     not_a_study: str | None = None
     preclinical: str | None = None
+    retracted: str | None = None
+    """The retraction (publication type or notice) of a retracted paper, else None."""
+    concern: str | None = None
+    """An expression of concern published about the paper, else None."""
     """Why it is an animal or cell study (the finding), else None."""
     review: str | None = None
     """A systematic review or meta-analysis (the 'review' role)."""

@@ -82,6 +82,8 @@ def article_signals(a: ArticleData, vocab: Vocab, *, source: str) -> Signals:
         not_family=_not_family(a, vocab),
         not_a_study=_not_a_study(types),
         preclinical=preclinical(a),
+        retracted=_retraction(a),
+        concern=_notice(a, "ExpressionOfConcernIn", "expression of concern"),
         review=_review(a, types),
         narrative_review=any(t in ("review", "review-article") for t in types),
         protocol="clinical trial protocol" in types or bool(_PROTOCOL.search(a.title or "")),
@@ -96,6 +98,20 @@ def article_signals(a: ArticleData, vocab: Vocab, *, source: str) -> Signals:
             f"PMID:{c.pmid}" for c in a.comments_corrections if c.ref_type in REFERS and c.pmid
         ],
     )
+
+
+def _retraction(a: ArticleData) -> str | None:
+    if not a.retracted:
+        return None
+    return _notice(a, "RetractionIn", "retraction") or "publication type: Retracted Publication"
+
+
+def _notice(a: ArticleData, ref_type: str, what: str) -> str | None:
+    notices = [c for c in a.comments_corrections if c.ref_type == ref_type]
+    if not notices:
+        return None
+    where = f"PMID:{notices[0].pmid}" if notices[0].pmid else (notices[0].source or "no id")
+    return f"{what}: {where}"
 
 
 def _date(a: ArticleData) -> str | None:
