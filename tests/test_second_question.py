@@ -147,11 +147,6 @@ def test_the_second_question_runs_end_to_end_with_only_its_config(ledger):
     assert hits([summary["standing"]], FOREIGN) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #17 item 2 (engine): reason templates still say 'stimulation', "
-    "and the look-alike exclusion is still named not_magnetic",
-)
 def test_its_reasons_and_exclusions_name_nothing_of_the_first_question(ledger):
     reasons = [i["reason"] for i in ledger["items"]]
     exclusions = sorted({i["exclusion"] for i in ledger["items"] if i["exclusion"]})

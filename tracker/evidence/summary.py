@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from tracker.evidence.overrides import stored_study_overrides
+from tracker.evidence.rules.combine import RETRACTED
 from tracker.evidence.rules.standing import Basis, State, weigh
 from tracker.evidence.rules.standing_text import STATE_LABELS, standing_sentence
-from tracker.evidence.rules.combine import RETRACTED
 from tracker.evidence.rules.terms import VERDICTS
 from tracker.evidence.standing import relevant_rows, study_evidence
 from tracker.store.models import Flag
