@@ -176,7 +176,7 @@ def test_the_set_covers_what_the_issue_asks_for() -> None:
     assert {label.exclusion for label in labels} >= {
         "other_condition",
         "diagnostic_use",
-        "not_magnetic",
+        "look_alike",
         "healthy_volunteers",
     }
     assert set(VERDICTS) <= {label.verdict for label in labels}

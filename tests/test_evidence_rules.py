@@ -268,7 +268,7 @@ def test_strength(design, on_primary, strength):
                 ],
             ),
             False,
-            "not_magnetic",
+            "look_alike",
         ),
         (
             paper(
@@ -791,7 +791,7 @@ def test_a_rule_failing_on_one_record_leaves_the_others_judged(monkeypatch, capl
         (
             "Anodal tDCS over the motor cortex; cortical excitability is measured with TMS.",
             False,
-            "not_magnetic",
+            "look_alike",
         ),
     ],
 )
