@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from sqlalchemy import or_, select
@@ -24,7 +24,7 @@ from tracker.records.article import ArticleData
 from tracker.store.models import Article, Assessment
 
 _ARTICLE = msgspec.json.Decoder(ArticleData)
-_DESIGN_FLAGS = tuple(f.name for f in fields(Design) if f.name != "n")
+_DESIGN_FLAGS = tuple(f.name for f in fields(Design) if f.name not in ("n", "basis"))
 _ROLE_ORDER = ("index", "review", "follow_up", "prior", "background")
 """A study's role when its records differ: the index study stays the index, a trial
 registered before the index with a paper after it is a follow-up (as the ledger counts)."""
@@ -159,7 +159,7 @@ def _read(s: StudyEvidence, read: list[dict[str, Any]], pooled: Pooled | None) -
     kinds = [k for r in read if isinstance(k := r.get("review"), str)]
     return replace(
         s,
-        design=Design(**flags, n=max(sizes, default=0) or s.participants),
+        design=Design(**cast(dict[str, Any], flags), n=max(sizes, default=0) or s.participants),
         on_primary=any(r.get("primary_claim") for r in read),
         review=kinds[0] if kinds else None,
         pooled=pooled,

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import String, Table
 
+from tracker.store.incoming import Incoming
 from tracker.store.payload import unpack
-from tracker.store.versioning import Incoming
 
 
 def _limit(table: Table, name: str) -> int | None:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Table, func, select
 
 from tracker.records.changes import FieldChange
 from tracker.store.bulk import insert_rows, update_rows
+from tracker.store.incoming import Incoming as Incoming
 from tracker.store.models import ChangeEvent
 from tracker.store.payload import pack, unpack
 
@@ -51,32 +52,6 @@ class Kind:
     @property
     def vkey(self) -> str:
         return self.version_key or self.key
-
-
-@dataclass(frozen=True, slots=True)
-class Incoming:
-    """One fetched record, ready to store."""
-
-    id: str
-    record: msgspec.Struct | None
-    """The parsed record; None when it could not be parsed (it is stored raw), or when it
-    arrives encoded as `data` instead."""
-    raw: bytes | msgspec.Raw
-    packed: bytes | None
-    error: str | None
-    columns: dict[str, Any]
-    """Summary columns of the record's row (title, status...), written with each version."""
-    touch: dict[str, Any] = field(default_factory=dict)
-    """Columns refreshed even when the content is unchanged (e.g. a data-version stamp)."""
-    version_columns: dict[str, Any] = field(default_factory=dict)
-    """Extra columns of the version row (e.g. the registry's own update date)."""
-    data: bytes | None = None
-    """The parsed record's canonical JSON when it was already encoded (by a parse worker).
-    `record` may then be None: it is decoded (Kind.decode) only to compare versions."""
-
-    @property
-    def parsed(self) -> bool:
-        return self.record is not None or self.data is not None
 
 
 @dataclass
@@ -114,7 +89,7 @@ def save_records(
 ) -> PageOutcome:
     """Upsert one page of records; returns what it did. A value too long for its column
     makes its record unparsed (tracker.store.fit), on every backend alike."""
-    from tracker.store.fit import fitted  # fit builds on Incoming, defined here
+    from tracker.store.fit import fitted
 
     outcome = PageOutcome()
     latest: dict[str, Incoming] = {}
