@@ -48,12 +48,15 @@ def test_run_syncs_then_prints_the_digest_as_json(setup):
     assert digest["health"]["ctgov"]["complete"] is True
     assert digest["health"]["ctgov"]["fetched"] == digest["health"]["ctgov"]["expected"]
     assert "ctgov: full: fetched" in result.stderr  # progress and summaries go to stderr
-    judged = f"evidence · judging ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ {len(EXPECTED_IDS)}/"
+    judged = f"evidence · judging ━━━━━━━━━━━━━━━━━━━━ {len(EXPECTED_IDS)}/"
     assert judged in result.stderr  # the evidence engine's pass after the sync shows too
 
-    # The default window moved on: a second digest has nothing new.
-    again = json.loads(tracker("digest", "--format", "json", config=config).stdout)
+    # `run` moved its own window: a second run has nothing new.
+    again = json.loads(tracker("run", "--format", "json", config=config).stdout)
     assert again["new"] == [] and again["since"] == digest["until"]
+    # A plain digest only looks: right after a run it still shows what the run showed.
+    look = json.loads(tracker("digest", "--format", "json", config=config).stdout)
+    assert sorted(item["id"] for item in look["new"]) == EXPECTED_IDS
     # --all and --since are look-backs.
     everything = json.loads(tracker("digest", "--all", "--format", "json", config=config).stdout)
     assert sorted(item["id"] for item in everything["new"]) == EXPECTED_IDS
@@ -67,7 +70,7 @@ def test_run_syncs_then_prints_the_digest_as_json(setup):
 def test_digest_lists_changes_after_the_world_moves(setup):
     sim, config = setup
     tracker("sync", config=config)
-    tracker("digest", config=config)  # start the window now
+    tracker("run", config=config)  # start the run's window now
     sim.ctgov.advance(3)
     sim.ctgov.set_status("NCT05000003", "SUSPENDED", why_stopped="Funding paused")
     result = tracker("run", "--format", "markdown", config=config)

@@ -319,12 +319,28 @@ class Config(_Frozen):
 
 def resolve_config_path(cli_path: Path | None, env: Mapping[str, str]) -> Path:
     """`--config`, else $TRACKER_CONFIG, else ./config.toml, else the built-in defaults."""
+    return config_choice(cli_path, env)[0]
+
+
+def config_choice(cli_path: Path | None, env: Mapping[str, str]) -> tuple[Path, str]:
+    """The config file to read, and why that one (for `tracker config` and `doctor`)."""
     if cli_path is not None:
-        return cli_path
+        return cli_path, "--config"
     if env.get("TRACKER_CONFIG"):
-        return Path(env["TRACKER_CONFIG"])
+        return Path(env["TRACKER_CONFIG"]), "$TRACKER_CONFIG"
     local = Path("config.toml")
-    return local if local.is_file() else DEFAULT_CONFIG
+    if local.is_file():
+        return local, "./config.toml in the current folder"
+    return DEFAULT_CONFIG, "no config file found: built-in defaults"
+
+
+def default_data_dir() -> Path:
+    """Where the database lives when no config file says: the user's data folder
+    (~/.local/share/tracker on Linux, honouring $XDG_DATA_HOME), never the current folder,
+    so a cron job that forgets `cd` still finds the same database."""
+    from platformdirs import user_data_path
+
+    return user_data_path("tracker", appauthor=False)
 
 
 def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
@@ -347,7 +363,7 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
     _apply_env(raw, env, label)
     _apply_email_env(raw, env, label)
     base = path.parent if path != DEFAULT_CONFIG else Path.cwd()
-    _resolve_sqlite_path(raw, base)
+    _resolve_sqlite_path(raw, path.parent if path != DEFAULT_CONFIG else default_data_dir())
     _resolve_site_output(raw, base)
     try:
         config = Config.model_validate({**raw, "source_path": label})
@@ -426,7 +442,8 @@ def _env_rps(var: str, value: str) -> float:
 
 
 def _resolve_sqlite_path(raw: dict[str, Any], base: Path) -> None:
-    """Make `sqlite:///relative.db` relative to the config file, not to the caller's cwd."""
+    """Make `sqlite:///relative.db` relative to the config file (or, with the built-in
+    defaults, to the user's data folder), never to the caller's current folder."""
     database = raw.setdefault("database", {})
     if not isinstance(database, dict):
         return  # validation reports the wrong type with the file name

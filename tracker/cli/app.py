@@ -1,34 +1,77 @@
 """The `tracker` command line: thin commands over the library; errors translated here, once.
 
-Data goes to stdout; progress, warnings and errors go to stderr.
+Data goes to stdout; progress, warnings and errors go to stderr. Only typer and rich's console
+are imported at start-up: each command imports what it needs, so `tracker --help` and
+`tracker status` start quickly.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import logging
 import os
-import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
+from typer.core import TyperGroup
 
-from tracker.config import Config, load_config, resolve_config_path
 from tracker.errors import UsageError
-from tracker.redact import ScrubFilter
+
+if TYPE_CHECKING:
+    from tracker.config import Config
+
+GLOBAL_FLAGS = frozenset({"-v", "--verbose", "-q", "--quiet"})
+GLOBAL_WITH_VALUE = frozenset({"--config", "--log-file"})
+
+
+def hoist_global_options(args: Sequence[str]) -> list[str]:
+    """Move global options given after the command name to before it, so that
+    `tracker status --config x.toml -v` means what `tracker --config x.toml -v status` means.
+
+    Stops at `--`; `--version` is left alone (`show --version N` is the command's own)."""
+    hoisted: list[str] = []
+    rest: list[str] = []
+    command_seen = False
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_WITH_VALUE:
+            takes_next = "=" not in arg and index + 1 < len(args)
+            chunk = [arg, args[index + 1]] if takes_next else [arg]
+            (hoisted if command_seen else rest).extend(chunk)
+            index += len(chunk)
+            continue
+        if arg in GLOBAL_FLAGS and command_seen:
+            hoisted.append(arg)
+        else:
+            rest.append(arg)
+            command_seen = command_seen or not arg.startswith("-")
+        index += 1
+    return hoisted + rest
+
+
+class GlobalOptionsGroup(TyperGroup):
+    """The command group, accepting the global options after the command name too."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        result: list[str] = super().parse_args(ctx, hoist_global_options(args))
+        return result
+
 
 app = typer.Typer(
     name="tracker",
-    help="Watch the registries for studies that confirm or refute one clinical result.",
+    cls=GlobalOptionsGroup,
+    help="Watch the registries for studies that confirm or refute one clinical result.\n\n"
+    "Global options (--config, -v, -q, --log-file) may also follow the command name.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
@@ -42,13 +85,23 @@ class State:
     """Per-invocation settings handed from the global callback to the commands."""
 
     config_path: Path | None = None
+    quiet: bool = False
+    verbose: bool = False
     _config: Config | None = None
 
     @classmethod
     def config(cls) -> Config:
         if cls._config is None:
+            from tracker.config import load_config, resolve_config_path
+
             cls._config = load_config(resolve_config_path(cls.config_path, os.environ))
         return cls._config
+
+
+def say(message: str, *, style: str | None = None) -> None:
+    """An informational line on stderr (a summary, a hint); --quiet silences it."""
+    if not State.quiet:
+        stderr.print(message, style=style, markup=False, highlight=False)
 
 
 class DigestFormat(StrEnum):
@@ -62,14 +115,34 @@ class RecordFormat(StrEnum):
     JSON = "json"
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("tracker")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown"
+        print(f"tracker {number}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global(
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="Config file (else $TRACKER_CONFIG, else ./config.toml)."),
+        typer.Option(
+            "--config",
+            help="Config file (else $TRACKER_CONFIG, else ./config.toml, else built-in defaults).",
+        ),
     ] = None,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Log each request and retry.")
+        bool,
+        typer.Option("--verbose", "-v", help="Log each request and retry; name the database."),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Only errors on stderr (for cron): no progress."),
     ] = False,
     log_file: Annotated[
         Path | None,
@@ -78,50 +151,22 @@ def _global(
             help="Also append log lines to this file (rotated at 10 MB, 5 old files kept).",
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
 ) -> None:
+    from tracker.cli.logs import configure_logging
+
+    if verbose and quiet:
+        raise UsageError("give either --verbose or --quiet, not both")
     State.config_path = config
     State._config = None
-    # A terminal gets rich's log lines; cron and systemd get one plain line per message.
-    handler: logging.Handler = (
-        RichHandler(console=stderr, show_path=False, markup=False)
-        if stderr.is_terminal
-        else logging.StreamHandler(sys.stderr)
-    )
-    if not stderr.is_terminal:
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    handlers = [handler] if log_file is None else [handler, _rotating_file(log_file)]
-    for each in handlers:
-        each.addFilter(ScrubFilter())
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, handlers=handlers, force=True
-    )
-    logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
-
-
-class PrivateRotatingFileHandler(RotatingFileHandler):
-    """Log files are created readable by their owner only (0600): a log line may quote a
-    registry's answer, and the machine may have other users."""
-
-    def _open(self) -> io.TextIOWrapper:
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with contextlib.suppress(OSError):  # not ours to change: leave it as it is
-            os.chmod(self.baseFilename, 0o600)
-        return open(fd, "a", encoding=self.encoding, errors=self.errors)
-
-
-def _rotating_file(path: Path) -> logging.Handler:
-    """Log lines with time and pid, for machines without the journal; rotated by size so a
-    long-running `tracker schedule` never fills the disk."""
-    try:
-        handler = PrivateRotatingFileHandler(
-            path, maxBytes=10_000_000, backupCount=5, encoding="utf-8"
-        )
-    except OSError as exc:
-        raise UsageError(f"--log-file {path}: cannot open: {exc.strerror or exc}") from None
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s")
-    )
-    return handler
+    State.quiet = quiet
+    State.verbose = verbose
+    configure_logging(stderr, verbose=verbose, quiet=quiet, log_file=log_file)
 
 
 def parse_since(value: str) -> datetime:

@@ -1,23 +1,41 @@
 """What several command modules share: the database of this invocation, the writer lock with
-clean stops on signals, progress bars and the exit on failures."""
+clean stops on signals, progress bars, help examples and the exit on failures.
+
+Heavy libraries (SQLAlchemy, the sources) are imported inside the functions, so a module
+that registers commands stays cheap to import."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
 from tracker.cli.app import State, stderr
-from tracker.store.db import open_database
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from sqlalchemy import Engine
+
+log = logging.getLogger("tracker.cli")
+
+
+def examples(*lines: str) -> str:
+    """A command's --help epilog: one example command per line."""
+    return "Examples:\n\n" + "\n".join(f"  $ {line}" for line in lines)
 
 
 def engine() -> Engine:
     """The database of this invocation's config (opened and migrated once per process)."""
-    return open_database(State.config().database.url)
+    from tracker.redact import scrub
+    from tracker.store.db import open_database
+
+    url = State.config().database.url
+    log.info("database: %s (config: %s)", scrub(url), State.config().source_path)
+    return open_database(url)
 
 
 @contextmanager
@@ -57,13 +75,24 @@ def exit_on(failures: list[str]) -> None:
 
 @contextmanager
 def progress_bar() -> Iterator[Progress]:
+    """Progress on stderr; none with --quiet. A narrow bar on a narrow terminal, so a line
+    of progress fits 80 columns."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     bar = Progress(
         TextColumn("{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=None if stderr.width > 100 else 20),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=stderr,
         transient=False,
+        disable=State.quiet,
     )
     with bar:
         yield bar

@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from tracker.cli.app import RecordFormat, State, app, stderr, stdout
-from tracker.config import Config
-from tracker.errors import LockedError, UsageError
-from tracker.evidence.overrides import clear, judge
-from tracker.evidence.reassess import reassess_database
-from tracker.reports.ledger import build_ledger, ledger_json
-from tracker.reports.render.json import to_json
-from tracker.reports.render.ledger import render_ledger
-from tracker.schedule.lock import WRITER, WriterLock, holding
-from tracker.store.db import open_database, session_scope
+from tracker.cli.common import examples
+from tracker.errors import UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from tracker.config import Config
 
 
-@app.command()
+@app.command(epilog=examples("tracker evidence", "tracker evidence --format json > ledger.json"))
 def evidence(
     fmt: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TEXT,
 ) -> None:
     """The confirm/refute ledger: every study of the claim with its verdict and reasons."""
+    from tracker.reports.ledger import build_ledger, ledger_json
+    from tracker.reports.render.json import to_json
+    from tracker.reports.render.ledger import render_ledger
+    from tracker.store.db import open_database, session_scope
+
     cfg = State.config()
     engine = open_database(cfg.database.url)
     _judge_stored(engine, cfg)
@@ -40,6 +42,10 @@ def evidence(
 def _judge_stored(engine: Engine, cfg: Config) -> None:
     """Re-judge as of today under the writer lock; while a sync holds it, that sync judges
     what it stores, so the ledger is printed as last judged."""
+    from tracker.errors import LockedError
+    from tracker.evidence.reassess import reassess_database
+    from tracker.schedule.lock import WRITER, WriterLock, holding
+
     lock = WriterLock(engine, WRITER, command="tracker evidence")
     try:
         with holding(lock, wait=False):
@@ -48,7 +54,13 @@ def _judge_stored(engine: Engine, cfg: Config) -> None:
         stderr.print(f"tracker: {exc}; showing the ledger as last judged", markup=False)
 
 
-@app.command(name="judge")
+@app.command(
+    name="judge",
+    epilog=examples(
+        'tracker judge NCT04393467 --verdict confirms --note "read the full paper"',
+        "tracker judge NCT04393467 --clear",
+    ),
+)
 def judge_command(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="NCT01234567, PMID:12345678, ...")],
     verdict: Annotated[
@@ -62,6 +74,9 @@ def judge_command(
     ] = False,
 ) -> None:
     """Override the automatic verdict of a record (and its study) with a human one."""
+    from tracker.evidence.overrides import clear, judge
+    from tracker.store.db import open_database, session_scope
+
     now = datetime.now(UTC)
     cfg = State.config()
     with session_scope(open_database(cfg.database.url)) as session:

@@ -13,6 +13,7 @@ from tracker.cli import (
     evidence,  # noqa: F401  (registers evidence and judge)
     reports,  # noqa: F401  (registers email and export)
     schedule,  # noqa: F401  (registers schedule)
+    setup,  # noqa: F401  (registers config, init and doctor)
     site,  # noqa: F401  (registers site)
     sync,  # noqa: F401  (registers sync)
 )

@@ -11,22 +11,26 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
-from sqlmodel import Session
 
 from tracker.cli.app import State, app, stderr
-from tracker.cli.common import writing
+from tracker.cli.common import examples, writing
 from tracker.errors import UsageError
-from tracker.ingest.runs import utcnow
-from tracker.store.db import open_database, session_scope
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from tracker.export.rows import ExportRow
 
 # matplotlib, Jinja2, rispy and bibtexparser are imported inside the commands: importing
 # them here would add a second to the start of every `tracker` command.
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "tracker email --dry-run preview.eml    write the message, send nothing, mark nothing",
+        "tracker email                          send what is new since the last email",
+    )
+)
 def email(
     dry_run: Annotated[
         Path | None,
@@ -39,6 +43,8 @@ def email(
 ) -> None:
     """Email what changed since the last emailed report; each item is sent once."""
     from tracker.email.report import send_report
+    from tracker.ingest.runs import utcnow
+    from tracker.store.db import open_database
 
     config = State.config()
     engine = open_database(config.database.url)
@@ -81,7 +87,12 @@ class ExportFormat(StrEnum):
     BIBTEX = "bibtex"
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "tracker export --format csv --output ledger.csv",
+        "tracker export --format ris --relevant-only > follow-ups.ris",
+    )
+)
 def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")],
     relevant_only: Annotated[
@@ -101,6 +112,7 @@ def export(
 ) -> None:
     """The ledger and the records as CSV, JSON, RIS or BibTeX (for Zotero, EndNote)."""
     from tracker.export.rows import export_rows
+    from tracker.store.db import open_database, session_scope
 
     config = State.config()
     engine = open_database(config.database.url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from tracker.cli.app import State, app
-from tracker.cli.common import engine
+from tracker.cli.common import engine, examples
 
 COMMANDS = {
     "ctgov": ["sync", "--source", "ctgov"],
@@ -16,7 +16,12 @@ COMMANDS = {
 """What each job runs: exactly the command a person would type (each in a child process)."""
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "tracker schedule                                 until Ctrl-C",
+        "tracker schedule --log-file /var/log/tracker.log  (under systemd or in a container)",
+    )
+)
 def schedule() -> None:
     """Run the configured jobs (config section 'schedule') on time until SIGTERM or Ctrl-C.
 

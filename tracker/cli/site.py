@@ -8,11 +8,15 @@ from typing import Annotated
 import typer
 
 from tracker.cli.app import State, app, stderr
-from tracker.cli.common import engine
-from tracker.config import SiteConfig
+from tracker.cli.common import engine, examples
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "tracker site                       to [site] output",
+        "tracker site --output public/      a folder to publish",
+    )
+)
 def site(
     output: Annotated[
         Path | None,
@@ -25,6 +29,7 @@ def site(
     ] = None,
 ) -> None:
     """Build the static evidence website: home page, study table, a page per study, feed."""
+    from tracker.config import SiteConfig
     from tracker.site.build import build_site
 
     config = State.config()

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, TaskID
 
-from tracker.cli.app import State, app, stderr
-from tracker.cli.common import engine, exit_on, progress_bar, writing
+from tracker.cli.app import State, app, say
+from tracker.cli.common import engine, examples, exit_on, progress_bar, writing
 from tracker.errors import UsageError
-from tracker.evidence.reassess import reassess_database
-from tracker.http import HttpStats, make_client
 from tracker.ids import SOURCES, Source
-from tracker.ingest.every import SyncReport, rps_by_host, sync_sources
-from tracker.ingest.runs import Progress as SyncProgress
-from tracker.ingest.runs import SyncOutcome
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from tracker.ingest.every import SyncReport
+    from tracker.ingest.runs import Progress as SyncProgress
+    from tracker.ingest.runs import SyncOutcome
 
 
 def run_sync(sources: list[Source], *, full: bool) -> SyncReport:
     """Sync each source in turn, then judge; the report has one error line per source that
     failed."""
+    from tracker.evidence.reassess import reassess_database
+    from tracker.http import HttpStats, make_client
+    from tracker.ingest.every import rps_by_host, sync_sources
+
     missing = [s for s in sources if s not in SOURCES]
     if missing:
         names = ", ".join(s.value for s in missing)
@@ -41,12 +46,20 @@ def run_sync(sources: list[Source], *, full: bool) -> SyncReport:
                 tasks[key] = bar.add_task(f"{p.source} · {p.query}", total=p.expected)
             bar.update(tasks[key], completed=p.fetched, total=p.expected or p.fetched)
 
+        def finished(outcome: SyncOutcome) -> None:
+            if outcome.complete:  # everything expected arrived: its bars end full
+                for key, task in tasks.items():
+                    if key.startswith(f"{outcome.source}:"):
+                        done = bar.tasks[task].completed
+                        bar.update(task, completed=done, total=done)
+            _report_outcome(outcome)
+
         ordered = [s for s in SOURCES if s in sources]
         report = sync_sources(
-            ordered, db, cfg, client, stats, full=full, progress=show, on_outcome=_report_outcome
+            ordered, db, cfg, client, stats, full=full, progress=show, on_outcome=finished
         )
     for source in report.skipped:
-        stderr.print(f"{source.value}: skipped: no query configured", markup=False)
+        say(f"{source.value}: skipped: no query configured")
     if report.outcomes or not report.failures:
         # Judge what arrived: a changed verdict or a new follow-up is a change event the
         # digest shows. Stored records are judged even when a source failed (not when every
@@ -72,17 +85,20 @@ def _judging(bar: Progress) -> Callable[[int, int], None]:
 
 def _report_outcome(outcome: SyncOutcome) -> None:
     kind = "full" if outcome.full else f"incremental since {outcome.since}"
-    stderr.print(
+    say(
         f"{outcome.source}: {kind}: fetched {outcome.fetched} of {outcome.expected} expected; "
-        f"{outcome.new_records} new, {outcome.new_versions} new versions, {outcome.events} changes",
-        markup=False,
-        highlight=False,
+        f"{outcome.new_records} new, {outcome.new_versions} new versions, {outcome.events} changes"
     )
     for error in outcome.errors:
-        stderr.print(f"warning: {error}", style="yellow", markup=False, highlight=False)
+        say(f"warning: {error}", style="yellow")
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "tracker sync                       every source, what changed since the last sync",
+        "tracker sync --source ctgov --full",
+    )
+)
 def sync(
     source: Annotated[
         list[Source] | None, typer.Option("--source", "-s", help="Sources to sync (default: all).")

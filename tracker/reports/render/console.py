@@ -12,6 +12,7 @@ from rich.text import Text
 
 from tracker.reports.digest import Digest, SourceHealth
 from tracker.reports.grouping import RecordSection, group_by_record
+from tracker.reports.render.fit import FittedTable, add_columns
 from tracker.reports.verdicts import VERDICT_LABELS, VERDICT_STYLES, state_style
 
 
@@ -104,36 +105,36 @@ def _failures(health: list[SourceHealth]) -> list[RenderableType]:
     ]
 
 
-def health_table(health: list[SourceHealth]) -> Table:
-    table = Table(title="Sources", title_justify="left")
-    for name in (
-        "source",
-        "last run",
-        "result",
-        "last success",
-        "fetched/expected",
-        "retries",
-        "stored",
-    ):
-        table.add_column(name)
-    for h in health:
-        if h.last_run_at is None:
-            table.add_row(
-                h.source, "never", Text("not synced yet", style="dim"), "", "", "", str(h.stored)
-            )
-            continue
-        result = (
-            Text("complete", style="green")
-            if h.complete
-            else Text(f"INCOMPLETE ({h.last_status})", style="bold red")
-        )
-        table.add_row(
-            h.source,
-            when(h.last_run_at),
-            result,
-            when(h.last_success),
-            f"{h.fetched}/{h.expected}",
-            str(h.retries),
-            str(h.stored),
-        )
-    return table
+def health_table(health: list[SourceHealth]) -> FittedTable:
+    """Each source's last run; on a narrow terminal the retries, the last success and the
+    stored count are dropped, in that order."""
+
+    def build(dropped: frozenset[str]) -> Table:
+        table = Table(title="Sources", title_justify="left")
+        names = ["source", "last run", "result", "last success", "fetched", "retries", "stored"]
+        kept = add_columns(table, names, dropped)
+        for h in health:
+            cells = _health_cells(h)
+            table.add_row(*(cells[name] for name in kept))
+        return table
+
+    return FittedTable(build, ["retries", "last success", "stored"])
+
+
+def _health_cells(h: SourceHealth) -> dict[str, str | Text]:
+    if h.last_run_at is None:
+        result: Text = Text("not synced yet", style="dim")
+    elif h.complete:
+        result = Text("complete", style="green")
+    else:
+        result = Text(f"INCOMPLETE ({h.last_status})", style="bold red")
+    synced = h.last_run_at is not None
+    return {
+        "source": h.source,
+        "last run": when(h.last_run_at),
+        "result": result,
+        "last success": when(h.last_success) if synced else "",
+        "fetched": f"{h.fetched}/{h.expected}" if synced else "",
+        "retries": str(h.retries) if synced else "",
+        "stored": str(h.stored),
+    }

@@ -1,0 +1,107 @@
+"""Command-line conventions a weekly user relies on: --version, global options after the
+command name, examples in every --help, --quiet for cron, and digest windows that belong to
+the command that reports them. Real `tracker` subprocesses against the simulator."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.e2e_support import EXPECTED_IDS, build_world, write_config_file
+from tests.test_cli import tracker
+from tracker.cli.app import hoist_global_options
+
+
+@pytest.fixture
+def setup(simulator, tmp_path):
+    build_world(simulator.ctgov)
+    db_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    return simulator, write_config_file(tmp_path, simulator, db_url)
+
+
+def test_version():
+    result = tracker("--version")
+    assert re.fullmatch(r"tracker \d+\.\d+\.\d+\S*\n", result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (["status", "--config", "c.toml", "-v"], ["--config", "c.toml", "-v", "status"]),
+        (["digest", "--config=c.toml", "--all"], ["--config=c.toml", "digest", "--all"]),
+        (["-q", "run", "--log-file", "x.log"], ["--log-file", "x.log", "-q", "run"]),
+        # `show --version N` is the command's own option; `--` ends option parsing.
+        (["show", "X", "--version", "2"], ["show", "X", "--version", "2"]),
+        (["judge", "X", "--", "-v"], ["judge", "X", "--", "-v"]),
+    ],
+)
+def test_global_options_after_the_command_are_moved_before_it(given, expected):
+    assert hoist_global_options(given) == expected
+
+
+def test_global_options_work_after_the_command_name(setup, tmp_path):
+    sim, config = setup
+    result = tracker("status", "--config", str(config), "-v", "--format", "json")
+    assert set(json.loads(result.stdout)) >= {"sources", "jobs", "scheduler"}
+    # -v names the database in use and the config it came from.
+    assert f"database: sqlite:///{tmp_path / 'cli.db'} (config: {config})" in result.stderr
+
+
+def test_every_command_help_has_examples():
+    listing = tracker("--help").stdout
+    names = re.findall(r"^│ (\w+) {2,}", listing, flags=re.MULTILINE)
+    assert {"run", "digest", "status", "sync", "email", "schedule"} <= set(names)
+    for name in names:
+        shown = tracker(name, "--help").stdout
+        assert "Examples:" in shown and f"$ tracker {name}" in shown, name
+
+
+def test_quiet_run_prints_only_the_digest(setup):
+    sim, config = setup
+    result = tracker("run", "--quiet", "--format", "json", config=config)
+    assert result.stderr == ""  # nothing for cron to mail when all went well
+    assert sorted(i["id"] for i in json.loads(result.stdout)["new"]) == EXPECTED_IDS
+
+
+def test_plain_digest_looks_and_mark_moves_the_window(setup):
+    sim, config = setup
+    tracker("sync", config=config)
+    first = json.loads(tracker("digest", "--format", "json", config=config).stdout)
+    second = json.loads(tracker("digest", "--format", "json", config=config).stdout)
+    assert sorted(i["id"] for i in first["new"]) == EXPECTED_IDS
+    assert second["new"] == first["new"]  # the first look used nothing up
+    marked = json.loads(tracker("digest", "--mark", "--format", "json", config=config).stdout)
+    assert marked["new"] == first["new"]
+    after = json.loads(tracker("digest", "--format", "json", config=config).stdout)
+    assert after["new"] == [] and after["since"] == marked["until"]
+    bad = tracker("digest", "--mark", "--all", config=config, check_code=2)
+    assert bad.stderr.count("\n") == 1 and "--mark" in bad.stderr
+
+
+def test_log_lines_carry_one_level_and_an_iso_time(tmp_path):
+    import io
+    import logging
+
+    from rich.console import Console
+
+    from tracker.cli.logs import configure_logging
+
+    out = io.StringIO()
+    log_file = tmp_path / "t.log"
+    configure_logging(Console(file=out, width=80), verbose=False, quiet=False, log_file=log_file)
+    try:
+        long = "retrying after HTTP 503 from eutils.ncbi.nlm.nih.gov " * 3
+        logging.getLogger("tracker.pubmed").warning("%s", long.strip())
+        logging.getLogger("tracker.pubmed").info("not shown without -v")
+    finally:
+        logging.basicConfig(handlers=[logging.NullHandler()], force=True)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1  # one line, never wrapped at 80 columns
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARNING tracker\.pubmed: retrying.*", lines[0]
+    )
+    assert lines[0].count("WARNING") == 1
+    logged = log_file.read_text()
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARNING tracker\.pubmed \[\d+\]: ", logged)

@@ -1,0 +1,55 @@
+"""`tracker status`: each source's last run, the scheduled jobs, and whether the scheduler
+is alive (from its lock's heartbeat)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tracker.cli.app import RecordFormat, State, stdout
+from tracker.cli.common import engine
+
+
+def print_status(fmt: RecordFormat) -> None:
+    from tracker.ids import SOURCES
+    from tracker.reports.digest import source_health
+    from tracker.reports.render.console import health_table
+    from tracker.reports.render.json import to_json
+    from tracker.schedule.alive import scheduler_state
+    from tracker.schedule.status import job_healths, jobs_table
+    from tracker.store.db import session_scope
+
+    db = engine()
+    with session_scope(db) as session:
+        health = [source_health(session, s.value) for s in SOURCES]
+        jobs = job_healths(session.connection())
+    alive = scheduler_state(
+        db, stale_after=State.config().schedule.lock_stale_after, now=datetime.now(UTC)
+    )
+    if fmt is RecordFormat.JSON:
+        scheduler = {
+            "running": alive.running,
+            "heartbeat_age": alive.heartbeat_age,
+            "holder": alive.holder.describe() if alive.holder else None,
+        }
+        print(
+            to_json(
+                {
+                    "sources": {h.source: h for h in health},
+                    "jobs": {j.job_id: j for j in jobs},
+                    "scheduler": scheduler,
+                }
+            )
+        )
+        return
+    stdout.print(health_table(health))
+    for h in health:
+        for error in h.errors:
+            stdout.print(f"{h.source}: {error}", style="red", markup=False, highlight=False)
+    style = "green" if alive.running else "yellow"
+    stdout.print(f"Scheduler: {alive.describe()}", style=style, markup=False, highlight=False)
+    stdout.print(jobs_table(jobs, scheduler_running=alive.running))
+    for j in jobs:
+        if j.streak and j.last_error:
+            stdout.print(
+                f"job {j.job_id}: {j.last_error}", style="red", markup=False, highlight=False
+            )
