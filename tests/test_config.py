@@ -47,20 +47,23 @@ def test_shipped_config_loads_with_both_ctgov_queries() -> None:
 def test_builtin_defaults_are_the_shipped_config(monkeypatch: pytest.MonkeyPatch) -> None:
     with DEFAULT_CONFIG.open("rb") as builtin, SHIPPED.open("rb") as shipped:
         assert tomllib.load(builtin) == tomllib.load(shipped)
-    monkeypatch.chdir(REPO)  # the built-in copy resolves a relative SQLite path against cwd
+    # The built-in copy puts a relative SQLite path in the user's data folder.
+    monkeypatch.setenv("XDG_DATA_HOME", str(REPO))
     defaults = load_config(DEFAULT_CONFIG, env={})
     assert defaults == load_config(SHIPPED, env={}).model_copy(
-        update={"source_path": "<built-in defaults>"}
+        update={"source_path": "<built-in defaults>", "database": defaults.database}
     )
+    assert defaults.database.url == f"sqlite:///{REPO / 'tracker' / 'tracker.db'}"
     assert defaults.source_path == "<built-in defaults>"
 
 
-def test_builtin_defaults_resolve_sqlite_against_cwd(
+def test_builtin_defaults_put_the_database_in_the_user_data_folder_not_cwd(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     assert load_config(DEFAULT_CONFIG, env={}).database.url == (
-        f"sqlite:///{(tmp_path / 'tracker.db').resolve()}"
+        f"sqlite:///{(tmp_path / 'data' / 'tracker' / 'tracker.db').resolve()}"
     )
 
 

@@ -101,3 +101,19 @@ def test_email_waits_its_turn_while_a_sync_holds_the_writer_lock(setup, tmp_path
         sent = tracker("email", config=config)
         assert "12 items" in sent.stderr
     assert len(server.received) == 1
+
+
+def test_email_dry_run_works_with_nothing_configured(setup, tmp_path):
+    """A preview needs no set-up: placeholder addresses, and a line saying so."""
+    config = setup(25)
+    db_line = config.read_text().splitlines()[:2]
+    config.write_text("\n".join(db_line) + "\n", encoding="utf-8")  # no [email] at all
+    eml = tmp_path / "preview.eml"
+    dry = tracker("email", "--dry-run", str(eml), config=config)
+    assert "email is not set up: the preview uses placeholder addresses" in dry.stderr
+    head = eml.read_bytes().split(b"\n\n", 1)[0].decode()
+    assert "From: tracker <tracker@example.invalid>" in head
+    assert "To: you@example.invalid" in head
+    # Sending for real still says what is missing.
+    real = tracker("email", config=config, check_code=2)
+    assert "from_addr is empty" in real.stderr

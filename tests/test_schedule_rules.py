@@ -59,8 +59,11 @@ def test_failure_streak_ignores_interrupted_runs_and_stops_at_a_success():
     assert [r.error for r in streak] == ["error 0", "error 2"]
 
 
+MAIL_ENV = {"TRACKER_EMAIL_FROM": "tracker@example.org", "TRACKER_EMAIL_TO": "a@example.org"}
+
+
 def test_default_schedule_matches_the_issue():
-    cfg = load_config(DEFAULT_CONFIG, env={})
+    cfg = load_config(DEFAULT_CONFIG, env=MAIL_ENV)
     specs = {s.job_id: s for s in job_specs(cfg)}
     assert set(specs) == {"ctgov", "pubmed", "europepmc", "email"}
     after = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # a Wednesday
@@ -91,8 +94,43 @@ def test_bad_cron_is_a_config_error_naming_the_key(expression):
         cron_trigger(expression, "UTC", key="pubmed")
 
 
-def test_empty_expression_disables_a_job():
+def test_the_email_job_is_not_scheduled_without_email_set_up(caplog):
     cfg = load_config(DEFAULT_CONFIG, env={})
+    assert cfg.schedule.email  # the default schedule has one
+    assert [s.job_id for s in job_specs(cfg)] == ["ctgov", "pubmed", "europepmc"]
+    [line] = [r.getMessage() for r in caplog.records if "email" in r.getMessage()]
+    assert line.startswith("not scheduling the email job: [email] from_addr and to are not set")
+
+
+def test_an_alert_without_a_mail_server_goes_to_the_log_once(engine, caplog):
+    from tracker.schedule import jobs
+
+    cfg = load_config(DEFAULT_CONFIG, env={})  # no [email]
+    ctx = jobs.JobContext(cfg=cfg, engine=engine, commands={})
+    for minute in range(4):
+        run_id = history.start_job_run(engine, "ctgov", now=T0 + timedelta(minutes=minute))
+        history.finish_job_run(
+            engine,
+            run_id,
+            outcome="failed",
+            error="ctgov: HTTP 503",
+            now=T0 + timedelta(minutes=minute, seconds=5),
+        )
+        jobs._notify(ctx, "ctgov", run_id)
+    alerts = [r for r in caplog.records if "has failed" in r.getMessage()]
+    assert len(alerts) == 1 and alerts[0].levelname == "ERROR"
+    assert "job ctgov: job ctgov has failed 3 times in a row (not emailed" in alerts[0].getMessage()
+    with engine.connect() as conn:
+        assert [r.notice for r in history.runs_newest_first(conn, "ctgov")][::-1] == [
+            None,
+            None,
+            "alert",
+            None,
+        ]
+
+
+def test_empty_expression_disables_a_job():
+    cfg = load_config(DEFAULT_CONFIG, env=MAIL_ENV)
     cfg = cfg.model_copy(update={"schedule": cfg.schedule.model_copy(update={"email": ""})})
     assert [s.job_id for s in job_specs(cfg)] == ["ctgov", "pubmed", "europepmc"]
 

@@ -242,6 +242,11 @@ class EmailConfig(_Frozen):
     """A mailto: or https: URI for the List-Unsubscribe header; empty means from_addr."""
     smtp: SmtpConfig = SmtpConfig()
 
+    @property
+    def configured(self) -> bool:
+        """A sender and at least one recipient: enough to send (or schedule) a report."""
+        return bool(self.from_addr and self.to)
+
 
 class ScheduleConfig(_Frozen):
     """`tracker schedule`: when each job runs, and when failures become an alert.

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
-from tracker.cli.app import State, app, stderr
+from tracker.cli.app import State, app, say, stderr
 from tracker.cli.common import examples, writing
 from tracker.errors import UsageError
 
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.export.rows import ExportRow
+
+PLACEHOLDER_FROM = "tracker <tracker@example.invalid>"
+PLACEHOLDER_TO = "you@example.invalid"
 
 # matplotlib, Jinja2, rispy and bibtexparser are imported inside the commands: importing
 # them here would add a second to the start of every `tracker` command.
@@ -47,6 +50,20 @@ def email(
     from tracker.store.db import open_database
 
     config = State.config()
+    settings = config.email
+    if dry_run is not None and not settings.configured:
+        # A preview needs no set-up: placeholders where the addresses will go.
+        settings = settings.model_copy(
+            update={
+                "from_addr": settings.from_addr or PLACEHOLDER_FROM,
+                "to": settings.to or (PLACEHOLDER_TO,),
+            }
+        )
+        say(
+            "email is not set up: the preview uses placeholder addresses "
+            f"({PLACEHOLDER_FROM}, {PLACEHOLDER_TO}); set [email] from_addr and to "
+            "(or $TRACKER_EMAIL_FROM, $TRACKER_EMAIL_TO) to send it"
+        )
     engine = open_database(config.database.url)
     try:
         # A dry run writes nothing; a real send marks items, so two sends at once (a manual
@@ -57,7 +74,7 @@ def email(
         with guard:
             outcome = send_report(
                 engine,
-                config.email,
+                settings,
                 now=utcnow(),
                 dry_run=dry_run,
                 claim=config.claim,

@@ -20,6 +20,11 @@ from tracker.schedule.history import JobHealth
 log = logging.getLogger(__name__)
 
 
+def can_email(cfg: Config) -> bool:
+    """Whether alerts can go by email: a sender and someone to tell."""
+    return bool(cfg.email.from_addr and (cfg.schedule.alert_to or cfg.email.to))
+
+
 def alert_settings(cfg: Config) -> EmailConfig:
     recipients = cfg.schedule.alert_to or cfg.email.to
     return cfg.email.model_copy(update={"to": tuple(recipients)})

@@ -130,6 +130,11 @@ def _notify(ctx: JobContext, job_id: str, run_id: int) -> None:
         previous = history.failure_streak(r for r in runs[1:] if r.outcome in history.DECISIVE)
         since = previous[-1].started_at if previous else None
         subject, body = alerts.recovery_text(job_id, since, now())
+    if not alerts.can_email(ctx.cfg):
+        # No mail server set up: the log (journal, --log-file) and `tracker status` carry it.
+        log.error("job %s: %s (not emailed: [email] is not set up)", job_id, subject)
+        history.mark_notice(ctx.engine, run_id, notice)
+        return
     try:
         alerts.send_notice(ctx.cfg, subject, body, now=now())
     except TrackerError as exc:

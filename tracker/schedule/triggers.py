@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,8 @@ from apscheduler.triggers.cron import CronTrigger
 from tracker.config import Config
 from tracker.errors import ConfigError
 from tracker.schedule.history import JOB_IDS
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,12 @@ def job_specs(cfg: Config) -> list[JobSpec]:
     for job_id in JOB_IDS:
         cron = str(getattr(schedule, job_id)).strip()
         if not cron:
+            continue
+        if job_id == "email" and not cfg.email.configured:
+            log.warning(
+                "not scheduling the email job: [email] from_addr and to are not set "
+                '(set them, or [schedule] email = "" to silence this)'
+            )
             continue
         trigger = cron_trigger(cron, schedule.timezone, key=job_id)
         signature = f"{job_id}: {cron} ({schedule.timezone}), grace {schedule.misfire_grace_time}s"
