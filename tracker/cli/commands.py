@@ -87,7 +87,7 @@ def digest(
 
 @app.command(
     epilog=examples(
-        "tracker show NCT04393467",
+        "tracker show NCT01234567",
         "tracker show PMID:12345678 --raw --version 1",
     )
 )

@@ -57,8 +57,8 @@ def _judge_stored(engine: Engine, cfg: Config) -> None:
 @app.command(
     name="judge",
     epilog=examples(
-        'tracker judge NCT04393467 --verdict confirms --note "read the full paper"',
-        "tracker judge NCT04393467 --clear",
+        'tracker judge NCT01234567 --verdict confirms --note "read the full paper"',
+        "tracker judge NCT01234567 --clear",
     ),
 )
 def judge_command(
