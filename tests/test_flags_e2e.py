@@ -168,3 +168,24 @@ def test_exports_list_every_registration_and_flag(world, engine, db_url):
     table = {r["id"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
     assert table[FOLLOW_UP]["registrations"] == f"EudraCT:{EUDRACT}; {FOLLOW_UP}; {TWIN}"
     assert "enrolment.sample_size" in table[FOLLOW_UP]["flags"]
+
+
+def test_the_site_study_page_lists_registrations_and_flags(world, engine, db_url, tmp_path):
+    from tracker.config import SiteConfig
+    from tracker.site.build import build_site
+
+    cfg = make_config(world, db_url)
+    sim = world.ctgov
+    run_sync(engine, cfg)
+    sim.advance(30)
+    sim.update(FOLLOW_UP, _swap_and_cut)
+    run_sync(engine, cfg)
+    _assess(engine, cfg, date.fromisoformat(sim.today))
+    out = tmp_path / "site"
+    site = SiteConfig(base_url="https://example.org/t", contact="team@example.org")
+    build_site(engine, cfg.claim, site, out)
+    pages = [p.read_text() for p in (out / "study").glob("*.html")]
+    page = next(p for p in pages if FOLLOW_UP in p)
+    assert f"EudraCT:{EUDRACT}, {FOLLOW_UP}, {TWIN}" in page
+    assert "Needs a human check" in page
+    assert "Non-severe change" in page or "Severe change of the primary outcome" in page

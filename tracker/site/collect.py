@@ -8,6 +8,7 @@ id) that tells a rebuild which study pages changed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from typing import Any
@@ -18,11 +19,14 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from tracker.evidence.overrides import stored_study_overrides
+from tracker.evidence.summary import studies_needing_check
 from tracker.ids import record_url
 from tracker.records.trial import TrialData, decode_trial
 from tracker.reports.plain import status_words
-from tracker.site.model import HumanVerdict, RecordRow, StudyRow, study_slug
+from tracker.site.model import FlagLine, HumanVerdict, RecordRow, StudyRow, study_slug
+from tracker.store.flags import stored_flags
 from tracker.store.models import Article, Assessment, ChangeEvent, Trial
+from tracker.store.registrations import registrations_by_record
 
 _RELEVANT = col(Assessment.relevant).is_(True)
 
@@ -56,12 +60,36 @@ def collect_studies(session: Session) -> tuple[list[StudyRow], list[tuple[str, T
         _study(key, members, trials, articles, events, humans.get(key))
         for key, members in by_study.items()
     ]
+    studies = _with_consistency(session, studies)
     with_results = [
         (m[1], t["parsed"])
         for m in rows
         if (t := trials.get(m[0])) and t["parsed"] is not None and t["parsed"].result_outcomes
     ]
     return studies, with_results
+
+
+def _with_consistency(session: Session, studies: list[StudyRow]) -> list[StudyRow]:
+    """Each study's registrations and consistency flags (tracker.evidence.flagging)."""
+    declared = registrations_by_record(session)
+    flags: dict[str, list[FlagLine]] = defaultdict(list)
+    for f in stored_flags(session):
+        flags[f.study].append(FlagLine(f.severity, f.rule, f.summary, tuple(f.evidence)))
+    checks = studies_needing_check(session)
+    out = []
+    for s in studies:
+        regs = {r.id for r in s.records if r.id.startswith("NCT")}
+        for r in s.records:
+            regs.update(reg for reg, _ in declared.get(r.id, []))
+        out.append(
+            dataclasses.replace(
+                s,
+                registrations=tuple(sorted(regs)),
+                flags=tuple(flags.get(s.key, [])),
+                needs_check=s.key in checks,
+            )
+        )
+    return out
 
 
 def _study(

@@ -65,6 +65,20 @@ class StudyRow:
     records: tuple[RecordRow, ...]
     events: tuple[int, int] = (0, 0)
     """Change events on its records: how many, and the newest id (the page's fingerprint)."""
+    registrations: tuple[str, ...] = ()
+    """Every registration of the study: its CT.gov ids and other registries' numbers."""
+    flags: tuple[FlagLine, ...] = ()
+    """Consistency flags (registered vs reported), most severe first."""
+    needs_check: bool = False
+    """A major flag no human verdict has answered yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlagLine:
+    severity: str
+    rule: str
+    summary: str
+    evidence: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
