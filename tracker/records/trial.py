@@ -7,6 +7,8 @@ unchanged record hash the same whatever the registry reordered in its raw payloa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import msgspec
 
 
@@ -177,3 +179,22 @@ def encode_record(record: msgspec.Struct) -> bytes:
 
 def decode_trial(data: bytes | str) -> TrialData:
     return msgspec.json.decode(data, type=TrialData)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedStudy:
+    """One study as received: parsed (or the reason it could not be) plus its exact bytes."""
+
+    nct_id: str
+    raw: bytes | msgspec.Raw
+    """The study's JSON exactly as the registry sent it (a Raw is a zero-copy slice)."""
+    trial: TrialData | None
+    version_holder: str | None = None
+    error: str | None = None
+    packed: bytes | None = None
+    """`raw`, compressed for storage, when the caller compressed a batch at once
+    (tracker.ingest.ctgov_workers.prepare). `raw` is then dropped: the payload is kept
+    once, compressed."""
+    aliases: tuple[str, ...] = ()
+    """The study's `nctIdAliases`: kept apart from TrialData so that its content hash (and so
+    every stored version) is unchanged; tracker stores them as registrations."""

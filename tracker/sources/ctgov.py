@@ -16,10 +16,10 @@ import msgspec
 from tracker.config import CtgovConfig, CtgovQuery
 from tracker.errors import SourceError
 from tracker.sources import ctgov_wire as w
-from tracker.sources.ctgov_parse import FetchedStudy, read_study
+from tracker.sources.ctgov_parse import read_study
 from tracker.sources.request import decode_json, fetch
 
-__all__ = ["CtgovPage", "FetchedStudy", "fetch_pages", "query_params", "read_study"]
+__all__ = ["CtgovPage", "fetch_pages", "query_params", "read_study"]
 
 SOURCE = "ctgov"
 _PAGE_DECODER = msgspec.json.Decoder(w.Page)

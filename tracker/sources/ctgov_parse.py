@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import msgspec
 
 from tracker.records.text import clean_record
 from tracker.records.trial import (
     Analysis,
     Arm,
+    FetchedStudy,
     Intervention,
     Mesh,
     Outcome,
@@ -35,25 +34,6 @@ def decode_study(raw: bytes | msgspec.Raw) -> w.Study:
         return _STUDY_DECODER.decode(raw)
     except msgspec.DecodeError as exc:  # ValidationError is a subclass
         raise ParseError(str(exc)) from exc
-
-
-@dataclass(frozen=True, slots=True)
-class FetchedStudy:
-    """One study as received: parsed (or the reason it could not be) plus its exact bytes."""
-
-    nct_id: str
-    raw: bytes | msgspec.Raw
-    """The study's JSON exactly as the registry sent it (a Raw is a zero-copy slice)."""
-    trial: TrialData | None
-    version_holder: str | None = None
-    error: str | None = None
-    packed: bytes | None = None
-    """`raw`, compressed for storage, when the caller compressed a batch at once
-    (tracker.ingest.ctgov_workers.prepare). `raw` is then dropped: the payload is kept
-    once, compressed."""
-    aliases: tuple[str, ...] = ()
-    """The study's `nctIdAliases`: kept apart from TrialData so that its content hash (and so
-    every stored version) is unchanged; tracker stores them as registrations."""
 
 
 def read_study(raw: msgspec.Raw | bytes, packed: bytes | None = None) -> FetchedStudy:

@@ -11,8 +11,7 @@ import msgspec
 
 from tracker.records.links import LinkTriple, trial_links
 from tracker.records.registrations import RegTriple, trial_registrations, triples
-from tracker.records.trial import TrialData
-from tracker.sources.ctgov_parse import FetchedStudy
+from tracker.records.trial import FetchedStudy, TrialData
 from tracker.store.payload import pack
 
 _ENCODER = msgspec.json.Encoder()

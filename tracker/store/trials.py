@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from tracker.ids import Source
 from tracker.records.changes import FieldChange, changed_fields, material_changes
-from tracker.records.trial import decode_trial
-from tracker.sources.ctgov import SOURCE, FetchedStudy
+from tracker.records.trial import FetchedStudy, decode_trial
 from tracker.store.models import Trial, TrialVersion
 from tracker.store.registrations import save_registrations
 from tracker.store.trial_rows import PreparedStudy, prepare_study
@@ -27,7 +27,7 @@ def _diff(old_json: str, new: Any) -> tuple[list[FieldChange], list[str]]:
 
 
 TRIAL_KIND = Kind(
-    source=SOURCE,
+    source=Source.CTGOV,
     table=TRIALS,
     versions=VERSIONS,
     key="nct_id",
