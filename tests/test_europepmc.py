@@ -18,16 +18,9 @@ from tracker.http import make_client
 from tracker.ingest.europepmc import ANNOTATION, Known, merge_target, page_links, split_page
 from tracker.records.article import AbstractSection, Author, Journal, MeshHeading, MeshQualifier
 from tracker.records.trial import PartialDate
-from tracker.sources.europepmc import (
-    FetchedResult,
-    Result,
-    article_id,
-    error_message,
-    fetch_pages,
-    parse_result,
-    read_result,
-    search_params,
-)
+from tracker.sources.europepmc import error_message, fetch_pages, search_params
+from tracker.sources.europepmc_parse import FetchedResult, article_id, parse_result, read_result
+from tracker.sources.europepmc_wire import Result
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "europepmc"
 URL = "https://www.ebi.ac.uk/europepmc/webservices/rest"

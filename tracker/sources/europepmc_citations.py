@@ -6,7 +6,8 @@ import httpx
 import msgspec
 
 from tracker.config import EuropepmcConfig
-from tracker.sources.europepmc import SOURCE, article_id, error_message
+from tracker.sources.europepmc import SOURCE, error_message
+from tracker.sources.europepmc_parse import article_id
 from tracker.sources.request import decode_json, fetch
 
 PAGE_SIZE = 1000
