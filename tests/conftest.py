@@ -8,7 +8,7 @@ import pytest
 
 from tests.simulator import RegistrySimulator
 
-pytest_plugins = ["dbfixtures"]
+pytest_plugins = ["tests.dbfixtures"]
 
 
 # --- Loopback registry simulator (tests/simulator) ------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlmodel import col
 
 from tests.simulator import CtgovWorld, RegistrySimulator, make_study
 from tracker.config import DEFAULT_CONFIG, Config, load_config
@@ -137,7 +138,7 @@ def try_sync(engine: Engine, cfg: Config) -> Exception | None:
 
 def stored_ids(engine: Engine) -> list[str]:
     with session_scope(engine) as session:
-        return sorted(session.scalars(select(Trial.nct_id)))
+        return sorted(session.scalars(select(col(Trial.nct_id))))
 
 
 def count(engine: Engine, model: type) -> int:
@@ -155,12 +156,14 @@ def events(engine: Engine) -> list[tuple[str, str, str | None, str | None]]:
 
 def last_run(engine: Engine) -> SyncRun:
     with session_scope(engine) as session:
-        return session.scalars(select(SyncRun).order_by(SyncRun.id.desc())).first()
+        run = session.scalars(select(SyncRun).order_by(col(SyncRun.id).desc())).first()
+        assert run is not None, "no sync run recorded"
+        return run
 
 
 def versions_of(engine: Engine, nct: str) -> int:
     with session_scope(engine) as session:
-        stmt = select(func.count()).select_from(TrialVersion).where(TrialVersion.nct_id == nct)
+        stmt = select(func.count()).select_from(TrialVersion).where(col(TrialVersion.nct_id) == nct)
         return int(session.scalar(stmt) or 0)
 
 

@@ -20,6 +20,14 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from tracker.config import EmailConfig, SmtpConfig
 
 
+def plain_text(message: EmailMessage) -> str:
+    """The text/plain body of a message; fails the test when it has none."""
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None, "the message has no text/plain part"
+    text: str = body.get_content()
+    return text
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -15,13 +15,15 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import Session, col
 
 from tests.e2e_support import EXPECTED_IDS, build_world, make_config, write_config_file
 from tests.e2e_support import run_sync as manual_sync
-from tests.email_support import MailServer
+from tests.email_support import MailServer, plain_text
 from tracker.schedule.lock import LOCKS
 from tracker.store.db import open_database
 from tracker.store.models import SCHEDULE_STATE, JobRun, SyncRun, Trial, TrialVersion
@@ -119,29 +121,27 @@ def wait_for(condition, *, timeout: float = 60, what: str = "condition"):
 
 
 def job_runs(engine) -> list[JobRun]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(JobRun.__table__).order_by(JobRun.id)).all()
-    return [JobRun(**row._mapping) for row in rows]
+    with Session(engine) as session:
+        return list(session.scalars(select(JobRun).order_by(col(JobRun.id))))
 
 
 def sync_runs(engine) -> list[SyncRun]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(SyncRun.__table__).order_by(SyncRun.id)).all()
-    return [SyncRun(**row._mapping) for row in rows]
+    with Session(engine) as session:
+        return list(session.scalars(select(SyncRun).order_by(col(SyncRun.id))))
 
 
-def stored_result(engine) -> list[tuple]:
+def stored_result(engine) -> list[tuple[Any, ...]]:
     """What a sync leaves behind: every trial with its content and version history."""
     with engine.connect() as conn:
         trials = conn.execute(
-            select(Trial.nct_id, Trial.content_hash, Trial.version, Trial.data).order_by(
-                Trial.nct_id
-            )
+            select(
+                col(Trial.nct_id), col(Trial.content_hash), col(Trial.version), col(Trial.data)
+            ).order_by(col(Trial.nct_id))
         ).all()
         versions = conn.execute(
-            select(TrialVersion.nct_id, TrialVersion.version, TrialVersion.content_hash).order_by(
-                TrialVersion.nct_id, TrialVersion.version
-            )
+            select(
+                col(TrialVersion.nct_id), col(TrialVersion.version), col(TrialVersion.content_hash)
+            ).order_by(col(TrialVersion.nct_id), col(TrialVersion.version))
         ).all()
     return [tuple(t) for t in trials] + [tuple(v) for v in versions]
 
@@ -237,6 +237,7 @@ def test_overlapping_runs_are_prevented(world, db, tmp_path, started):
     syncs = sync_runs(engine)
     assert all(s.status != "running" for s in syncs)  # the orphan stopped too
     for earlier, later in zip(syncs, syncs[1:], strict=False):
+        assert earlier.finished_at is not None, "a sync never finished"
         assert earlier.finished_at <= later.started_at, "two syncs overlapped"
     assert {r.pid for r in runs} == {first.proc.pid, second.proc.pid}
 
@@ -354,7 +355,7 @@ def test_a_restart_keeps_the_schedule_and_runs_missed_jobs_once(world, db, tmp_p
             "email": (report_due + timedelta(days=1)).timestamp(),
         }
         [report] = mail.received
-        assert "NCT04393467" in report.message.get_body(preferencelist=("plain",)).get_content()
+        assert "NCT04393467" in plain_text(report.message)
 
 
 def test_three_failures_send_one_alert_and_recovery_one_note(world, db, tmp_path, started):
@@ -377,7 +378,7 @@ def test_three_failures_send_one_alert_and_recovery_one_note(world, db, tmp_path
         alert = mail.received[0].message
         assert mail.received[0].rcpt_tos == ["ops@example.org"]
         assert "job ctgov has failed 3 times in a row" in alert["Subject"]
-        body = alert.get_body(preferencelist=("plain",)).get_content()
+        body = plain_text(alert)
         assert "'ctgov'" in body
         assert "HTTP 500" in body  # the last error
         assert runs[0].started_at.strftime("since %Y-%m-%d %H:%M UTC") in body

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.email_support import plain_text
 from tracker.config import DEFAULT_CONFIG, ScheduleConfig, load_config
 from tracker.errors import ConfigError
 from tracker.schedule import history
@@ -235,7 +236,7 @@ def test_an_alert_that_could_not_be_sent_is_sent_after_the_next_failure(engine):
         assert notices() == [None, None, None, "alert"]
         [alert] = mail.received
         assert "job ctgov has failed 4 times in a row" in alert.message["Subject"]
-        assert "since 2026-11-02 12:00 UTC" in alert.message.get_body(("plain",)).get_content()
+        assert "since 2026-11-02 12:00 UTC" in plain_text(alert.message)
 
         jobs._notify(up, "ctgov", run("failed", 4))  # still failing: no second alert
         jobs._notify(up, "ctgov", run("ok", 5))

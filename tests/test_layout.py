@@ -1,0 +1,48 @@
+"""Strings other programs keep must survive moving code between modules.
+
+APScheduler's job store keeps a textual reference to the job function in the database, and
+users filter logs by logger name. Both were fixed before the code was grouped into packages
+by layer; a move that changes either breaks a deployed scheduler or a user's log filter.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import pytest
+from apscheduler.util import obj_to_ref, ref_to_obj
+
+from tracker.schedule import jobs, scheduler
+
+LOGGERS = [
+    ("tracker.http", "tracker.http"),
+    ("tracker.sources.pubmed", "tracker.pubmed"),
+    ("tracker.ingest.ctgov", "tracker.ctgov"),
+    ("tracker.ingest.pubmed", "tracker.pubmed"),
+    ("tracker.ingest.workers", "tracker.workers"),
+    ("tracker.evidence.rules.assess", "tracker.evidence.assess"),
+    ("tracker.email.outbox", "tracker.email.outbox"),
+    ("tracker.email.report", "tracker.email.report"),
+    ("tracker.email.smtp", "tracker.email.smtp"),
+    ("tracker.schedule.alerts", "tracker.schedule.alerts"),
+    ("tracker.schedule.jobs", "tracker.schedule.jobs"),
+    ("tracker.schedule.lock", "tracker.schedule.lock"),
+    ("tracker.schedule.scheduler", "tracker.schedule.scheduler"),
+    ("tracker.schedule.stop", "tracker.schedule.stop"),
+]
+"""(module, the logger name it has always logged under)."""
+
+
+def test_the_stored_job_reference_resolves_to_the_job_function() -> None:
+    # Job stores written by earlier versions hold exactly this string.
+    assert scheduler.JOB_FUNC == "tracker.schedule.jobs:run_job"
+    assert ref_to_obj(scheduler.JOB_FUNC) is jobs.run_job
+    assert obj_to_ref(jobs.run_job) == scheduler.JOB_FUNC
+
+
+@pytest.mark.parametrize(("module", "name"), LOGGERS)
+def test_each_module_logs_under_its_historic_name(module: str, name: str) -> None:
+    log = importlib.import_module(module).log
+    assert isinstance(log, logging.Logger)
+    assert log.name == name
