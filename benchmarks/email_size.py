@@ -54,7 +54,8 @@ def build(session: Session, items: int) -> None:
         nct = f"NCT0{6000000 + n}"
         trial(session, nct, TITLE.format(n=n), first_seen=old)
         assess(session, nct, relevant=True, verdict="pending", participants=60)
-        event(session, nct, *EVENTS[n % len(EVENTS)], at)
+        field, before, after = EVENTS[n % len(EVENTS)]
+        event(session, nct, field, before, after, at)
     for n in range(items - trials):
         pmid = f"PMID:{39000000 + n}"
         article(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 from sqlalchemy import func, select
 
+from tests.rows import stored
 from tracker.records.article import ArticleData, CommentCorrection, PublicationType
 from tracker.store.articles import FetchedArticle, save_articles, save_links
 from tracker.store.db import session_scope
@@ -46,7 +47,7 @@ def test_article_first_seen_then_retracted_makes_a_version_and_events(engine):
     outcome = save(engine, retracted, at=T0 + timedelta(days=3))
     assert (outcome.new_versions, outcome.events) == (1, 2)
     with session_scope(engine) as session:
-        article = session.get(Article, "PMID:38962538")
+        article = stored(session, Article, "PMID:38962538")
         assert (article.retracted, article.in_pubmed, article.in_europepmc) == (True, True, False)
         assert article.doi == "10.1016/j.lanepe.2024.101019"  # DOIs compare lower-cased
         assert article.version == 2
@@ -60,7 +61,7 @@ def test_a_second_source_marks_the_same_record(engine):
     outcome = save(engine, fetched(), source="europepmc")
     assert outcome.unchanged == 1
     with session_scope(engine) as session:
-        article = session.get(Article, "PMID:38962538")
+        article = stored(session, Article, "PMID:38962538")
         assert (article.in_pubmed, article.in_europepmc) == (True, True)
 
 

@@ -12,6 +12,7 @@ import httpx
 import msgspec
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from tests.e2e_support import EXPECTED_IDS, build_world, last_run, make_config, run_sync
 from tracker.ingest import ctgov as ctgov_sync
@@ -108,15 +109,19 @@ def test_a_sync_through_the_worker_stores_what_the_main_process_would(
     assert sum(worker_for_any_page) == last_run(engine).pages  # ...in parts of up to 250
     assert outcome.complete and outcome.new_records == len(EXPECTED_IDS)
     with engine.connect() as conn:
-        rows = conn.execute(select(Trial.nct_id, Trial.data, Trial.content_hash)).all()
+        rows = conn.execute(
+            select(col(Trial.nct_id), col(Trial.data), col(Trial.content_hash))
+        ).all()
     assert sorted(r.nct_id for r in rows) == EXPECTED_IDS
     # What the main process makes of the same studies, as the simulator serves them.
     body = httpx.get(f"{simulator.ctgov_url}/studies", params={"pageSize": "1000"}).content
     studies = _RAWS.decode(msgspec.json.decode(body, type=dict[str, msgspec.Raw])["studies"])
     here = {s.nct_id: s for s in prepare(studies)}
     for row in rows:
-        assert row.data == here[row.nct_id].data.decode()
-        assert row.content_hash == content_hash(here[row.nct_id].data)
+        data = here[row.nct_id].data
+        assert data is not None, f"{row.nct_id} did not parse"
+        assert row.data == data.decode()
+        assert row.content_hash == content_hash(data)
 
 
 def test_a_fetched_body_does_not_wait_for_the_garbage_collector(simulator):

@@ -91,9 +91,9 @@ def test_every_item_links_to_its_registry_page(engine):
 
 
 def _plain(renderable) -> str:
-    console = Console(file=io.StringIO(), width=160, color_system=None, force_terminal=False)
-    console.print(renderable)
-    out = console.file.getvalue()
+    buffer = io.StringIO()
+    Console(file=buffer, width=160, color_system=None, force_terminal=False).print(renderable)
+    out = buffer.getvalue()
     assert "\x1b[" not in out
     return out
 
@@ -171,9 +171,10 @@ def test_without_drops_items_whose_keys_were_all_reported(engine):
 
 
 def test_console_ids_are_terminal_hyperlinks(engine):
-    console = Console(file=io.StringIO(), width=160, force_terminal=True, color_system="standard")
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=160, force_terminal=True, color_system="standard")
     console.print(render_digest(_digest(engine)))
-    out = console.file.getvalue()
+    out = buffer.getvalue()
     # OSC 8: ESC ] 8 ; params ; URL ESC \  (rich adds an id parameter)
     assert "\x1b]8;" in out
     assert ";https://clinicaltrials.gov/study/NCT00000001\x1b\\" in out

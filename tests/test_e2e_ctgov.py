@@ -17,6 +17,7 @@ from tests.e2e_support import (
     try_sync,
     versions_of,
 )
+from tests.simulator import RegistrySimulator
 from tracker.errors import SourceError
 from tracker.store.models import ChangeEvent, TrialVersion
 
@@ -27,7 +28,7 @@ def world(simulator):
     return simulator
 
 
-def studies_requests(sim) -> int:
+def studies_requests(sim: RegistrySimulator) -> int:
     return sim.requests.count("/api/v2/studies")
 
 
@@ -178,7 +179,7 @@ def test_short_answer_is_reported_incomplete_and_asked_again(world, engine, db_u
     assert any("registry counted" in e for e in outcome.errors)
     run = last_run(engine)
     assert (run.status, run.complete, run.watermark) == ("ok", False, None)
-    assert run.fetched < run.expected
+    assert run.expected is not None and run.fetched < run.expected
     outcome, _ = run_sync(engine, cfg)
     assert outcome.complete and outcome.full
     assert stored_ids(engine) == EXPECTED_IDS

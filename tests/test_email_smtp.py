@@ -16,7 +16,7 @@ NOW = datetime(2026, 11, 26, 7, 30, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
-def _message(server: MailServer, **email: object):  # type: ignore[no-untyped-def]
+def _message(server: MailServer, **email: object):
     settings = server.settings(**email)
     message = build_message(
         settings,
@@ -102,7 +102,7 @@ def test_untrusted_certificate_is_refused() -> None:
 def test_partly_refused_recipients_are_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     with MailServer() as server:
 
-        async def handle_RCPT(srv, session, envelope, address, options):  # type: ignore[no-untyped-def]
+        async def handle_RCPT(srv, session, envelope, address, options):
             if address.endswith("example.net"):
                 return "550 5.1.1 No such user"
             envelope.rcpt_tos.append(address)

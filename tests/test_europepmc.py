@@ -18,7 +18,7 @@ from tracker.http import make_client
 from tracker.ingest.europepmc import ANNOTATION, Known, merge_target, page_links, split_page
 from tracker.records.article import AbstractSection, Author, Journal, MeshHeading, MeshQualifier
 from tracker.records.trial import PartialDate
-from tracker.sources.europepmc import error_message, fetch_pages, search_params
+from tracker.sources.europepmc import EpmcPage, error_message, fetch_pages, search_params
 from tracker.sources.europepmc_parse import FetchedResult, article_id, parse_result, read_result
 from tracker.sources.europepmc_wire import Result
 
@@ -71,7 +71,9 @@ def client_for(
     return make_client(cfg, rps_by_host={}, transport=transport, sleep=lambda _: None), calls
 
 
-def walk(answers: dict[str, Answer], **kw: Any) -> tuple[list[tuple[int, int, int | None]], list]:
+def walk(
+    answers: dict[str, Answer], **kw: Any
+) -> tuple[list[tuple[int, int, int | None]], list[httpx.Request]]:
     client, calls = client_for(answers)
     pages = [(p.number, len(p.results), p.hit_count) for p in fetch_pages(client, CFG, **kw)]
     return pages, calls
@@ -176,7 +178,7 @@ def test_an_error_bean_is_a_source_error_with_its_message(status):
 )
 def test_broken_pages_are_source_errors_naming_the_page(answer, message):
     client, _ = client_for({"*": page(["1"], hits=2, mark="AoJa"), "AoJa": answer})
-    seen = []
+    seen: list[EpmcPage] = []
     with pytest.raises(SourceError, match=message):
         seen.extend(fetch_pages(client, CFG, since=None))
     assert [p.number for p in seen] == [1]  # the page before the failure was handed over
@@ -388,9 +390,15 @@ def test_parse_result_reads_a_real_lite_result():
     assert fetched.annotated_trials == [] and fetched.index_date == "2012-06-08"
 
 
+def parsed_title(raw: bytes) -> str:
+    record = read_result(raw).record
+    assert record is not None and record.title is not None, "the result did not parse"
+    return record.title
+
+
 def test_titles_lose_markup_even_when_escaped_twice():
     raws = real_results("biomcp_search_atm_variant_pagesize25.json")
-    titles = [read_result(raw).record.title for raw in raws]
+    titles = [parsed_title(raw) for raw in raws]
     assert titles[0].startswith("Rare Germline Variants in DNA Repair Genes Detected in BRCA-")
     assert titles[3] == (
         "Rare, protein-truncating variants in ATM, CHEK2 and PALB2, but not XRCC2, "

@@ -9,8 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from tests.evaluation import load_cases, store_cases
+from tests.rows import stored
 from tracker.config import DEFAULT_CONFIG, load_config
 from tracker.evidence.overrides import (
     active_overrides,
@@ -66,9 +68,11 @@ def test_the_newest_active_override_on_any_record_of_a_study_wins():
 
 def test_an_excluded_record_linked_into_a_study_keeps_its_own_verdict():
     overrides = {"S": o("A", "confirms", T0, oid=1)}
-    assert override_for(overrides, record_id="B", study="S", relevant=True).id == 1
+    linked = override_for(overrides, record_id="B", study="S", relevant=True)
+    assert linked is not None and linked.id == 1
     assert override_for(overrides, record_id="X", study="S", relevant=False) is None
-    assert override_for(overrides, record_id="A", study="S", relevant=False).id == 1
+    own = override_for(overrides, record_id="A", study="S", relevant=False)
+    assert own is not None and own.id == 1
 
 
 @pytest.fixture
@@ -81,7 +85,7 @@ def one_study(engine):
         reassess(session, CONFIG, TODAY, now=T0)
         # Put both records in one study, as a stored link would.
         for rid in (TRIAL, PAPER):
-            session.get(Assessment, rid).study = TRIAL
+            stored(session, Assessment, rid).study = TRIAL
     return engine
 
 
@@ -90,7 +94,7 @@ def verdicts_everywhere(session) -> dict[str, set[str]]:
     ledger = {i.id: i.verdict for i in build_ledger(session, CONFIG.claim).items}
     exported = {r.id: r.verdict for r in export_rows(session, relevant_only=False)}
     return {
-        rid: {ledger[rid], exported[rid], effective_verdict(session, rid) or ""}
+        rid: {ledger[rid], exported[rid] or "", effective_verdict(session, rid) or ""}
         for rid in (TRIAL, PAPER)
     }
 
@@ -107,7 +111,7 @@ def test_every_reader_agrees_and_judging_again_supersedes(one_study):
     with session_scope(one_study) as session:
         assert verdicts_everywhere(session) == {TRIAL: {"inconclusive"}, PAPER: {"inconclusive"}}
         rows = session.scalars(
-            select(Override).where(Override.record_id == TRIAL).order_by(Override.at)
+            select(Override).where(col(Override.record_id) == TRIAL).order_by(col(Override.at))
         ).all()
         # the first human verdict on the trial is closed when it is judged again, and kept
         assert [(r.verdict, r.cleared_at is None) for r in rows] == [

@@ -13,8 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from tests.evaluation import load_cases, store_cases
+from tests.rows import stored as stored_row
 from tracker.config import DEFAULT_CONFIG, load_config
 from tracker.evidence.overrides import clear, judge
 from tracker.evidence.reassess import reassess
@@ -128,7 +130,7 @@ def test_a_new_version_that_changes_the_verdict_is_a_change_event(stored, cases)
     changes = run(stored, at=T0 + timedelta(days=2))
     assert (PENDING, "verdict", "pending", "refutes") in changes
     with session_scope(stored) as session:
-        a = session.get(Assessment, PENDING)
+        a = stored_row(session, Assessment, PENDING)
         assert (a.verdict, a.rule, a.strength) == ("refutes", "registry.stopped_futility", "weak")
         assert a.record_version == 2
         assert a.changed_at == T0 + timedelta(days=2)
@@ -141,11 +143,12 @@ def test_a_human_verdict_stands_over_later_runs_and_clearing_keeps_it(stored):
     assert (PENDING, "pending", "refutes") in events(stored, "verdict")
     assert run(stored, at=T0 + timedelta(hours=1)) == []  # the automatic verdict is unchanged
     with session_scope(stored) as session:
-        assert session.get(Assessment, PENDING).verdict == "pending"  # kept beside it
+        assert stored_row(session, Assessment, PENDING).verdict == "pending"  # kept beside it
         summary = ledger_summary(session)
         assert summary.counts["refutes"] == 1 and summary.counts["pending"] == 0
         item = next(i for i in build_ledger(session, CONFIG.claim).items if i.id == PENDING)
         assert (item.verdict, item.automatic, item.manual) == ("refutes", "pending", True)
+        assert item.override is not None
         assert item.override.note == "Sponsor says it stopped" and item.override.by == "ana"
         assert clear(session, PENDING, now=T0 + timedelta(hours=2)) == 1
     assert (PENDING, "refutes", "pending") in events(stored, "verdict")
@@ -287,18 +290,20 @@ def _judgements(engine):
     with engine.connect() as conn:
         rows = conn.execute(
             select(
-                Assessment.record_id,
-                Assessment.study,
-                Assessment.relevant,
-                Assessment.role,
-                Assessment.exclusion,
-                Assessment.verdict,
-                Assessment.rule,
-                Assessment.reason,
+                col(Assessment.record_id),
+                col(Assessment.study),
+                col(Assessment.relevant),
+                col(Assessment.role),
+                col(Assessment.exclusion),
+                col(Assessment.verdict),
+                col(Assessment.rule),
+                col(Assessment.reason),
             )
         ).all()
         links = conn.execute(
-            select(Link.article_id, Link.trial_id).where(Link.provenance == "inferred")
+            select(col(Link.article_id), col(Link.trial_id)).where(
+                col(Link.provenance) == "inferred"
+            )
         ).all()
     # Sorted here: PostgreSQL's collation orders ids differently from SQLite's.
     return sorted(tuple(r) for r in rows), sorted(tuple(r) for r in links)

@@ -17,6 +17,7 @@ from tracker.evidence.rules.registry import classify_why_stopped
 from tracker.evidence.rules.signals import Design
 from tracker.evidence.rules.strength import strength_of
 from tracker.evidence.rules.text import clauses, p_values, sample_size, sentences
+from tracker.ids import Source
 from tracker.records.article import AbstractSection, ArticleData, MeshHeading, MeshQualifier
 from tracker.records.article import PublicationType as PT
 from tracker.records.trial import (
@@ -85,7 +86,7 @@ def paper(
 
 def judge(*records, links=()):
     judged, _ = judge_records(
-        [Record("ctgov" if isinstance(r, TrialData) else "pubmed", r) for r in records],
+        [Record(Source.CTGOV if isinstance(r, TrialData) else Source.PUBMED, r) for r in records],
         links,
         CLAIM,
         TODAY,
@@ -634,7 +635,9 @@ def test_an_unlinked_report_is_matched_by_acronym_and_flagged_inferred():
         abstract=[("RESULTS", "Sixty patients received real or sham rTMS sessions daily.")],
         publication_types=[PT(ui=None, name="Randomized Controlled Trial")],
     )
-    judged, inferred = judge_records([Record("ctgov", t), Record("pubmed", p)], [], CLAIM, TODAY)
+    judged, inferred = judge_records(
+        [Record(Source.CTGOV, t), Record(Source.PUBMED, p)], [], CLAIM, TODAY
+    )
     assert [(m.article_id, m.trial_id) for m in inferred] == [("PMID:1", "NCT09000001")]
     assert "acronym" in inferred[0].why
     assert {j.study for j in judged} == {"NCT09000001"}
@@ -757,8 +760,7 @@ def test_harder_papers(record, exclusion, rule):
 
 def test_a_rule_failing_on_one_record_leaves_the_others_judged(monkeypatch, caplog):
     import tracker.evidence.rules.assess as assess
-
-    real = assess.trial_signals
+    from tracker.evidence.rules.signals_ctgov import trial_signals as real
 
     def flaky(t, vocab):
         if t.nct_id == "NCT09000002":

@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
-import rispy
-from bibtexparser import middlewares, parse_string
+import rispy  # type: ignore[import-untyped]
+from bibtexparser import middlewares
+from bibtexparser.entrypoint import parse_string
 from sqlmodel import Session
 
 from tests.digest_support import AMP_TITLE, SCRIPT_TITLE, T1, assess, busy_world
@@ -17,7 +19,7 @@ from tracker.export.rows import export_rows
 from tracker.export.writers import write_bibtex, write_csv, write_json, write_ris
 from tracker.store.models import Article, Override
 
-PAPER = {
+PAPER: dict[str, Any] = {
     "id": "PMID:500",
     "title": "Static magnetic stimulation in ALS: 18-month follow-up of 40% & more",
     "authors": [

@@ -87,6 +87,7 @@ def test_lock_of_a_killed_process_on_this_host_is_taken_over(engine, tmp_path):
         "time.sleep(60)\n"
     )
     child = subprocess.Popen([sys.executable, "-c", script, url], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
     try:
         assert child.stdout.readline().strip() == "held"
         with pytest.raises(LockedError, match=f"pid {child.pid} "):
@@ -97,7 +98,8 @@ def test_lock_of_a_killed_process_on_this_host_is_taken_over(engine, tmp_path):
         child.stdout.close()
     # The heartbeat is fresh (stale_after 600 s), but the process is gone from this host.
     with holding(make_lock(engine, "tracker run", stale_after=600), wait=False) as lock:
-        assert lock.holder().pid == lock.pid
+        holder = lock.holder()
+        assert holder is not None and holder.pid == lock.pid
 
 
 def test_lock_with_an_expired_heartbeat_is_taken_over(engine):
@@ -215,5 +217,6 @@ def test_a_scheduler_that_loses_its_lock_stops_and_exits_with_an_error(engine):
         run_scheduler(cfg, engine, {})
     thief.join()
     assert time.monotonic() - started < 20
-    assert WriterLock(engine, SCHEDULER, command="probe").holder().host == "elsewhere"
+    holder = WriterLock(engine, SCHEDULER, command="probe").holder()
+    assert holder is not None and holder.host == "elsewhere"
     assert not stop_requested()  # nothing else in this process is asked to stop

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
+from tests.rows import stored
 from tracker.sources.ctgov import read_study
 from tracker.store.db import session_scope
 from tracker.store.models import ChangeEvent, Trial, TrialVersion
@@ -38,9 +40,17 @@ def save(engine, *payloads: bytes, at: datetime = T0):
         )
 
 
+def status_in_payload(conn, nct_id: str, version: int) -> str:
+    """The overall status in the registry payload stored for one version."""
+    found = version_payload(conn, nct_id, version)
+    assert found is not None, f"no payload for {nct_id} version {version}"
+    status: str = json.loads(found[1])["protocolSection"]["statusModule"]["overallStatus"]
+    return status
+
+
 def count(engine, model) -> int:
     with session_scope(engine) as session:
-        return session.scalar(select(func.count()).select_from(model))
+        return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def test_first_save_stores_trial_version_and_raw(engine):
@@ -48,14 +58,16 @@ def test_first_save_stores_trial_version_and_raw(engine):
     outcome = save(engine, raw)
     assert (outcome.new_records, outcome.new_versions, outcome.events) == (1, 1, 0)
     with session_scope(engine) as session:
-        trial = session.get(Trial, "NCT04393467")
+        trial = stored(session, Trial, "NCT04393467")
         assert trial.version == 1
         assert trial.acronym == "STIMALS"
         assert trial.start_date == "2020-06"  # month precision kept, not padded to a day
         assert json.loads(unpack(trial.raw)) == json.loads(raw)
         version = session.scalars(select(TrialVersion)).one()
         assert version.raw is None  # the current payload is stored once, on the trial row
-        data, payload = version_payload(session.connection(), "NCT04393467", 1)
+        found = version_payload(session.connection(), "NCT04393467", 1)
+        assert found is not None
+        data, payload = found
         assert json.loads(payload) == json.loads(raw)
         assert json.loads(data)["nct_id"] == "NCT04393467"
         assert trial.first_seen_at == T0
@@ -71,7 +83,7 @@ def test_unchanged_content_makes_no_version(engine):
     assert (outcome.new_versions, outcome.unchanged, outcome.events) == (0, 1, 0)
     assert count(engine, TrialVersion) == 1
     with session_scope(engine) as session:
-        trial = session.get(Trial, "NCT04393467")
+        trial = stored(session, Trial, "NCT04393467")
         assert trial.last_seen_at == T0 + timedelta(days=1)
         assert trial.version_holder == "2026-01-06"
 
@@ -97,14 +109,14 @@ def test_material_changes_make_one_version_and_one_event_each(engine):
             ("why_stopped", "Futility at interim analysis", None),
         ]
         assert {e.version for e in events} == {2}
-        v2 = session.scalars(select(TrialVersion).where(TrialVersion.version == 2)).one()
+        v2 = session.scalars(select(TrialVersion).where(col(TrialVersion.version) == 2)).one()
         assert set(json.loads(v2.changed_fields)) == {
             "overall_status",
             "why_stopped",
             "enrollment",
             "brief_summary",
         }
-        assert session.get(Trial, "NCT06200000").version == 2
+        assert stored(session, Trial, "NCT06200000").version == 2
 
 
 def test_non_material_change_versions_without_events(engine):
@@ -134,7 +146,7 @@ def test_unparseable_study_is_stored_raw_and_reported(engine):
     outcome = save(engine, broken)
     assert outcome.parse_errors and "NCT04393467" in outcome.parse_errors[0]
     with session_scope(engine) as session:
-        trial = session.get(Trial, "NCT04393467")
+        trial = stored(session, Trial, "NCT04393467")
         assert trial.parse_error
         assert (
             json.loads(unpack(trial.raw))["protocolSection"]["designModule"]["enrollmentInfo"][
@@ -146,7 +158,7 @@ def test_unparseable_study_is_stored_raw_and_reported(engine):
     outcome = save(engine, study_bytes("NCT04393467.json"))
     assert outcome.new_versions == 1
     with session_scope(engine) as session:
-        assert session.get(Trial, "NCT04393467").parse_error is None
+        assert stored(session, Trial, "NCT04393467").parse_error is None
 
 
 def test_duplicate_within_a_page_is_one_record(engine):
@@ -168,15 +180,10 @@ def test_every_version_keeps_its_own_payload(engine):
         save(engine, payload, at=T0 + timedelta(days=day))
     with session_scope(engine) as session:
         conn = session.connection()
-        statuses = [
-            json.loads(version_payload(conn, "NCT06200000", v)[1])["protocolSection"][
-                "statusModule"
-            ]["overallStatus"]
-            for v in (1, 2, 3)
-        ]
+        statuses = [status_in_payload(conn, "NCT06200000", v) for v in (1, 2, 3)]
         assert statuses == ["TERMINATED", "COMPLETED", "WITHDRAWN"]
         assert version_payload(conn, "NCT06200000", 4) is None
-        events = session.scalars(select(ChangeEvent).order_by(ChangeEvent.id)).all()
+        events = session.scalars(select(ChangeEvent).order_by(col(ChangeEvent.id))).all()
         assert [(e.old, e.new, e.version) for e in events] == [
             ("TERMINATED", "COMPLETED", 2),
             ("COMPLETED", "WITHDRAWN", 3),
