@@ -1,7 +1,7 @@
 """The CLI as a user runs it: a real `tracker` subprocess against the simulator.
 
-Checks the contract of DESIGN §3: exit codes, JSON on stdout and nothing else there, one
-line for errors."""
+Checks what scripts rely on: exit codes, JSON on stdout and nothing else there, one line
+for errors."""
 
 from __future__ import annotations
 

@@ -125,7 +125,8 @@ def _links(session: Session) -> dict[str, set[str]]:
 
 
 def ledger_json(ledger: Ledger) -> dict[str, Any]:
-    """DESIGN §3: {"claim": {...}, "items": [ITEM...], "summary": {"confirms": n, ...}}."""
+    """The shape scripts read from `tracker evidence --format json`, kept stable:
+    {"claim": {...}, "items": [ITEM...], "summary": {"confirms": n, ...}}."""
     c = ledger.claim
     s = ledger.summary
     return {

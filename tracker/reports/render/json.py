@@ -1,4 +1,4 @@
-"""JSON renderers: the contract shapes of DESIGN §3, printed to stdout only."""
+"""JSON renderers: the stable shapes scripts read from `--format json`, printed to stdout only."""
 
 from __future__ import annotations
 
