@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import SQLModel, col
 
 from tests.e2e_support import EXPECTED_IDS, build_world, make_config, write_config_file
 from tests.e2e_support import run_sync as manual_sync
@@ -121,13 +121,17 @@ def wait_for(condition, *, timeout: float = 60, what: str = "condition"):
 
 
 def job_runs(engine) -> list[JobRun]:
-    with Session(engine) as session:
-        return list(session.scalars(select(JobRun).order_by(col(JobRun.id))))
+    table = SQLModel.metadata.tables["job_runs"]
+    with engine.connect() as conn:
+        rows = conn.execute(select(table).order_by(table.c.id)).all()
+    return [JobRun(**row._mapping) for row in rows]
 
 
 def sync_runs(engine) -> list[SyncRun]:
-    with Session(engine) as session:
-        return list(session.scalars(select(SyncRun).order_by(col(SyncRun.id))))
+    table = SQLModel.metadata.tables["sync_runs"]
+    with engine.connect() as conn:
+        rows = conn.execute(select(table).order_by(table.c.id)).all()
+    return [SyncRun(**row._mapping) for row in rows]
 
 
 def stored_result(engine) -> list[tuple[Any, ...]]:
