@@ -9,12 +9,14 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.first_question import foreign_terms, hits
 from tests.simulator import RegistrySimulator, make_article, make_epmc_record
 from tests.test_cli import tracker
+from tracker.records.article import ArticleData
 from tracker.sources.pubmed_parse import iter_records
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tofersen-sod1-als"
@@ -86,7 +88,7 @@ def add_europepmc(sim: RegistrySimulator) -> None:
         )
 
 
-def _year(data) -> str:
+def _year(data: ArticleData) -> str:
     if data.pub_date is not None and data.pub_date.value[:4].isdigit():
         return data.pub_date.value[:4]
     return (data.article_date or data.entrez_date or "2024")[:4]
@@ -115,7 +117,7 @@ def write_config(tmp: Path, sim: RegistrySimulator, db_url: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ledger(tmp_path_factory) -> Iterator[dict]:
+def ledger(tmp_path_factory) -> Iterator[dict[str, Any]]:
     """`tracker run`, then `tracker evidence --format json`, once for the module's tests."""
     tmp = tmp_path_factory.mktemp("second-question")
     with RegistrySimulator() as sim:
