@@ -10,6 +10,7 @@ import sys
 
 from tracker.cli import (
     commands,  # noqa: F401  (registers digest, show, status, run)
+    demo,  # noqa: F401  (registers demo)
     evidence,  # noqa: F401  (registers evidence and judge)
     reports,  # noqa: F401  (registers email and export)
     schedule,  # noqa: F401  (registers schedule)

@@ -13,7 +13,8 @@ from collections import ChainMap
 from datetime import date
 from typing import Any
 
-from . import pubmed_xml as px
+import tracker.simulator.pubmed_xml as px
+
 from .pubmed_records import Article, _article, _padding, _static, make_article
 
 # Every topic matches the shipped PubMed query (ALS/MND AND a magnetic stimulation term), so

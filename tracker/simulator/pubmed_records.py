@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import pubmed_xml as px
+import tracker.simulator.pubmed_xml as px
 
 AUTO = "auto"  # doi=AUTO: 10.1016/j.lanepe.<year>.<last 6 digits of the PMID>
 _NON_WORD = re.compile(r"[\W_]+")
