@@ -45,6 +45,8 @@ def found_in_code() -> dict[tuple[str, str], list[str]]:
     out: dict[tuple[str, str], list[str]] = {}
     for path in sorted(TRACKER.rglob("*")):
         rel = path.relative_to(TRACKER).as_posix()
+        if rel.startswith(("simulator/", "demo/")):
+            continue  # registry records of the simulator and the demo world: data, not shown text
         if path.suffix == ".py":
             texts = [(f"{rel}:{line}", text) for line, text in shown_strings(path)]
         elif path.suffix in TEMPLATES:

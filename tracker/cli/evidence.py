@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tracker.cli.app import RecordFormat, State, app, stderr, stdout
+from tracker.cli.common import engine as database
 from tracker.cli.common import examples
 from tracker.errors import UsageError
 
@@ -26,10 +27,10 @@ def evidence(
     from tracker.reports.ledger import build_ledger, ledger_json
     from tracker.reports.render.json import to_json
     from tracker.reports.render.ledger import render_ledger
-    from tracker.store.db import open_database, session_scope
+    from tracker.store.db import session_scope
 
     cfg = State.config()
-    engine = open_database(cfg.database.url)
+    engine = database()
     _judge_stored(engine, cfg)
     with session_scope(engine) as session:
         ledger = build_ledger(session, cfg.claim)
@@ -75,11 +76,10 @@ def judge_command(
 ) -> None:
     """Override the automatic verdict of a record (and its study) with a human one."""
     from tracker.evidence.overrides import clear, judge
-    from tracker.store.db import open_database, session_scope
+    from tracker.store.db import session_scope
 
     now = datetime.now(UTC)
-    cfg = State.config()
-    with session_scope(open_database(cfg.database.url)) as session:
+    with session_scope(database()) as session:
         if clear_it:
             if verdict or note:
                 raise UsageError("--clear takes no --verdict or --note")

@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Annotated
 import typer
 
 from tracker.cli.app import State, app, say, stderr
+from tracker.cli.common import engine as database
 from tracker.cli.common import examples, writing
 from tracker.errors import UsageError
 
@@ -47,7 +48,6 @@ def email(
     """Email what changed since the last emailed report; each item is sent once."""
     from tracker.email.report import send_report
     from tracker.ingest.runs import utcnow
-    from tracker.store.db import open_database
 
     config = State.config()
     settings = config.email
@@ -64,7 +64,7 @@ def email(
             f"({PLACEHOLDER_FROM}, {PLACEHOLDER_TO}); set [email] from_addr and to "
             "(or $TRACKER_EMAIL_FROM, $TRACKER_EMAIL_TO) to send it"
         )
-    engine = open_database(config.database.url)
+    engine = database()
     try:
         # A dry run writes nothing; a real send marks items, so two sends at once (a manual
         # one during the scheduled one) must not both mail the same items.
@@ -129,10 +129,9 @@ def export(
 ) -> None:
     """The ledger and the records as CSV, JSON, RIS or BibTeX (for Zotero, EndNote)."""
     from tracker.export.rows import export_rows
-    from tracker.store.db import open_database, session_scope
+    from tracker.store.db import session_scope
 
-    config = State.config()
-    engine = open_database(config.database.url)
+    engine = database()
     try:
         with session_scope(engine) as session:
             rows = export_rows(session, relevant_only=relevant_only)
