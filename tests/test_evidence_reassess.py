@@ -15,11 +15,12 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
+from tests.dbdump import dump
 from tests.evaluation import load_cases, store_cases
 from tests.rows import stored as stored_row
 from tracker.config import DEFAULT_CONFIG, load_config
 from tracker.evidence.overrides import clear, judge
-from tracker.evidence.reassess import reassess
+from tracker.evidence.reassess import Tally, reassess
 from tracker.evidence.summary import ledger_summary
 from tracker.reports.ledger import build_ledger, ledger_json
 from tracker.sources import ctgov
@@ -29,6 +30,7 @@ from tracker.store.trials import save_trials
 
 reassess_module = importlib.import_module("tracker.evidence.reassess")
 """The module (its `reassess` name is the function)."""
+plan_module = importlib.import_module("tracker.evidence.plan")
 
 T0 = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 25)
@@ -83,31 +85,36 @@ def test_first_assessment_announces_follow_ups_and_their_verdicts(stored):
         assert signals["therapy"] and signals["own"]["verdict"] == "pending"
 
 
-def test_a_second_run_is_quiet_and_does_not_reread_excluded_records(stored, monkeypatch):
+def test_a_second_run_over_an_unchanged_store_reads_judges_and_writes_nothing(stored, monkeypatch):
     run(stored)
+    before = dump(stored)
     read: list[set[str]] = []
-    real = reassess_module.load_records
+    for module in (reassess_module, plan_module):
+        real = module.load_records
 
-    def spy(session, wanted):
-        read.append(set(wanted))
-        return real(session, wanted)
+        def spy(session, wanted, real=real):
+            read.append(set(wanted))
+            return real(session, wanted)
 
-    monkeypatch.setattr(reassess_module, "load_records", spy)
-    assert run(stored, at=T0 + timedelta(days=1)) == []
-    assert read == [{PENDING, FOLLOW_UP_PAPER}]
+        monkeypatch.setattr(module, "load_records", spy)
+    tally = Tally()
+    with session_scope(stored) as session:
+        assert reassess(session, CONFIG, TODAY, now=T0 + timedelta(days=1), tally=tally) == []
+    assert read == [] and (tally.judged, tally.written) == (0, 0)
+    assert dump(stored) == before  # every row of every table as it was
 
 
 def test_progress_counts_the_records_judged_and_is_silent_with_nothing_to_judge(
     stored, monkeypatch
 ):
-    monkeypatch.setattr(reassess_module, "BATCH", 1)  # one batch per study: several calls
+    monkeypatch.setattr(plan_module, "BATCH", 1)  # one batch per study: several calls
     seen: list[tuple[int, int]] = []
     with session_scope(stored) as session:
         reassess(session, CONFIG, TODAY, now=T0, progress=lambda d, t: seen.append((d, t)))
     assert seen[0] == (0, 3) and seen[-1] == (3, 3)  # the three stored records
     assert len(seen) > 2 and all(a[0] <= b[0] for a, b in zip(seen, seen[1:], strict=False))
     seen.clear()
-    with session_scope(stored) as session:  # the next day: only the relevant two again
+    with session_scope(stored) as session:  # the next day: nothing changed, nothing judged
         reassess(
             session,
             CONFIG,
@@ -115,7 +122,7 @@ def test_progress_counts_the_records_judged_and_is_silent_with_nothing_to_judge(
             now=T0 + timedelta(days=1),
             progress=lambda d, t: seen.append((d, t)),
         )
-    assert seen[0] == (0, 2) and seen[-1] == (2, 2)
+    assert seen == [(0, 0)]
 
 
 def test_a_new_version_that_changes_the_verdict_is_a_change_event(stored, cases):
@@ -324,7 +331,7 @@ def test_a_large_run_judged_in_batches_equals_one_judged_at_once(engine, monkeyp
         expected = _judgements(whole)
     finally:
         whole.dispose()
-    monkeypatch.setattr(reassess_module, "BATCH", 4)
+    monkeypatch.setattr(plan_module, "BATCH", 4)
     batched = run(engine)
     assert sorted(batched) == sorted(at_once)
     assert _judgements(engine) == expected

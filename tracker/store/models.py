@@ -10,7 +10,7 @@ compare and what rules re-read. `raw` is the registry's payload, byte for byte
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, Float, Index, LargeBinary, Table, Text, Unicode, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -262,6 +262,12 @@ class Assessment(SQLModel, table=True):
     """The record version assessed: an unchanged record need not be re-read."""
     rules_hash: str = Field(default="", max_length=64)
     """Hash of the claim configuration and rule set; a change re-assesses everything."""
+    members: str = Field(default="[]", sa_column=_text(nullable=False))
+    """JSON list of the study's record ids, this one included: the judgement rests on them,
+    so a change of membership (a new link, a new paper of the study) re-judges it."""
+    recheck_on: date | None = Field(default=None, index=True)
+    """The first day the judgement can change with the date alone (results falling due,
+    the months overdue counting on); None when it never can. Judged again from that day."""
     assessed_at: datetime
     changed_at: datetime
     """When the verdict last changed."""

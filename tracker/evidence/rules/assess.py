@@ -7,8 +7,8 @@ the accuracy benchmark run over parsed ones; `today` is always passed in.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 from tracker.config import ClaimConfig
@@ -32,7 +32,7 @@ from tracker.records.trial import TrialData
 # The name from before the layout move: users filter their logs by it.
 log = logging.getLogger("tracker.evidence.assess")
 
-__all__ = ["Judgement", "Record", "Screened", "judge_records", "own_verdict", "screen_records"]
+__all__ = ["Judgement", "Record", "judge_records", "own_verdict", "read_records"]
 
 
 def judge_records(
@@ -40,9 +40,13 @@ def judge_records(
     links: Iterable[tuple[str, str]],
     claim: ClaimConfig,
     today: date,
+    *,
+    known: Mapping[str, Signals] | None = None,
 ) -> tuple[list[Judgement], list[Inferred]]:
+    """`known`: signals already read from some of `records` (by `read_records`), so that a
+    caller that read them first need not read them twice."""
     vocab = compile_vocab(claim)
-    signals = _readable(records, vocab)
+    signals = _readable(records, vocab, known or {})
     records = [r for r in records if r.id in signals]
     index_ids = {r.id for r in records if is_index(r.id, _doi(r), claim.index)}
     relevance = {r.id: _relevance(r, signals[r.id], vocab, claim) for r in records}
@@ -73,24 +77,13 @@ def judge_records(
     return study_verdicts(judged, study_of, grouping.inferred), grouping.inferred
 
 
-@dataclass(frozen=True, slots=True)
-class Screened:
-    """What deciding how to batch a record needs: is it relevant, and what it refers to."""
-
-    relevant: bool
-    refers_to: tuple[str, ...]
-
-
-def screen_records(records: Sequence[Record], claim: ClaimConfig) -> dict[str, Screened]:
-    """Relevance and references of each readable record, by the same rules as
-    `judge_records`, so that a large set can be judged in batches that keep every study
-    whole (see tracker.evidence.reassess)."""
+def read_records(records: Sequence[Record], claim: ClaimConfig) -> dict[str, tuple[Signals, bool]]:
+    """Signals and relevance of each readable record, by the same rules as `judge_records`
+    (which can take the signals back as `known`)."""
     vocab = compile_vocab(claim)
-    signals = _readable(records, vocab)
+    signals = _readable(records, vocab, {})
     return {
-        r.id: Screened(
-            _relevance(r, signals[r.id], vocab, claim).relevant, tuple(signals[r.id].refers_to)
-        )
+        r.id: (signals[r.id], _relevance(r, signals[r.id], vocab, claim).relevant)
         for r in records
         if r.id in signals
     }
@@ -185,11 +178,16 @@ def own_verdict(
     return paper_verdict(r.data, s, vocab, primary=primary)
 
 
-def _readable(records: Sequence[Record], vocab: Vocab) -> dict[str, Signals]:
+def _readable(
+    records: Sequence[Record], vocab: Vocab, known: Mapping[str, Signals]
+) -> dict[str, Signals]:
     """Signals of every record the rules can read. A record that trips a rule is logged and
     left unjudged (it is tried again next run) rather than stopping the sync that stored it."""
     out: dict[str, Signals] = {}
     for r in records:
+        if (s := known.get(r.id)) is not None:
+            out[r.id] = s
+            continue
         try:
             out[r.id] = _signals(r, vocab)
         except Exception:  # a bug in one rule must not cost every other record its verdict

@@ -6,7 +6,7 @@ Pure: the trial and `today` in, a Verdict (or None when status says nothing) out
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from tracker.evidence.rules.signals import Signals
 from tracker.evidence.rules.verdict import Verdict
@@ -71,6 +71,24 @@ def registry_verdict(t: TrialData, s: Signals, today: date) -> Verdict | None:
             facts,
         )
     return _awaiting(t, status, facts, today)
+
+
+TIME_RULES = frozenset({"registry.awaiting_results", "registry.results_overdue"})
+"""The rules whose verdict the date alone can change."""
+
+
+def recheck_on(t: TrialData, rule: str, today: date) -> date | None:
+    """The first day after `today` on which a verdict given by `rule` can read differently
+    with nothing else changed, or None if it never can: results not yet due fall due the day
+    after primary completion, and an overdue count of months moves on at each month's start."""
+    if rule not in TIME_RULES:
+        return None
+    end = _as_date(t.primary_completion_date)
+    if end is None:
+        return None
+    if end >= today:
+        return end + timedelta(days=1)
+    return date(today.year + today.month // 12, today.month % 12 + 1, 1)
 
 
 def _awaiting(t: TrialData, status: str, facts: list[str], today: date) -> Verdict:

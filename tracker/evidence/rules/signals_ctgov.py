@@ -55,10 +55,13 @@ def trial_signals(t: TrialData, vocab: Vocab) -> Signals:
         other_outcomes=sorted(vocab.other_outcomes.find(everything)),
         acronym=t.acronym,
         sponsor=t.lead_sponsor,
-        context=" ".join(
-            x or "" for x in (t.lead_sponsor, t.brief_summary, t.detailed_description)
-        ),
+        context=trial_context(t),
     )
+
+
+def trial_context(t: TrialData) -> str:
+    """Where a trial's investigators are named: its sponsor, summary and description."""
+    return " ".join(x or "" for x in (t.lead_sponsor, t.brief_summary, t.detailed_description))
 
 
 def _healthy(t: TrialData, vocab: Vocab) -> list[str]:

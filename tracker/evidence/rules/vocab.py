@@ -12,11 +12,23 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from tracker.config import ClaimConfig
 
 RULES_VERSION = "2"
-"""Bump when a rule changes meaning, so stored assessments are redone."""
+"""Bump when a rule changes meaning, so stored assessments are redone. (Any edit of the
+rules' source also changes the rules hash: see `rules_source_digest`.)"""
+
+
+@cache
+def rules_source_digest() -> str:
+    """Hash of the rules' own source files: a stored judgement rests on the code that made
+    it, so a changed rule re-judges everything even when nobody bumped RULES_VERSION."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _pattern(term: str) -> str:
@@ -121,7 +133,9 @@ def _compile(claim_json: str) -> Vocab:
     # Keyed by the canonical JSON: the config model holds dicts, so it is not hashable.
     claim = ClaimConfig.model_validate_json(claim_json)
     iv = claim.intervention
-    digest = hashlib.sha256((RULES_VERSION + claim_json).encode()).hexdigest()
+    digest = hashlib.sha256(
+        (RULES_VERSION + rules_source_digest() + claim_json).encode()
+    ).hexdigest()
     return Vocab(
         claim=claim,
         population=Lexicon({"population": claim.population.terms}),
