@@ -15,8 +15,10 @@ which counts shared libraries once, and of their RSS), not this process's, which
 holds the simulator's world.
 
 The sync's time is its run's own, from the sync_runs row tracker writes (start to finish:
-HTTP, parse, versions, storage): `tracker sync` then has the evidence engine reassess every
-stored record, which is printed as the whole command's time but is not ingest.
+HTTP, parse, versions, storage); the judging is the rest of the command (from the end of
+the sync run to the command's end: the evidence engine judging what the sync brought);
+the whole command is what the user waits for, after the imports. Memory is the peak of
+the PSS summed over the command's processes, for the sync run and for the whole command.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMED = ROOT / "benchmarks" / "timed_tracker.py"
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.launch import launch, sync_run_window  # noqa: E402
+from benchmarks.launch import evidence_rows, judged, launch, sync_run_window  # noqa: E402
 from tests.simulator import RegistrySimulator, make_bulk_studies  # noqa: E402
 
 CONFIG = """
@@ -88,6 +90,7 @@ def run_tracker(args: list[str], env: dict[str, str]) -> dict[str, Any]:
         sys.stderr.write(f"tracker {' '.join(args)} failed\n")
     return {
         "seconds": measured.get("seconds", float("nan")),
+        "end": measured.get("end", float("nan")),
         "wall": launched.wall,
         "launched": launched,
         "code": measured.get("code", 1),
@@ -116,21 +119,33 @@ def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, flo
     start, finish = sync_run_window(db, "ctgov")
     launched = full.pop("launched")
     full["ingest"] = finish - start
+    full["judge"] = full.pop("end") - finish
+    full["judged"] = judged(launched.stderr)
     full["sync_pss"], full["sync_rss"] = launched.peak(start, finish)
+    full["command_pss"], full["command_rss"] = launched.peak()
     full["maxrss"] = launched.maxrss_mib
     before = len(sim.requests)
     versions = count(db, "trial_versions")
+    rows = evidence_rows(db)
     incremental = run_tracker(["--config", str(cfg), "sync"], env)
     requests = [r for r in list(sim.requests)[before:] if r.path.endswith("/studies")]
     return {
         **full,
         "stored": count(db, "trials"),
+        "relevant": _relevant(db),
         "inc_requests": len(requests),
         "inc_new_versions": count(db, "trial_versions") - versions,
+        "inc_judged": judged(incremental.pop("launched").stderr),
+        "inc_written": len(evidence_rows(db) ^ rows),
         "inc_seconds": incremental["seconds"],
         "inc_code": incremental["code"],
         "db_mb": db.stat().st_size / 2**20,
     }
+
+
+def _relevant(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT count(*) FROM assessments WHERE relevant").fetchone()[0])
 
 
 def main() -> None:
@@ -161,8 +176,10 @@ def main() -> None:
             pairs.append((time_baseline(pages, 1), sync_once(sim, Path(tmp), f"run{i}")))
             base, run = pairs[-1]
             print(
-                f"  pair {i + 1}: baseline {base:.2f} s, sync {run['ingest']:.2f} s"
-                f" (whole command {run['seconds']:.2f} s), ratio {run['ingest'] / base:.2f}",
+                f"  pair {i + 1}: baseline {base:.2f} s, sync {run['ingest']:.2f} s,"
+                f" judging {run['judge']:.2f} s (whole command {run['seconds']:.2f} s);"
+                f" ratios sync {run['ingest'] / base:.2f}, judging/sync"
+                f" {run['judge'] / run['ingest']:.2f}, whole command {run['seconds'] / base:.2f}",
                 flush=True,
             )
     baseline = statistics.median(base for base, _ in pairs)
@@ -184,25 +201,36 @@ def main() -> None:
         f" (pairs {', '.join(f'{r:.2f}' for r in ratios)}; target <= 0.50);"
         f" of the medians {sync / baseline:.2f}"
     )
+    judge = statistics.median(r["judge"] for r in runs)
+    first = runs[0]
     print(
-        f"the whole command after its imports (the sync, then the evidence engine's"
-        f" reassessment of every stored record): {command:.2f} s"
+        f"judging after the sync run (the evidence engine over {first['judged']:,} records,"
+        f" {first['relevant']:,} of them relevant): {judge:.2f} s ="
+        f" {judge / n * 1000:.2f} ms a record; judging / sync run: median of pairs"
+        f" {statistics.median(r['judge'] / r['ingest'] for r in runs):.2f} (target <= 1.0)"
+    )
+    whole = [run["seconds"] / base for base, run in pairs]
+    print(
+        f"the whole command after its imports (the sync, then the judging): {command:.2f} s;"
+        f" whole command / baseline: median of pairs {statistics.median(whole):.2f}"
+        f" (pairs {', '.join(f'{r:.2f}' for r in whole)}; target <= 1.0)"
     )
     print(
         f"the same command's wall time, with interpreter start-up and imports: {wall:.2f} s"
         f" (ratio {wall / baseline:.2f})"
     )
-    first = runs[0]
     print(
-        f"peak memory of the sync run, the sync process and its parse workers together:"
-        f" {max(r['sync_pss'] for r in runs)} MiB PSS (target < 300),"
-        f" {max(r['sync_rss'] for r in runs)} MiB RSS summed; the whole command, with the"
-        f" reassessment after the sync: largest process {max(r['maxrss'] for r in runs)} MiB RSS;"
-        f" database {first['db_mb']:.0f} MiB; stored {first['stored']} trials"
+        f"peak memory summed over the command's processes (PSS): the sync run"
+        f" {max(r['sync_pss'] for r in runs)} MiB, the whole command"
+        f" {max(r['command_pss'] for r in runs)} MiB (target < 300);"
+        f" RSS summed {max(r['command_rss'] for r in runs)} MiB; largest process"
+        f" {max(r['maxrss'] for r in runs)} MiB RSS; database {first['db_mb']:.0f} MiB;"
+        f" stored {first['stored']} trials"
     )
     print(
         f"incremental sync of the unchanged world: {first['inc_requests']} request(s) for"
-        f" 1 query, {first['inc_new_versions']} new versions,"
+        f" 1 query, {first['inc_new_versions']} new versions, {first['inc_judged']} records"
+        f" judged, {first['inc_written']} rows of judgements, events or links written,"
         f" {first['inc_seconds']:.2f} s, exit {first['inc_code']}"
     )
 

@@ -14,6 +14,7 @@ to reassess every stored record afterwards). A brief peak between two samples ca
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -70,6 +71,7 @@ class Launched:
     samples: list[tuple[float, int, int]]
     """(unix time, PSS of the tree in KiB, RSS of the tree in KiB), every 50 ms."""
     wall: float
+    stderr: str = ""
 
     def peak(self, start: float = 0.0, end: float = float("inf")) -> tuple[int, int]:
         """(PSS, RSS) peaks of the tree in MiB between two unix times."""
@@ -95,7 +97,7 @@ def launch(args: list[str], env: dict[str, str]) -> Launched:
         sys.stderr.write(result.stderr)
     measured = json.loads(lines[-1])
     samples = [(t, pss, rss) for t, pss, rss in measured["samples"]]
-    return Launched(lines[-2], measured["maxrss"] // 1024, samples, wall)
+    return Launched(lines[-2], measured["maxrss"] // 1024, samples, wall, result.stderr)
 
 
 def sync_run_window(db: Path, source: str) -> tuple[float, float]:
@@ -113,3 +115,19 @@ def sync_run_window(db: Path, source: str) -> tuple[float, float]:
 def _unix(stamp: str) -> float:
     moment = datetime.fromisoformat(stamp)
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def judged(stderr: str) -> int | None:
+    """Records the evidence engine judged, from `tracker sync`'s own line on stderr."""
+    found = re.search(r"evidence: judged (\d+) records", stderr)
+    return int(found.group(1)) if found else None
+
+
+def evidence_rows(db: Path) -> set[tuple[object, ...]]:
+    """Every row of the engine's tables (judgements, change events, links): two snapshots
+    differ by the rows a command wrote."""
+    rows: set[tuple[object, ...]] = set()
+    with sqlite3.connect(db) as conn:
+        for table in ("assessments", "change_events", "links"):
+            rows |= {(table, *r) for r in conn.execute(f"SELECT * FROM {table}")}  # noqa: S608
+    return rows

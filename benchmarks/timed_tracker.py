@@ -1,5 +1,6 @@
 """Run one tracker command and print, on the last stdout line, how long the command itself
-took (after the imports, which cost the same whatever the data) as JSON.
+took (after the imports, which cost the same whatever the data) and when it ended (unix
+time), as JSON.
 
     python benchmarks/timed_tracker.py --config c.toml sync --full
 
@@ -38,4 +39,4 @@ if __name__ == "__main__":
         if profiler and profile_to:
             profiler.disable()
             profiler.dump_stats(profile_to.replace("%p", str(os.getpid())))
-    print(json.dumps({"seconds": time.perf_counter() - start, "code": code}))
+    print(json.dumps({"seconds": time.perf_counter() - start, "end": time.time(), "code": code}))

@@ -195,3 +195,32 @@ def test_tracker_sync_of_an_unchanged_world_judges_nothing_and_writes_no_judgeme
     # (The sync itself still records its run and when it last saw each record it fetched.)
     for table in ("assessments", "change_events", "links", "trial_versions"):
         assert after[table] == before[table], table
+
+
+def test_records_read_by_worker_processes_are_judged_as_in_one_process(tmp_path, monkeypatch):
+    import importlib
+
+    reassess_module = importlib.import_module("tracker.evidence.reassess")
+    readers = importlib.import_module("tracker.evidence.readers")
+    real = readers._take
+    cases = load_cases()
+    results = []
+    monkeypatch.setattr(readers, "PART", 7)  # several parts in flight
+    for name, workers_from in (("alone", 10**9), ("workers", 1)):
+        monkeypatch.setattr(reassess_module, "WORKERS_FROM", workers_from)
+        used: list[bool] = []
+
+        def take(part, result, used=used):  # noqa: ANN001, ANN202
+            used.append(result is not None)
+            return real(part, result)
+
+        monkeypatch.setattr(readers, "_take", take)
+        engine = open_database(f"sqlite:///{tmp_path / name}.db")
+        try:
+            store_cases(engine, cases, now=T0)
+            judge(engine, T0.date())
+            results.append(judgements(engine))
+        finally:
+            engine.dispose()
+        assert used and all(used) == (name == "workers") and any(used) == all(used)
+    assert results[0] == results[1]

@@ -111,7 +111,7 @@ def test_progress_counts_the_records_judged_and_is_silent_with_nothing_to_judge(
     seen: list[tuple[int, int]] = []
     with session_scope(stored) as session:
         reassess(session, CONFIG, TODAY, now=T0, progress=lambda d, t: seen.append((d, t)))
-    assert seen[0] == (0, 3) and seen[-1] == (3, 3)  # the three stored records
+    assert seen[0] == (0, 6) and seen[-1] == (6, 6)  # the three stored records, read, judged
     assert len(seen) > 2 and all(a[0] <= b[0] for a, b in zip(seen, seen[1:], strict=False))
     seen.clear()
     with session_scope(stored) as session:  # the next day: nothing changed, nothing judged

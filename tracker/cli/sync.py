@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def run_sync(sources: list[Source], *, full: bool) -> SyncReport:
     """Sync each source in turn, then judge; the report has one error line per source that
     failed."""
-    from tracker.evidence.reassess import reassess_database
+    from tracker.evidence.reassess import Tally, reassess_database
     from tracker.http import HttpStats, make_client
     from tracker.ingest.every import rps_by_host, sync_sources
 
@@ -64,8 +64,13 @@ def run_sync(sources: list[Source], *, full: bool) -> SyncReport:
         # Judge what arrived: a changed verdict or a new follow-up is a change event the
         # digest shows. Stored records are judged even when a source failed (not when every
         # one did: then nothing arrived to judge).
+        tally = Tally()
         with progress_bar() as bar:
-            reassess_database(db, cfg, progress=_judging(bar))
+            changed = reassess_database(db, cfg, progress=_judging(bar), tally=tally)
+        say(
+            f"evidence: judged {tally.judged} records (only what could have changed); "
+            f"{changed} verdict or role changes"
+        )
     return report
 
 

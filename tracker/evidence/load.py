@@ -53,6 +53,26 @@ def load_records(session: Session, wanted: dict[str, Source]) -> list[Record]:
     return sorted(records, key=lambda r: (r.source != Source.CTGOV, r.id))
 
 
+def load_raw(session: Session, wanted: dict[str, Source]) -> list[tuple[Source, str, str]]:
+    """(source, id, stored JSON) of the records named in `wanted`, not decoded: for a worker
+    process to decode and read (tracker.evidence.readers)."""
+    out: list[tuple[Source, str, str]] = []
+    trial_ids = sorted(r for r, s in wanted.items() if s == Source.CTGOV)
+    article_ids = sorted(r for r, s in wanted.items() if s != Source.CTGOV)
+    for chunk in _chunks(trial_ids):
+        stmt = select(col(Trial.nct_id), col(Trial.data)).where(col(Trial.nct_id).in_(chunk))
+        out += [(Source.CTGOV, rid, data) for rid, data in session.execute(stmt)]
+    for chunk in _chunks(article_ids):
+        stmt = select(col(Article.id), col(Article.data)).where(col(Article.id).in_(chunk))
+        out += [(wanted[rid], rid, data) for rid, data in session.execute(stmt)]
+    return out
+
+
+def decode(source: Source, data: str) -> Record:
+    """One stored record, parsed again."""
+    return Record(source, _TRIAL.decode(data) if source == Source.CTGOV else _ARTICLE.decode(data))
+
+
 def stored_links(session: Session) -> list[tuple[str, str]]:
     """(article, trial) pairs a source reported; inferred ones are the engine's own."""
     stmt = select(col(Link.article_id), col(Link.trial_id)).where(

@@ -11,7 +11,7 @@ are found exactly as judging everything at once would find them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -22,13 +22,14 @@ from sqlmodel import col
 
 from tracker.config import ClaimConfig
 from tracker.evidence.load import load_records
-from tracker.evidence.rules.assess import read_records
+from tracker.evidence.readers import read_stored
 from tracker.evidence.rules.role import is_index
 from tracker.evidence.rules.signals import Signals
 from tracker.evidence.rules.signals_ctgov import trial_context
 from tracker.evidence.rules.studies import Inferred, components, group_studies
 from tracker.evidence.rules.vocab import compile_vocab
 from tracker.ids import Source
+from tracker.ingest.workers import WorkerPool
 from tracker.records.trial import TrialData
 from tracker.store.models import Assessment, Link
 
@@ -127,12 +128,19 @@ def plan(
     known: dict[str, Known],
     dirty: set[str],
     links: list[tuple[str, str]],
+    pool: WorkerPool,
+    on_read: Callable[[int], None] = lambda _n: None,
 ) -> Plan:
     """The studies over every stored record, and the batches of those to judge."""
     order = sorted(versions, key=lambda rid: (versions[rid][0] != Source.CTGOV, rid))
-    signals, relevant, keep = _read_dirty(session, claim, versions, dirty)
+    signals, relevant = _read_dirty(session, claim, versions, dirty, pool, on_read)
+    # Kept for the judging: what was read here, and the relevant unchanged records' whole
+    # signals (an excluded one's stand-in holds only what links it).
+    keep = set(signals)
     signals.update(_read_clean(session, versions, known, dirty))
-    relevant |= {rid for rid in versions if rid not in dirty and known[rid].relevant}
+    clean_relevant = {rid for rid in versions if rid not in dirty and known[rid].relevant}
+    relevant |= clean_relevant
+    keep |= clean_relevant
     signals = {rid: signals[rid] for rid in order if rid in signals}
     index_ids = {rid for rid in signals if is_index(rid, None, claim.index)}
     vocab = compile_vocab(claim)
@@ -167,22 +175,24 @@ def study_members(study_of: dict[str, str]) -> dict[str, str]:
 
 
 def _read_dirty(
-    session: Session, claim: ClaimConfig, versions: dict[str, tuple[Source, int]], dirty: set[str]
-) -> tuple[dict[str, Signals], set[str], set[str]]:
-    """Read the records to judge, a batch at a time: their signals (a slim stand-in for an
-    excluded record, which judging reads again) and which are relevant."""
+    session: Session,
+    claim: ClaimConfig,
+    versions: dict[str, tuple[Source, int]],
+    dirty: set[str],
+    pool: WorkerPool,
+    on_read: Callable[[int], None],
+) -> tuple[dict[str, Signals], set[str]]:
+    """Read the records to judge: their signals, kept for the judging (read once, not
+    twice), and which are relevant."""
     signals: dict[str, Signals] = {}
     relevant: set[str] = set()
-    ids = sorted(dirty)
-    for i in range(0, len(ids), BATCH):
-        chunk = {rid: versions[rid][0] for rid in ids[i : i + BATCH]}
-        for rid, (s, is_relevant) in read_records(load_records(session, chunk), claim).items():
+    for part in read_stored(session, claim, {rid: versions[rid][0] for rid in dirty}, pool):
+        for rid, (s, is_relevant) in part.items():
+            signals[rid] = s
             if is_relevant:
                 relevant.add(rid)
-                signals[rid] = s
-            else:
-                signals[rid] = _slim(s.id, s.source, s.kind, s.review, s.refers_to)
-    return signals, relevant, set(relevant)
+        on_read(len(signals))
+    return signals, relevant
 
 
 def _read_clean(

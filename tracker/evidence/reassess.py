@@ -27,6 +27,7 @@ from tracker.evidence.rules.assess import Judgement, Record, judge_records
 from tracker.evidence.rules.registry import recheck_on
 from tracker.evidence.rules.vocab import compile_vocab
 from tracker.evidence.write import row_values, save_inferred, write_events, write_rows
+from tracker.ingest.workers import WorkerPool
 from tracker.records.trial import TrialData
 from tracker.store.db import session_scope
 from tracker.store.models import Override
@@ -41,8 +42,12 @@ class VerdictChange:
     new: str | None
 
 
+WORKERS_FROM = 2000
+"""Records to read before worker processes are worth starting."""
+
 JudgedFn = Callable[[int, int], None]
-"""Told (records judged so far, records to judge) before the first batch and after each."""
+"""Told (work done, work to do) as the pass goes: each record counts once when read and
+once when judged. Told (0, 0) when there is nothing to judge."""
 
 
 @dataclass(slots=True)
@@ -79,12 +84,23 @@ def reassess(
         flag_pass(session, config, today, now)
         return []
     links = stored_links(session)
-    plan = planning.plan(session, config.claim, versions, known, dirty, links)
+    # The progress counts each record twice, read and judged; until the studies are known,
+    # the records to judge are taken to be those to read.
+    read = len(dirty)
+
+    def on_read(n: int) -> None:
+        if progress:
+            progress(n, 2 * read)
+
+    on_read(0)
+    # Workers only for a large pass: starting them costs about a second.
+    with WorkerPool(None if read >= WORKERS_FROM else 0) as pool:
+        plan = planning.plan(session, config.claim, versions, known, dirty, links, pool, on_read)
     members = study_members(plan.study_of)
     overrides = active_overrides(session)
     changes: list[VerdictChange] = []
     if progress:
-        progress(0, plan.size)
+        progress(read, read + plan.size)
     for batch in plan.batches:
         records = load_records(session, batch)
         reuse = {rid: plan.signals.pop(rid) for rid in batch if rid in plan.signals}
@@ -107,7 +123,7 @@ def reassess(
         tally.judged += len(batch)
         changes += batch_changes
         if progress:
-            progress(tally.judged, plan.size)
+            progress(read + tally.judged, read + plan.size)
     tally.written += save_inferred(
         session, {(m.article_id, m.trial_id) for m in plan.inferred}, now
     )
