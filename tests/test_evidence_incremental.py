@@ -224,3 +224,31 @@ def test_records_read_by_worker_processes_are_judged_as_in_one_process(tmp_path,
             engine.dispose()
         assert used and all(used) == (name == "workers") and any(used) == all(used)
     assert results[0] == results[1]
+
+
+def test_a_new_link_is_read_once_even_when_it_changes_no_judgement(engine):
+    """A second source reporting a pair already linked adds a row and changes nothing: the
+    next pass judges the pair's studies, the one after judges nothing."""
+    from tracker.store.articles import save_links
+
+    store_cases(engine, load_cases(), now=T0)
+    judge(engine, T0.date())
+    with engine.connect() as conn:
+        pairs = conn.execute(
+            select(Link.article_id, Link.trial_id, Link.provenance).where(
+                Link.provenance != "inferred"
+            )
+        ).all()
+    known = set(pairs)
+    ways = ("databank", "abstract", "ctgov_reference", "europepmc_annotation")
+    article, trial, how = next(
+        (a, t, w) for a, t, _ in pairs for w in ways if (a, t, w) not in known
+    )
+    with session_scope(engine) as session:
+        new = save_links(session.connection(), [(article, trial, how)], seen_at=T1)
+    assert new == 1
+    before = judgements(engine)
+    assert judge(engine, T1.date()).judged >= 2
+    assert judgements(engine) == before
+    again = judge(engine, T1.date() + timedelta(days=1))
+    assert (again.judged, again.written) == (0, 0)

@@ -1,4 +1,5 @@
-"""assessments: the study's members and the date a judgement can change by time alone
+"""assessments: the study's members and the date a judgement can change by time alone;
+the evidence engine's mark of the links it has read
 
 Revision ID: 0007
 Revises: 0006
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0007"
@@ -26,9 +28,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("recheck_on", sa.Date(), nullable=True))
         batch_op.create_index(batch_op.f("ix_assessments_recheck_on"), ["recheck_on"], unique=False)
     op.execute("UPDATE assessments SET rules_hash = ''")
+    op.create_table(
+        "evidence_marks",
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("value", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("evidence_marks")
     with op.batch_alter_table("assessments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_assessments_recheck_on"))
         batch_op.drop_column("recheck_on")

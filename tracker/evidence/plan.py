@@ -31,8 +31,10 @@ from tracker.evidence.rules.vocab import compile_vocab
 from tracker.ids import Source
 from tracker.ingest.workers import WorkerPool
 from tracker.records.trial import TrialData
-from tracker.store.models import Assessment, Link
+from tracker.store.models import Assessment, EvidenceMark, Link
 
+LINKS = "links"
+"""The mark of the links read."""
 BATCH = 2000
 """Records judged at once in a large pass. Judging 100,000 papers together held every parsed
 record at once (1.7 GB); batches that never split a study judge the same in bounded memory."""
@@ -102,7 +104,8 @@ def stale(
     today: date,
 ) -> set[str]:
     """Records whose own judgement may be out of date: new, changed, judged under other
-    rules, due for a recheck, or an end of a link stored since the last judgement."""
+    rules, due for a recheck, or an end of a link stored since the last pass (links are
+    only ever added; `links_read` says how far the last pass read them)."""
     out = {
         rid
         for rid, (_source, version) in versions.items()
@@ -111,14 +114,32 @@ def stale(
         or k.rules_hash != rules_hash
         or (k.recheck_on is not None and k.recheck_on <= today)
     }
-    last = session.scalar(select(func.max(col(Assessment.assessed_at))))
-    if last is not None:
-        new_links = select(col(Link.article_id), col(Link.trial_id)).where(
-            col(Link.provenance) != "inferred", col(Link.first_seen_at) > last
-        )
-        for a, t in session.execute(new_links):
-            out.update(rid for rid in (a, t) if rid in versions)
+    new_links = select(col(Link.article_id), col(Link.trial_id)).where(
+        col(Link.provenance) != "inferred", col(Link.id) > links_read(session)
+    )
+    for a, t in session.execute(new_links):
+        out.update(rid for rid in (a, t) if rid in versions)
     return out
+
+
+def links_read(session: Session) -> int:
+    mark = session.get(EvidenceMark, LINKS)
+    return mark.value if mark else 0
+
+
+def mark_links_read(session: Session) -> int:
+    """Remember the newest link a pass has taken into account; returns rows written."""
+    newest = session.scalar(
+        select(func.max(col(Link.id))).where(col(Link.provenance) != "inferred")
+    )
+    if newest is None or newest <= links_read(session):
+        return 0
+    mark = session.get(EvidenceMark, LINKS)
+    if mark is None:
+        session.add(EvidenceMark(name=LINKS, value=newest))
+    else:
+        mark.value = newest
+    return 1
 
 
 def plan(

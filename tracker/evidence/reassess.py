@@ -127,6 +127,7 @@ def reassess(
     tally.written += save_inferred(
         session, {(m.article_id, m.trial_id) for m in plan.inferred}, now
     )
+    tally.written += planning.mark_links_read(session)
     flag_pass(session, config, today, now)
     session.flush()
     return changes

@@ -320,6 +320,16 @@ class Flag(SQLModel, table=True):
     """When its severity, summary or evidence last changed (first_seen_at until then)."""
 
 
+class EvidenceMark(SQLModel, table=True):
+    """How far the evidence engine has read a table that only grows (the links): the
+    next pass judges the records a newer row touches, and only those."""
+
+    __tablename__ = "evidence_marks"
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: int
+
+
 class Override(SQLModel, table=True):
     """A human verdict on one record (`tracker judge`). Kept for ever: clearing one sets
     `cleared_at`; the active override of a record is its newest uncleared row."""
