@@ -48,8 +48,10 @@ def test_run_syncs_then_prints_the_digest_as_json(setup):
     assert digest["health"]["ctgov"]["complete"] is True
     assert digest["health"]["ctgov"]["fetched"] == digest["health"]["ctgov"]["expected"]
     assert "ctgov: full: fetched" in result.stderr  # progress and summaries go to stderr
-    judged = f"evidence · judging ━━━━━━━━━━━━━━━━━━━━ {len(EXPECTED_IDS)}/"
-    assert judged in result.stderr  # the evidence engine's pass after the sync shows too
+    # The evidence engine's pass after the sync shows too: each record read, then judged.
+    judged = f"evidence · judging ━━━━━━━━━━━━━━━━━━━━ {2 * len(EXPECTED_IDS)}/"
+    assert judged in result.stderr
+    assert f"evidence: judged {len(EXPECTED_IDS)} records" in result.stderr
 
     # `run` moved its own window: a second run has nothing new.
     again = json.loads(tracker("run", "--format", "json", config=config).stdout)
