@@ -40,7 +40,13 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMED = ROOT / "benchmarks" / "timed_tracker.py"
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.launch import evidence_rows, judged, launch, sync_run_window  # noqa: E402
+from benchmarks.launch import (  # noqa: E402
+    evidence_rows,
+    judged,
+    launch,
+    shipped_claim,
+    sync_run_window,
+)
 from tests.simulator import RegistrySimulator, make_bulk_studies  # noqa: E402
 
 CONFIG = """
@@ -105,7 +111,7 @@ def count(db: Path, table: str) -> int:
 def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, float]:
     db = workdir / f"{name}.db"
     cfg = workdir / "config.toml"
-    cfg.write_text(CONFIG)
+    cfg.write_text(CONFIG + shipped_claim())
     env = {
         **os.environ,
         "TRACKER_DATABASE_URL": f"sqlite:///{db}",

@@ -56,7 +56,13 @@ TIMED = ROOT / "benchmarks" / "timed_tracker.py"
 BASELINE = ROOT / "benchmarks" / "baseline_pubmed.py"
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.launch import evidence_rows, judged, launch, sync_run_window  # noqa: E402
+from benchmarks.launch import (  # noqa: E402
+    evidence_rows,
+    judged,
+    launch,
+    shipped_claim,
+    sync_run_window,
+)
 from tests.simulator import RegistrySimulator, make_bulk_articles  # noqa: E402
 
 DEFAULT_BATCH_SIZE = 1000  # tracker's default [pubmed] batch_size
@@ -72,6 +78,7 @@ def config_text() -> str:
     return (
         f"[http]\ntimeout = 300.0\n[ctgov]\n"
         f"[pubmed]\nbatch_size = {BATCH_SIZE}\nquery = {json.dumps(QUERY)}\n"
+        f"{shipped_claim()}"
     )
 
 

@@ -131,3 +131,15 @@ def evidence_rows(db: Path) -> set[tuple[object, ...]]:
         for table in ("assessments", "change_events", "links"):
             rows |= {(table, *r) for r in conn.execute(f"SELECT * FROM {table}")}  # noqa: S608
     return rows
+
+
+def shipped_claim() -> str:
+    """The shipped [claim] sections, so that the engine judges the benchmark's records
+    against the real question (a config without them has an empty claim: nothing is
+    relevant, and judging is cheaper than a user's). The index's identifiers are left out,
+    so the sync makes no lookups for it."""
+    from tracker.config import DEFAULT_CONFIG
+
+    text = DEFAULT_CONFIG.read_text()
+    claim = text[text.index("[claim]") : text.index("[operator]")]
+    return re.sub(r'(?m)^(nct_id|doi|pmid) = ".*"$', r'\1 = ""', claim)
