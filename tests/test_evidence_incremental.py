@@ -141,8 +141,8 @@ def test_tracker_sync_of_an_unchanged_world_judges_nothing_and_writes_no_judgeme
     from sqlalchemy import event
     from typer.testing import CliRunner
 
-    import tracker.cli.common as common
     import tracker.cli.main  # noqa: F401  (registers the commands)
+    import tracker.store.db as db_module
     from tests.dbdump import dump
     from tests.e2e_support import build_world, write_config_file
     from tracker.cli.app import app
@@ -153,7 +153,7 @@ def test_tracker_sync_of_an_unchanged_world_judges_nothing_and_writes_no_judgeme
         opened.append(open_database(url))
         return opened[-1]
 
-    monkeypatch.setattr(common, "open_database", tracked)
+    monkeypatch.setattr(db_module, "open_database", tracked)
 
     def invoke(args: list[str]):  # noqa: ANN202
         try:
