@@ -82,18 +82,22 @@ def test_a_weaker_opposite_result_does_not_unsettle_a_stronger_one():
     )
     weak_for = study("A", "confirms", design=SMALL_RCT, strength="weak")
     strong_against = study("B", "refutes", strength="strong")
-    assert standing(weak_for, strong_against)[0] == "not_supported"
+    # Any controlled confirmation keeps a refutation from settling it: contested.
+    assert standing(weak_for, strong_against)[0] == "contested"
+    assert standing(strong_against)[0] == "not_supported"
     # Equally strong: contested, whichever has more studies.
     assert standing(weak_for, study("B", "refutes", design=SMALL_RCT))[0] == "contested"
 
 
 def test_strength_comes_from_the_design_when_none_is_stored():
-    # No stored strength: randomised + sham + blinded + n >= 100 + primary = strong, which a
-    # weak confirmation does not outweigh; without the primary outcome it is only moderate.
+    # No stored strength: randomised + sham + blinded + n >= 100 + primary = strong, which
+    # outweighs a weak confirmation (contested, not confirmed); a small open trial without
+    # the primary outcome is weaker than a moderate confirmation, which then stands.
     weak_for = study("A", "confirms", design=SMALL_RCT, strength="weak")
-    assert standing(weak_for, study("B", "refutes"))[0] == "not_supported"
-    assert standing(weak_for, study("B", "refutes", primary=False))[0] == "not_supported"
+    assert standing(weak_for, study("B", "refutes"))[0] == "contested"
+    moderate_for = study("A", "confirms", strength="moderate")
     small_against = study("B", "refutes", design=Design(randomised=True, n=40), primary=False)
+    assert standing(moderate_for, small_against)[0] == "confirmed"
     assert standing(weak_for, small_against)[0] == "contested"
 
 

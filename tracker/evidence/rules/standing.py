@@ -7,12 +7,10 @@ pools are counted as studies of their own when they are stored, and a review can
 that what it pools is independent of the index (a meta-analysis pooling the index trial
 confirms nothing new). A retracted study never counts.
 
-- **confirmed**: a controlled follow-up confirms, and no controlled follow-up of the same or
-  greater strength refutes;
-- **not_supported**: a controlled follow-up refutes, and no controlled follow-up of the same
-  or greater strength confirms;
-- **contested**: controlled follow-ups confirm and refute, the strongest of each equally
-  strong;
+- **confirmed**: a controlled follow-up confirms, and no controlled follow-up of similar or
+  greater strength refutes (weaker refutations are named as such);
+- **not_supported**: controlled follow-ups refute, and no controlled follow-up confirms;
+- **contested**: both, where the refutations are as strong as the strongest confirmation;
 - **open**: follow-ups test the claim, but none is a controlled one for or against (pending,
   inconclusive, uncontrolled);
 - **untested**: no follow-up tests the claim yet.
@@ -118,13 +116,16 @@ def weigh(studies: Iterable[StudyEvidence]) -> Weighed:
     refutes = [s for s in follow if s.verdict == "refutes" and controlled(s)]
     top_confirm = max((rank(s) for s in confirms), default=0)
     top_refute = max((rank(s) for s in refutes), default=0)
-    strong_confirms = [s for s in confirms if rank(s) >= top_refute]
-    strong_refutes = [s for s in refutes if rank(s) >= top_confirm]
+    # Confirming asks more than refuting: a confirmation stands only when no refutation of
+    # similar or greater strength exists, while any controlled confirmation keeps a
+    # refutation from settling the question (then it is contested). Only a confirmation
+    # that stands turns the refutations into "weaker" ones in the sentence.
+    confirmation_stands = bool(confirms) and top_confirm > top_refute
     basis = Basis(
-        confirms=tally(strong_confirms),
-        refutes=tally(strong_refutes),
-        weaker_confirms=tally(s for s in confirms if rank(s) < top_refute),
-        weaker_refutes=tally(s for s in refutes if rank(s) < top_confirm),
+        confirms=tally(confirms),
+        refutes=tally([] if confirmation_stands else refutes),
+        weaker_confirms=tally([]),
+        weaker_refutes=tally(refutes if confirmation_stands else []),
         uncontrolled_confirms=tally(
             s for s in follow if s.verdict == "confirms" and not controlled(s)
         ),
