@@ -34,7 +34,9 @@ def _when(value: datetime | None) -> str:
 def _link(record_id: str, url: str | None) -> str:
     """A record id is registry text too (a Europe PMC id like `1](javascript:...)`): the
     label is escaped, and the target must be a web address, written so it cannot end early."""
-    label = md_escape(record_id)
+    # Parentheses too, unlike in titles: right after an escaped bracket they would still
+    # read as the start of a link target to a careless renderer.
+    label = re.sub(r"([()])", r"\\\1", md_escape(record_id))
     if not url or not url.lower().startswith(("https://", "http://")):
         return label
     return f"[{label}]({quote(url, safe=_URL_SAFE)})"
