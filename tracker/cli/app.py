@@ -177,4 +177,8 @@ def parse_since(value: str) -> datetime:
         raise UsageError(
             f"--since {value!r}: expected an ISO date or datetime, e.g. 2026-11-01"
         ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00+14:00 is a valid ISO string but lies before the first UTC instant.
+        raise UsageError(f"--since {value!r}: outside the range of dates in UTC") from None
