@@ -242,6 +242,15 @@ class EmailConfig(_Frozen):
     """A mailto: or https: URI for the List-Unsubscribe header; empty means from_addr."""
     smtp: SmtpConfig = SmtpConfig()
 
+    @field_validator("from_addr", "to", "subject_prefix", "unsubscribe")
+    @classmethod
+    def _no_control_characters(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        # These become message headers: a CR or LF would let a value add headers of its own.
+        for item in (value,) if isinstance(value, str) else value:
+            if _has_control(item):
+                raise ValueError(f"{item!r} contains a control character (CR, LF, ...)")
+        return value
+
     @property
     def configured(self) -> bool:
         """A sender and at least one recipient: enough to send (or schedule) a report."""
@@ -418,6 +427,8 @@ def _apply_email_env(raw: dict[str, Any], env: Mapping[str, str], label: str) ->
         value = env.get(var)
         if value is None or value == "":
             continue
+        if _has_control(value):
+            raise ConfigError(f"${var}: contains a control character (CR, LF, ...): {value!r}")
         parsed: Any = value
         if var == "TRACKER_SMTP_PORT":
             if not value.strip().isdigit():
@@ -433,6 +444,11 @@ def _apply_email_env(raw: dict[str, Any], env: Mapping[str, str], label: str) ->
         if not isinstance(target, dict):
             raise ConfigError(f"{label}: [email.{'.'.join(path[:-1])}] must be a table")
         target[path[-1]] = parsed
+
+
+def _has_control(value: str) -> bool:
+    """A C0 control character or DEL: never valid in an address or a header value."""
+    return any(ord(char) < 32 or ord(char) == 127 for char in value)
 
 
 def _env_rps(var: str, value: str) -> float:
