@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -55,10 +56,8 @@ Spans = list[tuple[int, int]]
 
 
 def _project() -> Callable[[str], list[str]]:
-    try:
-        from tracker.evidence.rules.text import sentences
-    except ImportError:
-        from tracker.evidence.text import sentences
+    from tracker.evidence.rules.text import sentences
+
     return sentences
 
 
@@ -105,7 +104,8 @@ def _syntok() -> Callable[[str], Spans]:
 def _segtok() -> Callable[[str], list[str]]:
     from segtok.segmenter import split_single
 
-    return split_single
+    split: Callable[[str], list[str]] = split_single  # segtok ships no types
+    return split
 
 
 def _segtok_spans() -> Callable[[str], Spans]:
@@ -163,7 +163,8 @@ def _sentencex() -> Callable[[str], Spans]:
 def _nupunkt() -> Callable[[str], Spans]:
     import nupunkt
 
-    return nupunkt.sent_spans
+    spans: Callable[[str], Spans] = nupunkt.sent_spans  # nupunkt ships no types
+    return spans
 
 
 def _punkt() -> Callable[[str], Spans]:
@@ -176,7 +177,8 @@ def _punkt() -> Callable[[str], Spans]:
 def _moses() -> Callable[[str], list[str]]:
     from sentence_splitter import SentenceSplitter
 
-    return SentenceSplitter(language="en").split
+    split: Callable[[str], list[str]] = SentenceSplitter(language="en").split
+    return split
 
 
 @dataclass(frozen=True)
@@ -354,7 +356,7 @@ class Score:
         self.misses += other.misses
 
 
-def whole_abstracts(items: list[dict]) -> list[dict]:
+def whole_abstracts(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each real abstract as ArticleData.abstract_text gives it to the rules: sections joined
     by newlines, each led by 'LABEL: ' when it has one."""
     out = []
@@ -377,7 +379,7 @@ def whole_abstracts(items: list[dict]) -> list[dict]:
     return out
 
 
-def score(split: Callable[[str], object], items: list[dict]) -> Score:
+def score(split: Callable[[str], object], items: list[dict[str, Any]]) -> Score:
     sc = Score()
     for item in items:
         item_right = True
@@ -414,7 +416,9 @@ def score(split: Callable[[str], object], items: list[dict]) -> Score:
 # --- speed, import cost --------------------------------------------------------------------
 
 
-def speed(split: Callable[[str], object], items: list[dict], repeat: int, rounds: int) -> dict:
+def speed(
+    split: Callable[[str], object], items: list[dict[str, Any]], repeat: int, rounds: int
+) -> dict[str, float]:
     texts = [s["text"] for item in items for s in item["sections"]]
     n_sentences = sum(len(s["sentences"]) for item in items for s in item["sections"])
     for text in texts:  # warm up (lazy model loads, regex compiles)
@@ -452,7 +456,7 @@ print(json.dumps({{"import_ms": 1000 * took, "rss_mib": (rss() - before) / 2**20
 """
 
 
-def import_cost(name: str, runs: int) -> dict:
+def import_cost(name: str, runs: int) -> dict[str, float]:
     """Import + build + first call in a fresh interpreter: median time and RSS added."""
     code = _PROBE.format(paths=[str(HERE), str(ROOT)], name=name)
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
@@ -465,15 +469,21 @@ def import_cost(name: str, runs: int) -> dict:
     return {k: statistics.median(r[k] for r in results) for k in ("import_ms", "rss_mib")}
 
 
-def package_info(dist: str | None) -> dict:
+def package_info(dist: str | None) -> dict[str, str]:
     if dist is None:
         return {"version": "-", "licence": "project"}
     from importlib import metadata
 
     meta = metadata.metadata(dist)
-    licence = meta.get("License-Expression") or ""
-    if not licence and meta.get("License", "").strip() not in ("", "UNKNOWN"):
-        text = (meta.get("License") or "").strip()
+
+    def first(name: str) -> str:
+        # get_all, not get: the PackageMetadata protocol has no get() before Python 3.12.
+        values = meta.get_all(name) or []
+        return str(values[0]) if values else ""
+
+    licence = first("License-Expression")
+    if not licence and first("License").strip() not in ("", "UNKNOWN"):
+        text = first("License").strip()
         licence = text.splitlines()[0][:40] if text and len(text) < 200 else ""
     if not licence:
         licence = "; ".join(
@@ -484,7 +494,7 @@ def package_info(dist: str | None) -> dict:
     return {"version": metadata.version(dist), "licence": licence or "?"}
 
 
-def _import_cell(name: str, row: dict, key: str, form: str) -> str:
+def _import_cell(name: str, row: dict[str, Any], key: str, form: str) -> str:
     if BY_NAME[name].dist is None or "import" not in row:
         return "n/a"
     return form.format(row["import"][key])
@@ -528,7 +538,11 @@ def main() -> None:
         except ImportError as exc:
             print(f"{spec.name}: skipped ({exc})")
             continue
-        row: dict = {"call": spec.call, "offsets": spec.offsets, **package_info(spec.dist)}
+        row: dict[str, Any] = {
+            "call": spec.call,
+            "offsets": spec.offsets,
+            **package_info(spec.dist),
+        }
         total = Score()
         for name, items in sets.items():
             sc = score(split, items)

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import delete, func, select  # noqa: E402
+from sqlmodel import col  # noqa: E402
 
 from tracker.config import DEFAULT_CONFIG, SiteConfig, load_config  # noqa: E402
 from tracker.site.build import build_site  # noqa: E402
@@ -109,9 +110,11 @@ def evaluation() -> None:
 def a_week_of_changes(engine, rng: random.Random) -> int:
     """1,000 change events and 20 verdict changes on relevant records; returns the first id."""
     with session_scope(engine) as session:
-        first = (session.scalar(select(func.max(ChangeEvent.id))) or 0) + 1
+        first = (session.scalar(select(func.max(col(ChangeEvent.id)))) or 0) + 1
         relevant = list(
-            session.scalars(select(Assessment.record_id).where(Assessment.relevant.is_(True)))
+            session.scalars(
+                select(col(Assessment.record_id)).where(col(Assessment.relevant).is_(True))
+            )
         )
         fields = [
             ("overall_status", "RECRUITING", "TERMINATED"),
@@ -151,7 +154,7 @@ def digest() -> None:
             show("digest database, rebuild after a week of changes", in_child(url, out))
         finally:
             with session_scope(engine) as session:
-                session.execute(delete(ChangeEvent).where(ChangeEvent.id >= first))
+                session.execute(delete(ChangeEvent).where(col(ChangeEvent.id) >= first))
     finally:
         engine.dispose()
 

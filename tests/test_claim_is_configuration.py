@@ -85,6 +85,7 @@ def test_a_drug_named_as_a_kind_of_the_family_is_the_therapy():
 
     from tests.test_evidence_rules import trial
     from tracker.evidence.rules.assess import Record, judge_records
+    from tracker.ids import Source
     from tracker.records.trial import Intervention
 
     example = Path(__file__).resolve().parent.parent / "examples" / "tofersen-sod1-als"
@@ -97,6 +98,6 @@ def test_a_drug_named_as_a_kind_of_the_family_is_the_therapy():
         arm_group_labels=[],
     )
     t = trial(interventions=[drug], arms=[], conditions=["SOD1 Amyotrophic Lateral Sclerosis"])
-    (j,), _ = judge_records([Record("ctgov", t)], [], claim, date(2026, 11, 25))
+    (j,), _ = judge_records([Record(Source.CTGOV, t)], [], claim, date(2026, 11, 25))
     assert j.relevance.relevant, j.relevance.reason
     assert j.signals.therapy == {"tofersen": "intervention DRUG: BIIB067"}

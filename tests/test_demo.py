@@ -37,5 +37,7 @@ def test_demo_runs_twice_and_shows_the_weeks_changes(tmp_path):
     bars = [line for line in result.stderr.splitlines() if "━" in line]
     assert len(bars) >= 10
     for line in bars:
-        done, total = re.search(r" (\d+)/(\d+) ", line).groups()
+        counts = re.search(r" (\d+)/(\d+) ", line)
+        assert counts is not None, line
+        done, total = counts.groups()
         assert done == total and len(line) <= 80, line

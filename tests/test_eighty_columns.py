@@ -16,9 +16,9 @@ T0 = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
 
 
 def printed(renderable, width: int) -> str:
-    console = Console(file=io.StringIO(), width=width, color_system=None)
-    console.print(renderable)
-    return console.file.getvalue()
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None).print(renderable)
+    return out.getvalue()
 
 
 def health() -> list[SourceHealth]:

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tests.digest_support import T2, busy_world
 from tests.email_support import MailServer
@@ -45,7 +45,7 @@ def _settings(port: int, **smtp: Any) -> EmailConfig:
 
 def _rows(engine) -> list[EmailReport]:
     with Session(engine) as session:
-        return list(session.exec(select(EmailReport).order_by(EmailReport.id)))
+        return list(session.exec(select(EmailReport).order_by(col(EmailReport.id))))
 
 
 def test_the_last_stage_is_the_one_the_outbox_settles_as_unknown() -> None:

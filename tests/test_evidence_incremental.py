@@ -11,8 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from tests.evaluation import Case, load_cases, store_cases
+from tests.rows import stored
 from tracker.config import DEFAULT_CONFIG, Config, load_config
 from tracker.evidence.reassess import Tally, reassess
 from tracker.store.db import open_database, session_scope
@@ -59,7 +61,9 @@ def judgements(engine: Engine) -> tuple[list[tuple[object, ...]], list[tuple[str
     with engine.connect() as conn:
         rows = conn.execute(select(*COMPARED)).all()
         links = conn.execute(
-            select(Link.article_id, Link.trial_id).where(Link.provenance == "inferred")
+            select(col(Link.article_id), col(Link.trial_id)).where(
+                col(Link.provenance) == "inferred"
+            )
         ).all()
     return sorted(tuple(r) for r in rows), sorted((a, t) for a, t in links)
 
@@ -81,11 +85,11 @@ def test_judging_only_what_changed_equals_judging_everything(engine, tmp_path):
     assert judgements(engine) == expected
     assert 0 < second.judged < len(first) + len(later) - 1  # only what could have changed
     with session_scope(engine) as session:
-        paper, trial = session.get(Assessment, PAPER), session.get(Assessment, TRIAL)
+        paper, trial = stored(session, Assessment, PAPER), stored(session, Assessment, TRIAL)
         # The new paper joined a stored trial's study: the trial was judged again with it.
         assert paper.study == trial.study == TRIAL
         assert json.loads(trial.members) == sorted([PAPER, TRIAL])
-        due = session.get(Assessment, DUE)
+        due = stored(session, Assessment, DUE)
         assert (due.rule, due.record_version) == ("registry.awaiting_results", 2)
         assert due.recheck_on == date(2027, 2, 2)  # the day after January 2027 has ended
     assert (judge(engine, T1.date()).judged, judge(engine, T1.date()).written) == (0, 0)
@@ -97,11 +101,11 @@ def test_a_recheck_date_is_honoured_to_the_day_and_equals_a_full_judgement(engin
     store_cases(engine, [c for c in later if c.id == DUE], now=T0)
     judge(engine, T0.date())
     with session_scope(engine) as session:
-        assert session.get(Assessment, DUE).recheck_on == date(2027, 2, 2)
+        assert stored(session, Assessment, DUE).recheck_on == date(2027, 2, 2)
     assert judge(engine, date(2027, 2, 1)).judged == 0
     tally = judge(engine, date(2027, 2, 2))
     with session_scope(engine) as session:
-        due = session.get(Assessment, DUE)
+        due = stored(session, Assessment, DUE)
         members = json.loads(due.members)
         assert due.rule == "registry.results_overdue" and "0 months" in due.reason
         assert due.recheck_on == date(2027, 3, 1)  # the count of months moves on
@@ -235,8 +239,8 @@ def test_a_new_link_is_read_once_even_when_it_changes_no_judgement(engine):
     judge(engine, T0.date())
     with engine.connect() as conn:
         pairs = conn.execute(
-            select(Link.article_id, Link.trial_id, Link.provenance).where(
-                Link.provenance != "inferred"
+            select(col(Link.article_id), col(Link.trial_id), col(Link.provenance)).where(
+                col(Link.provenance) != "inferred"
             )
         ).all()
     known = set(pairs)

