@@ -29,9 +29,9 @@ from tracker.evidence.rules.signals_ctgov import trial_context
 from tracker.evidence.rules.studies import Inferred, components, group_studies
 from tracker.evidence.rules.vocab import compile_vocab
 from tracker.ids import Source
-from tracker.ingest.workers import WorkerPool
 from tracker.records.trial import TrialData
 from tracker.store.models import Assessment, EvidenceMark, Link
+from tracker.workers import WorkerPool
 
 LINKS = "links"
 """The mark of the links read."""
