@@ -42,6 +42,9 @@ def engine() -> Engine:
 def writing(command: str) -> Iterator[None]:
     """Hold the writer lock (exit 1 naming the holder if a scheduled job or another sync
     has it) and turn SIGTERM/SIGINT into a clean stop after the page in flight, exit 0."""
+    from sqlalchemy.exc import OperationalError
+
+    from tracker.errors import StoreError
     from tracker.interrupt import Interrupted, request_stop
     from tracker.schedule.lock import WRITER, WriterLock, holding
     from tracker.schedule.stop import stop_on_signals
@@ -63,6 +66,14 @@ def writing(command: str) -> Iterator[None]:
     except Interrupted as exc:
         stderr.print(f"tracker: {exc}; the next sync resumes", markup=False, highlight=False)
         raise typer.Exit(0) from None
+    except OperationalError as exc:
+        if "readonly" not in str(exc.orig):
+            raise
+        # A database opened read-only (the file is not writable by this user): reading
+        # commands work on it, this one has to write.
+        raise StoreError(
+            f"the database is read-only here; `{command}` needs to write to it"
+        ) from None
 
 
 def exit_on(failures: list[str]) -> None:

@@ -46,7 +46,14 @@ def _judge_stored(engine: Engine, cfg: Config) -> None:
     from tracker.errors import LockedError
     from tracker.evidence.reassess import reassess_database
     from tracker.schedule.lock import WRITER, WriterLock, holding
+    from tracker.store.db import is_read_only
 
+    if is_read_only(engine):
+        stderr.print(
+            "tracker: the database is read-only here; showing the ledger as last judged",
+            markup=False,
+        )
+        return
     lock = WriterLock(engine, WRITER, command="tracker evidence")
     try:
         with holding(lock, wait=False):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
@@ -42,10 +44,13 @@ def make_engine(url: str) -> Engine:
             "database url: the password contains '@', which must be URL-encoded as %40 "
             "(and ':' as %3A, '/' as %2F)"
         )
+    url, read_only = _sqlite_read_only(url)
     try:
         engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     except (ArgumentError, ImportError, ValueError) as exc:
         raise StoreError(f"database url {_redact(url)!r} is not usable: {exc}") from exc
+    if read_only:
+        return engine  # no folder to create, and no WAL pragma: it would be a write
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         if database and database != ":memory:":
@@ -58,6 +63,38 @@ def make_engine(url: str) -> Engine:
                 ) from exc
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _sqlite_read_only(url: str) -> tuple[str, bool]:
+    """A SQLite file we may read but not write, opened read-only: `status`, `digest`,
+    `evidence` and `show` then work on it. Setting WAL mode would be a write, and reading
+    a WAL database needs its -shm file; when that cannot be created (the folder is not
+    writable either) and no -wal file shows a writer at work, the file is read as
+    immutable. Any other URL is returned unchanged."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url, False
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return url, False
+    if database.startswith("file:") or parsed.query:
+        return url, False  # the user chose how to open it
+    path = Path(database)
+    if not path.is_file() or os.access(path, os.W_OK):
+        return url, False
+    query = "mode=ro&uri=true"
+    wal = path.with_name(path.name + "-wal")
+    if not wal.exists() and not os.access(path.parent, os.W_OK):
+        query += "&immutable=1"
+    return f"sqlite:///file:{quote(str(path.resolve()))}?{query}", True
+
+
+def is_read_only(engine: Engine) -> bool:
+    """A SQLite database opened read-only (see _sqlite_read_only)."""
+    return engine.dialect.name == "sqlite" and engine.url.query.get("mode") == "ro"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -94,6 +131,11 @@ def upgrade(engine: Engine) -> None:
     try:
         if current_revision(engine) == SCHEMA_HEAD:
             return
+        if is_read_only(engine):
+            raise StoreError(
+                f"database {_redact(str(engine.url))} is read-only here and needs a schema "
+                "upgrade: run tracker once with write access to it"
+            )
         from alembic import command
 
         command.upgrade(alembic_config(engine), "head")
