@@ -85,4 +85,5 @@ def _get_page(
 ) -> w.Page:
     where = f"query {query!r}, page {number}"
     body = fetch(client, "GET", url, source=SOURCE, where=where, params=params)
-    return decode_json(body, _PAGE_DECODER, source=SOURCE, where=where)
+    # The URL is named: a redirect or proxy answering for the API is the usual cause.
+    return decode_json(body, _PAGE_DECODER, source=SOURCE, where=f"{where} ({url})")

@@ -261,6 +261,8 @@ class Study(_W):
 class Page(_W):
     """One /studies page; studies stay raw so each keeps its exact bytes for storage."""
 
-    studies: list[msgspec.Raw] = []
+    studies: list[msgspec.Raw]
+    """Required: a 200 JSON body without it (a proxy's or login page's JSON) is no studies
+    page, and must not read as a complete sync of nothing."""
     next_page_token: str | None = None
     total_count: int | None = None
