@@ -10,10 +10,11 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tracker.config import Config, CtgovConfig, CtgovQuery
+from tracker.config import Config, CtgovConfig, CtgovQuery, EuropepmcConfig
 from tracker.errors import SourceError
 from tracker.http import make_client
 from tracker.sources.ctgov import fetch_pages
+from tracker.sources.europepmc import fetch_pages as epmc_pages
 
 Answer = tuple[int, dict[str, str], bytes]
 Route = Callable[[str, dict[str, list[str]]], Answer]
@@ -90,3 +91,45 @@ def test_redirect_to_an_html_login_page_fails_naming_the_url(
 def test_an_empty_studies_page_is_still_a_complete_page(serve: Callable[[Route], str]) -> None:
     base = serve(lambda path, query: (200, JSON, b'{"studies": [], "totalCount": 0}'))
     assert pages(base) == [0]
+
+
+def test_a_page_token_that_keeps_changing_stops_at_a_cap_from_the_count(
+    serve: Callable[[Route], str],
+) -> None:
+    served: list[int] = []
+
+    def route(path: str, query: dict[str, list[str]]) -> Answer:
+        number = int(query.get("pageToken", ["1"])[0])
+        served.append(number)
+        if number > 50:  # without a cap the walk would never end: end it, and fail below
+            return 200, JSON, b'{"studies": []}'
+        body = b'{"studies": [], "totalCount": 25, "nextPageToken": "%d"}' % (number + 1)
+        return 200, JSON, body
+
+    base = serve(route)
+    with pytest.raises(SourceError, match="still given a new page token after 5 pages"):
+        pages(base)  # 25 records in pages of 10: 3 pages, plus 2 to spare
+    assert served == [1, 2, 3, 4, 5]
+
+
+def test_a_europe_pmc_cursor_that_keeps_changing_stops_at_a_cap_from_the_count(
+    serve: Callable[[Route], str],
+) -> None:
+    served: list[str] = []
+
+    def route(path: str, query: dict[str, list[str]]) -> Answer:
+        cursor = query["cursorMark"][0]
+        served.append(cursor)
+        following = "1" if cursor == "*" else str(int(cursor) + 1)
+        if cursor != "*" and int(cursor) > 50:  # end an uncapped walk so the test fails
+            return 200, JSON, b'{"hitCount": 3, "resultList": {"result": []}}'
+        body = b'{"hitCount": 3, "nextCursorMark": "%s", "resultList": {"result": [{"id": "1"}]}}'
+        return 200, JSON, body % following.encode()
+
+    base = serve(route)
+    cfg = EuropepmcConfig(url=base, query="ALS", rps=0)
+    client = make_client(Config(), rps_by_host={})
+    with client, pytest.raises(SourceError, match="still given a new cursor after 4 pages"):
+        for _ in epmc_pages(client, cfg, since=None, page_size=2):
+            pass
+    assert served == ["*", "1", "2", "3"]  # 3 hits in pages of 2: 2 pages, plus 2 to spare

@@ -17,7 +17,7 @@ from tracker.config import CtgovConfig, CtgovQuery
 from tracker.errors import SourceError
 from tracker.sources import ctgov_wire as w
 from tracker.sources.ctgov_parse import read_study
-from tracker.sources.request import decode_json, fetch
+from tracker.sources.request import decode_json, fetch, page_cap
 
 __all__ = ["CtgovPage", "fetch_pages", "query_params", "read_study"]
 
@@ -54,9 +54,12 @@ def fetch_pages(
     params = {**base, "countTotal": "true"}
     seen_tokens: set[str] = set()
     number = 1
+    cap: int | None = None
     while True:
         page = _get_page(client, f"{cfg.url.rstrip('/')}/studies", params, query.name, number)
         token = page.next_page_token
+        if number == 1:
+            cap = page_cap(page.total_count, cfg.page_size)
         # Yielded from a box, not a variable: this frame then holds nothing of the page (a
         # 30 MB body) while the caller works on it or waits to hand it over.
         box = [
@@ -74,6 +77,12 @@ def fetch_pages(
         if token in seen_tokens:
             raise SourceError(
                 SOURCE, f"query {query.name!r}: page {number} repeats an earlier page token"
+            )
+        if cap is not None and number >= cap:
+            raise SourceError(
+                SOURCE,
+                f"query {query.name!r}: still given a new page token after {number} pages, "
+                f"more than the {cap} pages the registry's total count allows",
             )
         seen_tokens.add(token)
         params = {**base, "pageToken": token}

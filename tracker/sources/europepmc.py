@@ -21,7 +21,7 @@ from tracker.errors import SourceError
 from tracker.ids import Source
 from tracker.sources import europepmc_wire as w
 from tracker.sources.europepmc_parse import FetchedResult, read_result
-from tracker.sources.request import decode_json, fetch
+from tracker.sources.request import decode_json, fetch, page_cap
 
 __all__ = ["EpmcPage", "FetchedResult", "error_message", "fetch_pages", "read_result"]
 
@@ -67,10 +67,13 @@ def fetch_pages(
     base = search_params(cfg, since=since, page_size=page_size)
     url = f"{cfg.url.rstrip('/')}/search"
     cursor, seen, number = "*", {"*"}, 1
+    cap: int | None = None
     while True:
         page = _get_page(client, url, {**base, "cursorMark": cursor}, number)
         results = (page.result_list or {}).get("result", [])
         mark, more = page.next_cursor_mark, bool(results)
+        if number == 1:
+            cap = page_cap(page.hit_count, page_size)
         if more or number == 1:  # page 1 even when empty: it carries the count
             yield EpmcPage(number=number, results=results, hit_count=page.hit_count)
         del page, results  # hold no page while the next one downloads
@@ -79,6 +82,12 @@ def fetch_pages(
         if mark in seen:
             raise SourceError(
                 SOURCE, f"search page {number}: nextCursorMark repeats an earlier cursor"
+            )
+        if cap is not None and number >= cap:
+            raise SourceError(
+                SOURCE,
+                f"search page {number}: still given a new cursor after {number} pages, "
+                f"more than the {cap} pages the hit count allows",
             )
         seen.add(mark)
         cursor, number = mark, number + 1

@@ -98,3 +98,12 @@ def decode_json(body: bytes, decoder: msgspec.json.Decoder[T], *, source: str, w
         return decoder.decode(body)
     except msgspec.DecodeError as exc:
         raise SourceError(source, f"{where}: malformed JSON: {exc}") from exc
+
+
+def page_cap(total: int | None, page_size: int) -> int | None:
+    """The most pages a walk of `total` records may take: two more than the count needs,
+    for records added while paging. A token or cursor that keeps changing past this is a
+    loop the repeat check cannot see. None when the registry sent no count."""
+    if total is None or page_size <= 0:
+        return None
+    return -(-max(total, 0) // page_size) + 2
