@@ -34,7 +34,12 @@ from tracker.ingest.runs import (
 )
 from tracker.sources import pubmed
 from tracker.sources.pubmed_links import cited_by, fetch_by_ids, resolve_pmid
-from tracker.sources.pubmed_parse import PubmedParseError, iter_records
+from tracker.sources.pubmed_parse import (
+    PubmedParseError,
+    iter_records,
+    record_spans,
+    salvage_records,
+)
 from tracker.store.articles import FetchedArticle, save_articles, save_links
 from tracker.store.citations import save_citations
 from tracker.store.db import session_scope
@@ -181,7 +186,20 @@ def _read_body(body: bytes, where: str, ids: int, *, skip: int = 0) -> Chunks:
                 yield chunk
                 chunk = []
     except PubmedParseError as exc:
-        raise SourceError(pubmed.SOURCE, f"{where}: {exc}") from exc
+        if exc.line is None or len(record_spans(body)) < ids:
+            # An ERROR, or a body cut short: no salvage can make it whole.
+            raise SourceError(pubmed.SOURCE, f"{where}: {exc}") from exc
+        # Malformed XML in a body that holds every record: parse the rest record by record,
+        # so one bad record is skipped (and named) instead of failing its batch every run.
+        for salvaged, raw_or_reason in salvage_records(body, count):
+            count += 1
+            if count <= skip:
+                continue
+            if salvaged is None:
+                log.warning("pubmed: %s: skipped %s", where, raw_or_reason)
+                continue
+            assert isinstance(raw_or_reason, bytes)
+            chunk.append(FetchedArticle(id=salvaged.id, raw=raw_or_reason, record=salvaged))
     _check_count(count, ids, where)
     if chunk:
         yield chunk

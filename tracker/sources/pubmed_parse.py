@@ -268,3 +268,24 @@ def _book_author_lists(doc: Element, book: Element) -> list[Element]:
         if lists:
             return lists
     return []
+
+
+_PMID = re.compile(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>")
+
+
+def salvage_records(
+    body: bytes, start: int
+) -> Iterator[tuple[ArticleData, bytes] | tuple[None, str]]:
+    """The records of a UTF-8 body from the `start`-th on, each parsed alone (same locked
+    parser): one record libxml2 rejects (an invalid XML character, say) then costs only
+    itself. A rejected record comes as (None, "PMID n: reason"), in its place."""
+    for tag, begin, end in record_spans(body)[start:]:
+        piece = body[begin:end]
+        try:
+            parsed = list(iter_records(b"<PubmedArticleSet>" + piece + b"</PubmedArticleSet>"))
+        except PubmedParseError as exc:
+            found = _PMID.search(piece)
+            name = f"PMID {found.group(1).decode()}" if found else f"a {tag}"
+            yield None, f"{name}: {exc}"
+            continue
+        yield from parsed
