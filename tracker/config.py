@@ -139,7 +139,8 @@ class IndexConfig(_Frozen):
 
 Terms = tuple[str, ...]
 """Words and phrases matched case-insensitively on word boundaries; an all-capitals term
-such as 'ALS' only matches in capitals, so 'als' inside running text does not count."""
+only matches in capitals, so the same letters in lower case inside running text do not
+count."""
 
 
 class PopulationConfig(_Frozen):
@@ -158,23 +159,24 @@ class InterventionConfig(_Frozen):
     """Each kind of the family with its synonyms, e.g. rTMS = ['repetitive TMS', ...]."""
     mesh: Terms = ()
     therapy_mesh: Terms = ()
-    """Descriptors that by themselves say the family is the therapy (Magnetic Field Therapy)."""
+    """Descriptors that by themselves say the family is the therapy (a MeSH heading naming
+    the therapy, for example)."""
     not_family: dict[str, Terms] = {}
-    """Look-alikes that are not the family (tDCS, transcranial pulse stimulation, ...)."""
+    """Look-alikes that are not the family (techniques that resemble the family but are not it)."""
     measuring_kinds: Terms = ()
     """Kinds that are also a measuring tool (single- and paired-pulse TMS). Any other kind
     named with no cue either way is taken as given, not measured: nobody measures with rTMS."""
     umbrella_kinds: Terms = ()
-    """Kinds naming a wider family (non-invasive brain stimulation includes tDCS)."""
+    """Kinds naming a wider family (an umbrella term that also covers look-alikes)."""
 
 
 class CuesConfig(_Frozen):
     """Phrases that tell a therapy from a measurement, and healthy-volunteer studies."""
 
     therapy: Terms = ()
-    """Near a family term: the stimulation is given as treatment ('sham', 'sessions')."""
+    """Near a family term: the intervention is given as treatment ('sham', 'sessions')."""
     diagnostic: Terms = ()
-    """The stimulation measures something ('cortical excitability', 'motor threshold')."""
+    """The intervention measures something (a probe, an outcome measure)."""
     healthy: Terms = ()
     disease: Terms = ()
     """Words saying a record is about some condition (to tell other_condition from healthy)."""
@@ -188,8 +190,8 @@ class ClaimConfig(_Frozen):
 
     statement: str = ""
     short_name: str = ""
-    """The question's short name in email subjects and page titles, e.g. "STIMALS"; empty
-    means the index trial's id."""
+    """The question's short name in email subjects and page titles, e.g. the index trial's
+    acronym; empty means the index trial's id."""
     index: IndexConfig = IndexConfig()
     population: PopulationConfig = PopulationConfig()
     intervention: InterventionConfig = InterventionConfig()
@@ -304,7 +306,7 @@ class SiteConfig(_Frozen):
     output: str = "site"
     """The folder the site is written to; a relative path is relative to the config file."""
     base_url: str = ""
-    """Where the site is published, e.g. "https://example.org/stimals/": the feed's links
+    """Where the site is published, e.g. "https://example.org/evidence/": the feed's links
     and the email's links to study pages use it. Empty: relative links only."""
     title: str = ""
     """The site's title; empty means "<short name> follow-ups"."""

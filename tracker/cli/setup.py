@@ -62,7 +62,7 @@ def config_command(
 @app.command(
     epilog=examples(
         "tracker init                       config.toml in the current folder",
-        "tracker init ~/stimals             a folder of its own (created if missing)",
+        "tracker init ~/my-question        a folder of its own (created if missing)",
     )
 )
 def init(

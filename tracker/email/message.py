@@ -42,7 +42,7 @@ def build_message(
     Mail clients show the last alternative they can render, so HTML readers get the
     HTML and everyone else the plain text; the images travel with the HTML part.
     `prefix=False` leaves out [email] subject_prefix: the report's subject names its
-    question itself ("STIMALS follow-ups: ..."); alerts keep the prefix.
+    question itself ("<short name> follow-ups: ..."); alerts keep the prefix.
     """
     check_addresses(settings)
     message = EmailMessage()

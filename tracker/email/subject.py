@@ -1,6 +1,6 @@
 """The email's subject: the question's short name, what moved, and the tally.
 
-E.g. 'STIMALS follow-ups: 1 trial stopped for futility; now 1 refutes, 0 confirms'. Kept
+E.g. '<short name> follow-ups: 1 trial stopped for futility; now 1 refutes, 0 confirms'. Kept
 under 80 characters where it can be: a second piece of news is dropped first.
 """
 

@@ -28,7 +28,7 @@ class Person:
     last: str
     first: str = ""
     collective: bool = False
-    """A group author ('STIMALS Study Group'): one name, never split."""
+    """A group author ('the XYZ Study Group'): one name, never split."""
 
 
 @dataclass(frozen=True, slots=True)

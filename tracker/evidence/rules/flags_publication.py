@@ -4,7 +4,7 @@ its benefit rests on.
 Two patterns, as COMPare (Goldacre et al., Trials 2019) checked by hand: the paper's stated
 primary outcome is registered only as secondary (or not at all), and the paper reports a
 benefit only on an outcome the registry calls secondary. The second is the index result's
-own shape: STIMALS registered ALSFRS-R progression as primary, found no difference there,
+own shape: a trial that registered one outcome as primary, found no difference there,
 and its news was tracheostomy-free survival, a secondary outcome.
 """
 

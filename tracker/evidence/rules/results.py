@@ -155,7 +155,7 @@ def _first_values(o: ResultOutcome) -> list[ResultValue]:
 
 
 def _direction(o: ResultOutcome) -> bool | None:
-    """True when the stimulation arm did better than the comparator, None when unknown."""
+    """True when the intervention arm did better than the comparator, None when unknown."""
     titles = {g.id: g.title or "" for g in o.groups}
     test: list[float] = []
     control: list[float] = []

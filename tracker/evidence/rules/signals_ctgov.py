@@ -1,4 +1,4 @@
-"""Signals from a ClinicalTrials.gov record: where the stimulation appears decides its role.
+"""Signals from a ClinicalTrials.gov record: where the intervention appears decides its role.
 
 Interventions and arms are where a therapy is given; a family term met only in outcome
 measures, in a 'Diagnostic Test' intervention or in a drug's description is a
@@ -23,7 +23,7 @@ SHAM_ARMS = frozenset({"SHAM_COMPARATOR", "PLACEBO_COMPARATOR"})
 
 
 def trial_signals(t: TrialData, vocab: Vocab) -> Signals:
-    therapy, measurement = _stimulation(t, vocab)
+    therapy, measurement = _intervention_roles(t, vocab)
     population = _population(t, vocab)
     primary = " | ".join(o.measure or "" for o in t.primary_outcomes)
     secondary = " | ".join(f"{o.measure} {o.description or ''}" for o in t.secondary_outcomes)
@@ -150,7 +150,7 @@ def _intervention_text(t: TrialData) -> str:
     return " | ".join(parts + [a.label or "" for a in t.arms])
 
 
-def _stimulation(t: TrialData, vocab: Vocab) -> tuple[dict[str, str], dict[str, str]]:
+def _intervention_roles(t: TrialData, vocab: Vocab) -> tuple[dict[str, str], dict[str, str]]:
     therapy: dict[str, str] = {}
     measurement: dict[str, str] = {}
     diagnostic_purpose = t.primary_purpose in DIAGNOSTIC_PURPOSES

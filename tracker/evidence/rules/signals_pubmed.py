@@ -1,7 +1,7 @@
 """Signals from a paper (PubMed or Europe PMC): MeSH with qualifiers, types, title, abstract.
 
-The stimulation is a therapy where the text gives it as one ('sessions of real rTMS',
-'Magnetic Field Therapy'), a measurement where it measures something ('excitability
+The intervention is a therapy where the text gives it as one ('sessions of real …',
+a therapy MeSH heading), a measurement where it measures something ('excitability
 assessed with TMS'). The title weighs three times a sentence; background sentences half.
 """
 
@@ -65,7 +65,7 @@ _PRIMARY = re.compile(r"primary\s+(?:efficacy\s+)?(?:outcome|end[\s-]?point|meas
 def article_signals(a: ArticleData, vocab: Vocab, *, source: str) -> Signals:
     types = [p.name.lower() for p in a.publication_types]
     text = f"{a.title or ''}\n{a.abstract_text}"
-    therapy, measurement = _stimulation(a, vocab)
+    therapy, measurement = _intervention_roles(a, vocab)
     primary = " ".join(primary_clause(s) for s in _sentences_with(_PRIMARY, a.abstract_text))
     return Signals(
         id=a.id,
@@ -135,7 +135,7 @@ def _population(a: ArticleData, vocab: Vocab) -> list[str]:
     return found
 
 
-def _stimulation(a: ArticleData, vocab: Vocab) -> tuple[dict[str, str], dict[str, str]]:
+def _intervention_roles(a: ArticleData, vocab: Vocab) -> tuple[dict[str, str], dict[str, str]]:
     scores: dict[str, list[float]] = {}
     parts = [("TITLE", a.title or "", 3.0)] + [
         (s.category or "", s.text, _SECTION_WEIGHT.get((s.category or "").upper(), 1.0))
@@ -154,11 +154,11 @@ def _stimulation(a: ArticleData, vocab: Vocab) -> tuple[dict[str, str], dict[str
             therapy[kind] = f"text: given as treatment ({cure:g} vs {measure:g} cues)"
         elif measure > 0:
             measurement[kind] = f"text: used to measure ({measure:g} vs {cure:g} cues)"
-    _mesh_stimulation(a, vocab, therapy, measurement, scores)
+    _mesh_roles(a, vocab, therapy, measurement, scores)
     return therapy, measurement
 
 
-def _mesh_stimulation(
+def _mesh_roles(
     a: ArticleData,
     vocab: Vocab,
     therapy: dict[str, str],

@@ -6,7 +6,7 @@ from tracker.evidence.rules.signals import Design
 from tracker.evidence.rules.terms import StrengthName
 
 LARGE = 100
-"""Participants from which a trial counts as large (phase 3 ALS trials enrol 100s)."""
+"""Participants from which a trial counts as large (phase 3 trials enrol hundreds)."""
 SMALL = 30
 
 

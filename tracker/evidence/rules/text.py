@@ -21,7 +21,7 @@ def sentences(text: str) -> list[str]:
     """Split prose into sentences with segtok, a maintained rule-based segmenter.
 
     Chosen on measured figures (benchmarks/sentence_splitters.py): it splits before a
-    lower-case acronym ('... were randomised. tSMS slowed ...'), where the regular expression
+    lower-case acronym ('... were randomised. siRNA lowered ...'), where the regular expression
     used before merged two sentences and lost the finding, and keeps 'et al.', 'vs.',
     'p = 0.01' and decimals whole."""
     out: list[str] = []

@@ -1,8 +1,9 @@
 """The claim's vocabularies compiled into matchers, once per configuration.
 
 A term matches on word boundaries and case-insensitively, except an all-capitals acronym
-('ALS', 'MND', 'TMS'), which must appear in capitals: lower-case 'als' is a word in other
-languages. Spaces in a term also match hyphens ('theta burst' = 'theta-burst').
+(all-capitals terms of the config), which must appear in capitals: the same letters in
+lower case are a word in other languages. Spaces in a term also match hyphens ('follow up'
+= 'follow-up').
 """
 
 from __future__ import annotations
