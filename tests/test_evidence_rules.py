@@ -612,6 +612,41 @@ def test_reviews(conclusion, verdict, rule):
     assert (j.role.role, j.verdict.verdict, j.verdict.rule) == ("review", verdict, rule)
 
 
+@pytest.mark.parametrize(
+    ("kind", "title", "verdict", "rule"),
+    [
+        (
+            "Meta-Analysis",
+            "rTMS for ALS: a meta-analysis",
+            "refutes",
+            "review.meta_analysis_no_benefit",
+        ),
+        (
+            "Systematic Review",
+            "rTMS for ALS: a systematic review",
+            "inconclusive",
+            "review.no_pooled_benefit",
+        ),
+    ],
+)
+def test_a_meta_analysis_finding_no_benefit_refutes_a_review_without_pooling_does_not(
+    kind, title, verdict, rule
+):
+    r = paper(
+        title=title,
+        abstract=[
+            ("RESULTS", "Five sham-controlled trials of rTMS treatment were included."),
+            (
+                "CONCLUSIONS",
+                "The ALSFRS-R decline did not differ between rTMS and sham (p = 0.41).",
+            ),
+        ],
+        publication_types=[PT(ui=None, name=kind)],
+    )
+    j = judge(r)["PMID:1"]
+    assert (j.role.role, j.verdict.verdict, j.verdict.rule) == ("review", verdict, rule)
+
+
 # --- studies ----------------------------------------------------------------------------------
 
 

@@ -173,6 +173,16 @@ def review_verdict(a: ArticleData, s: Signals, vocab: Vocab) -> Verdict:
             "moderate",
         )
     null = [x for x in r.claim if x.effect == "null"]
+    if null and "meta-analysis" in (s.review or ""):
+        # Pooled controlled studies that find no benefit on the claim's outcomes refute it;
+        # a systematic review without pooling only reports that the trials found none.
+        return Verdict(
+            "refutes",
+            "review.meta_analysis_no_benefit",
+            f"The meta-analysis finds no significant pooled benefit on {_names(null)}.",
+            _quotes(null),
+            "moderate",
+        )
     if null:
         return Verdict(
             "inconclusive",
