@@ -173,7 +173,7 @@ def review_verdict(a: ArticleData, s: Signals, vocab: Vocab) -> Verdict:
             "moderate",
         )
     null = [x for x in r.claim if x.effect == "null"]
-    if null and "meta-analysis" in (s.review or ""):
+    if null and "meta-analysis" in f"{s.review or ''} {s.title}".lower():
         # Pooled controlled studies that find no benefit on the claim's outcomes refute it;
         # a systematic review without pooling only reports that the trials found none.
         return Verdict(
