@@ -15,8 +15,10 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.process import BaseProcess
 from typing import Self, TypeVar
 
 P = TypeVar("P")
@@ -60,7 +62,7 @@ class WorkerPool:
                 # forked child would inherit held.
                 context = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(
-                    self.workers, mp_context=context, initializer=_ignore_interrupts
+                    self.workers, mp_context=context, initializer=_start_worker
                 )
             futures = [self._pool.submit(fn, part) for part in parts]
         except Exception:  # noqa: BLE001 - e.g. a broken pool: work in this process from now on
@@ -82,10 +84,30 @@ class WorkerPool:
         self.close()
 
 
-def _ignore_interrupts() -> None:
+def _start_worker() -> None:
     """Ctrl-C reaches the whole process group; the main process decides what it stops
-    (tracker.ingest.runs: after the page in flight), so a worker must not die of it first."""
+    (tracker.ingest.runs: after the page in flight), so a worker must not die of it first.
+    A worker does die with its parent, though: see _follow_parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(
+            target=_follow_parent, args=(parent,), name="tracker-parent-watch", daemon=True
+        ).start()
+
+
+def _follow_parent(parent: BaseProcess) -> None:
+    """End this worker as soon as its parent is gone. A `tracker sync` killed with SIGKILL
+    runs no cleanup: its workers would wait for work for ever, and multiprocessing's
+    resource tracker with them (it ends once every process holding its pipe has).
+
+    The parent's sentinel is a pipe whose other end only the parent holds, so it reads as
+    ready the moment the parent dies, whenever that is (even before this thread started;
+    a watch of os.getppid() would miss that). prctl(PR_SET_PDEATHSIG) is no substitute:
+    it fires when the *thread* that started the worker ends, and workers are started from
+    the short-lived prefetch threads (tracker.ingest.ctgov)."""
+    parent.join()
+    os._exit(1)
 
 
 def _results(futures: list[Future[R]]) -> Iterator[R]:
