@@ -13,7 +13,7 @@ Stores every labelled record through the project's own parsers and save function
 empty SQLite database, runs `reassess` with the shipped [claim] config on the set's date of
 judgement, and compares the stored judgements with the labels: relevance precision and
 recall, role and verdict agreement, studies (pairs of records put in one study), and every
-miss, one line each. tests/test_evidence_accuracy.py holds the floor.
+miss, one line each. tests/evidence/test_evidence_accuracy.py holds the floor.
 """
 
 from __future__ import annotations

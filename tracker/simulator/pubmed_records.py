@@ -1,7 +1,7 @@
 """PubMed records for the simulator: `make_article` builds one in the exact efetch XML shape.
 
 The shapes follow the real efetch answers in ../shared/data/real/pubmed/ and the element
-order of pubmed_250101.dtd (tests/test_simulator_literature.py validates against it). An
+order of pubmed_250101.dtd (tests/simulator/test_simulator_literature.py validates against it). An
 Article keeps its XML pre-encoded, so efetch only joins bytes, plus the normalised text and
 tags that PubmedWorld.search matches, and the make_article arguments, so that the world can
 rebuild a record when a test changes it.

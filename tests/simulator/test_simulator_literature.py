@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
 
+from tests import paths
 from tests.simulator import (
     ESEARCH_CAP,
     RegistrySimulator,
@@ -29,7 +29,7 @@ from tests.simulator import (
 )
 from tests.simulator.dtd_check import Dtd, load_dtd, validate
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "spec"
+SPEC = paths.SHARED_REAL / "spec"
 DOCTYPE = (
     '<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN"'
     ' "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">'

@@ -12,13 +12,13 @@ import random
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 import tracker.http
+from tests import paths
 from tracker import __version__
 from tracker.config import Config, CtgovConfig, CtgovQuery, HttpConfig, OperatorConfig
 from tracker.errors import SourceError
@@ -32,7 +32,7 @@ from tracker.http import (
 )
 from tracker.sources.ctgov import fetch_pages, query_params, read_study
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
+FIXTURES = paths.FIXTURES / "ctgov"
 URL = "https://clinicaltrials.gov/api/v2/studies"
 
 Answer = httpx.Response | Exception | int

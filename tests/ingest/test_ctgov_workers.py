@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import json
 import weakref
-from pathlib import Path
 
 import httpx
 import msgspec
@@ -14,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
+from tests import paths
 from tests.e2e_support import EXPECTED_IDS, build_world, last_run, make_config, run_sync
 from tracker.ingest import ctgov as ctgov_sync
 from tracker.ingest import ctgov_workers
@@ -24,7 +24,7 @@ from tracker.store.trial_rows import PreparedStudy
 from tracker.store.versioning import content_hash
 from tracker.workers import WorkerFailed, WorkerPool
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
+FIXTURES = paths.FIXTURES / "ctgov"
 _RAWS = msgspec.json.Decoder(list[msgspec.Raw])
 
 

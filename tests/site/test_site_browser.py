@@ -13,8 +13,8 @@ import feedparser
 import pytest
 
 from tests.browser_support import CHROMEDRIVER, CHROMIUM, browser, serve
+from tests.cli.test_cli import tracker
 from tests.e2e_support import build_world, write_config_file
-from tests.test_cli import tracker
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None or CHROMEDRIVER is None,

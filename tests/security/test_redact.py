@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_cli import tracker
 from tests.e2e_support import write_config_file
-from tests.test_cli import tracker
 from tracker import redact
 from tracker.errors import SourceError
 

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 
+from tests import paths
+from tests.cli.test_cli import tracker
 from tests.first_question import foreign_terms, hits
 from tests.simulator import RegistrySimulator, make_article, make_epmc_record
-from tests.test_cli import tracker
 from tracker.records.article import ArticleData
 from tracker.sources.pubmed_parse import iter_records
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tofersen-sod1-als"
+EXAMPLE = paths.REPO / "examples" / "tofersen-sod1-als"
 RECORDS = EXAMPLE / "evaluation"
 CONFIG = EXAMPLE / "config.toml"
 TODAY = "2026-11-25"

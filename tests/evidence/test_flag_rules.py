@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import msgspec
 import pytest
 
+from tests import paths
 from tests.flag_support import version
 from tracker.config import ClaimConfig, FlagsConfig, load_config
 from tracker.evidence.rules.flags import Flag, Version, needs_check, weaken
@@ -23,7 +23,7 @@ SETTINGS = FlagsConfig()
 ALS = "ALSFRS-R total score"
 FVC = "Forced vital capacity"
 SURV = "Tracheostomy-free survival"
-ROOT = Path(__file__).parent
+ROOT = paths.TESTS
 
 
 def flags(*versions: Version, settings: FlagsConfig = SETTINGS) -> list[Flag]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_evidence_rules import judge, paper, trial
+from tests.evidence.test_evidence_rules import judge, paper, trial
 from tracker.evidence.rules.text import sentences
 from tracker.records.article import AbstractSection, DataBank, MeshHeading
 from tracker.records.article import PublicationType as PT

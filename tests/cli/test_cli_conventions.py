@@ -9,8 +9,8 @@ import re
 
 import pytest
 
+from tests.cli.test_cli import tracker
 from tests.e2e_support import EXPECTED_IDS, build_world, write_config_file
-from tests.test_cli import tracker
 from tracker.cli.app import hoist_global_options
 
 

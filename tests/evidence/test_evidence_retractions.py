@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.test_evidence_rules import judge, paper
+from tests.evidence.test_evidence_rules import judge, paper
 from tracker.evidence.summary import ledger_summary
 from tracker.records.article import CommentCorrection
 from tracker.records.article import PublicationType as PT
@@ -49,7 +49,7 @@ def test_a_retracted_paper_keeps_its_row_and_its_study_is_judged_without_it():
 
 
 def test_retracted_in_a_study_leaves_the_decision_to_the_others():
-    from tests.test_evidence_rules import trial
+    from tests.evidence.test_evidence_rules import trial
 
     t = trial()
     retracted = paper(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_evidence_rules import judge, paper
+from tests.evidence.test_evidence_rules import judge, paper
 from tracker.records.article import MeshHeading
 
 MOUSE = (
@@ -45,7 +45,7 @@ SEVERAL = ["Amyotrophic Lateral Sclerosis", "Parkinson Disease", "Multiple Scler
 
 
 def symptom_trial(**kw):
-    from tests.test_evidence_rules import trial
+    from tests.evidence.test_evidence_rules import trial
     from tracker.records.trial import Outcome
 
     base = {

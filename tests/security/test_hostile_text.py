@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.cli.test_cli import tracker
 from tests.e2e_support import write_config_file
 from tests.simulator import make_study
-from tests.test_cli import tracker
 from tracker.records.text import clean_text
 
 ESC_TITLE = (

@@ -1,9 +1,9 @@
 """Checks of the held-out evaluation set (tests/evaluation_heldout) that the main set does not
-share; the structural checks run on both sets in tests/test_evaluation_set.py.
+share; the structural checks run on both sets in tests/evidence/test_evaluation_set.py.
 
 Deliberately no accuracy floor here beyond the engine's promises (see
-tests/test_evidence_accuracy.py): the set measures the engine honestly and must never be tuned
-to (see tests/evaluation_heldout/README.md)."""
+tests/evidence/test_evidence_accuracy.py): the set measures the engine honestly and must
+never be tuned to (see tests/evaluation_heldout/README.md)."""
 
 from __future__ import annotations
 

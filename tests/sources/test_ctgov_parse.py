@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from tests import paths
 from tracker.records.trial import (
     Analysis,
     Arm,
@@ -27,8 +28,8 @@ from tracker.records.trial import (
 from tracker.sources import ctgov_wire
 from tracker.sources.ctgov_parse import ParseError, normalise_mesh_id, parse_study
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
-REAL_CTGOV = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "ctgov"
+FIXTURES = paths.FIXTURES / "ctgov"
+REAL_CTGOV = paths.SHARED_REAL / "ctgov"
 
 
 def read_fixture(name: str) -> bytes:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from tests import paths
 from tests.rows import stored
 from tracker.sources.ctgov import read_study
 from tracker.store.db import session_scope
@@ -17,7 +17,7 @@ from tracker.store.models import ChangeEvent, Trial, TrialVersion
 from tracker.store.payload import unpack
 from tracker.store.trials import save_trials, version_payload
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
+FIXTURES = paths.FIXTURES / "ctgov"
 T0 = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
 
 

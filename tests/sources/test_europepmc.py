@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx
 import msgspec
 import pytest
 
+from tests import paths
 from tracker.config import Config, EuropepmcConfig, HttpConfig
 from tracker.errors import SourceError
 from tracker.http import make_client
@@ -22,7 +22,7 @@ from tracker.sources.europepmc import EpmcPage, error_message, fetch_pages, sear
 from tracker.sources.europepmc_parse import FetchedResult, article_id, parse_result, read_result
 from tracker.sources.europepmc_wire import Result
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "europepmc"
+REAL = paths.SHARED_REAL / "europepmc"
 URL = "https://www.ebi.ac.uk/europepmc/webservices/rest"
 CFG = EuropepmcConfig(url=URL, query='"amyotrophic lateral sclerosis" OR tSMS')
 ERROR_BEAN = (

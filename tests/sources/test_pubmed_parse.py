@@ -14,6 +14,7 @@ import psutil
 import pytest
 from lxml import etree
 
+from tests import paths
 from tracker.records.article import (
     AbstractSection,
     ArticleData,
@@ -35,8 +36,8 @@ from tracker.sources.pubmed_parse import (
     parse_article,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "pubmed"
-REAL_PUBMED = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "pubmed"
+FIXTURES = paths.FIXTURES / "pubmed"
+REAL_PUBMED = paths.SHARED_REAL / "pubmed"
 HEADER = (
     b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st '
     b'January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'

@@ -4,14 +4,14 @@ rest of its batch is kept, so the batch does not fail on every run."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 
+from tests import paths
 from tracker.errors import SourceError
 from tracker.ingest.pubmed import _read_body
 
-BODY = (Path(__file__).parent / "fixtures" / "pubmed" / "medline_date.xml").read_bytes()
+BODY = (paths.FIXTURES / "pubmed" / "medline_date.xml").read_bytes()
 
 
 def test_a_record_with_an_invalid_xml_character_is_skipped_and_named(

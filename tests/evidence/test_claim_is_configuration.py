@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import pytest
 
+from tests import paths
 from tracker.config import DEFAULT_CONFIG, load_config
 from tracker.evidence.rules.studies import distinctive_acronym
 from tracker.evidence.rules.terms import EXCLUSIONS, ROLES, VERDICTS
 from tracker.evidence.rules.vocab import compile_vocab
 
-RULES = Path(__file__).resolve().parent.parent / "tracker" / "evidence" / "rules"
+RULES = paths.REPO / "tracker" / "evidence" / "rules"
 FIRST_QUESTION = frozenset(
     "magnetic magnet stimulation stimulate stimulated tms rtms tsms tbs itbs ctbs coil "
     "als mnd amyotrophic sclerosis motor neuron neurone gehrig stimals".split()
@@ -83,12 +83,12 @@ def test_acronyms_that_are_only_family_terms_or_everyday_words_do_not_match():
 def test_a_drug_named_as_a_kind_of_the_family_is_the_therapy():
     from datetime import date
 
-    from tests.test_evidence_rules import trial
+    from tests.evidence.test_evidence_rules import trial
     from tracker.evidence.rules.assess import Record, judge_records
     from tracker.ids import Source
     from tracker.records.trial import Intervention
 
-    example = Path(__file__).resolve().parent.parent / "examples" / "tofersen-sod1-als"
+    example = paths.REPO / "examples" / "tofersen-sod1-als"
     claim = load_config(example / "config.toml", env={}).claim
     drug = Intervention(
         type="DRUG",

@@ -7,9 +7,9 @@ import json
 import pytest
 from sqlmodel import Session
 
+from tests.cli.test_cli import tracker
 from tests.digest_support import busy_world
 from tests.email_support import MailServer
-from tests.test_cli import tracker
 from tracker.store.db import open_database
 
 

@@ -1,0 +1,1 @@
+"""The email report and its delivery (tracker.email)."""

@@ -1,0 +1,2 @@
+"""The evidence engine (tracker.evidence and its pure rules) and the labelled sets it is
+measured on."""

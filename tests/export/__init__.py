@@ -1,0 +1,1 @@
+"""Exports: CSV, JSON, RIS and BibTeX (tracker.export)."""

@@ -1,0 +1,1 @@
+"""The one HTTP seam (tracker.http): pacing, retries, bounds."""

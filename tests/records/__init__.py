@@ -1,0 +1,1 @@
+"""Pure record values (tracker.records): change events, links, registrations."""

@@ -1,0 +1,1 @@
+"""Digest, ledger and record views and their renderers (tracker.reports)."""

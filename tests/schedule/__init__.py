@@ -1,0 +1,1 @@
+"""The scheduler, its jobs and the writer lock (tracker.schedule)."""

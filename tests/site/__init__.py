@@ -1,0 +1,1 @@
+"""The static website (tracker.site), built and read in a browser."""

@@ -1,0 +1,1 @@
+"""Save and read back (tracker.store): versioning, both backends, migrations, bad databases."""
