@@ -69,7 +69,9 @@ DEFAULT_BATCH_SIZE = 1000  # tracker's default [pubmed] batch_size
 BATCH_SIZE = DEFAULT_BATCH_SIZE  # --batch-size changes it
 ESEARCH_CAP = 9999  # ids one PubMed esearch can page through
 EARLIEST = date(1781, 1, 1)  # where tracker's full sync starts its Entrez-date window
-QUERY = tomllib.loads((ROOT / "tracker" / "default_config.toml").read_text())["pubmed"]["query"]
+QUERY = tomllib.loads((ROOT / "tracker" / "config" / "default_config.toml").read_text())["pubmed"][
+    "query"
+]
 
 
 def config_text() -> str:

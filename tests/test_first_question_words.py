@@ -1,7 +1,7 @@
 """The claim is configuration: no text the code shows (reason templates, exclusion names,
 email and page text) names the first question's therapy, population or index unless it came
 from [claim]. Docstrings and comments may use it as an example; the shipped config's
-defaults (tracker/default_config.toml) are where it belongs."""
+defaults (tracker/config/default_config.toml) are where it belongs."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ def config_command(
 ) -> None:
     """The effective configuration: each value and where it came from (file, environment,
     default). Secrets are never shown, only whether they are set."""
-    from tracker.config_origin import explain
+    from tracker.config.origin import explain
 
     explained = explain(State.config_path)
     if fmt is RecordFormat.JSON:
@@ -101,7 +101,7 @@ def doctor(
     file and database, schema, registries, mail server, scheduler, operator contact, disk.
 
     Exits 1 if any check fails."""
-    from tracker.config_origin import explain
+    from tracker.config.origin import explain
     from tracker.doctor.checks import run_checks
 
     started = time.monotonic()

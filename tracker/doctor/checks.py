@@ -17,7 +17,7 @@ from typing import Literal
 import httpx
 
 from tracker.config import Config, OperatorConfig
-from tracker.config_origin import Explained
+from tracker.config.origin import Explained
 from tracker.errors import TrackerError
 
 Status = Literal["ok", "warn", "fail"]

@@ -13,15 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tracker.config import (
-    _EMAIL_ENV_OVERRIDES,
-    _ENV_OVERRIDES,
-    DEFAULT_CONFIG,
-    Config,
-    config_choice,
-    default_data_dir,
-    load_config,
-)
+from tracker.config.env import EMAIL_ENV_OVERRIDES, ENV_OVERRIDES
+from tracker.config.load import DEFAULT_CONFIG, config_choice, default_data_dir, load_config
+from tracker.config.model import Config
 from tracker.redact import scrub, url_password
 
 SECRETS = ("NCBI_API_KEY", "TRACKER_SMTP_PASSWORD")
@@ -49,8 +43,8 @@ class Explained:
 
 def env_keys() -> dict[str, str]:
     """Dotted config key -> the environment variable that overrides it."""
-    keys = {f"{section}.{key}": var for var, (section, key) in _ENV_OVERRIDES.items()}
-    keys |= {"email." + ".".join(path): var for var, path in _EMAIL_ENV_OVERRIDES.items()}
+    keys = {f"{section}.{key}": var for var, (section, key) in ENV_OVERRIDES.items()}
+    keys |= {"email." + ".".join(path): var for var, path in EMAIL_ENV_OVERRIDES.items()}
     return keys
 
 
