@@ -16,7 +16,7 @@ from apscheduler.util import obj_to_ref, ref_to_obj
 from tracker.schedule import jobs, scheduler
 
 LOGGERS = [
-    ("tracker.http", "tracker.http"),
+    ("tracker.http.transport", "tracker.http"),  # http.py became a package
     ("tracker.sources.pubmed", "tracker.pubmed"),
     ("tracker.ingest.ctgov", "tracker.ctgov"),
     ("tracker.ingest.pubmed", "tracker.pubmed"),

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-import tracker.http
+import tracker.http.retry
 from tests import paths
 from tracker import __version__
 from tracker.config import Config, CtgovConfig, CtgovQuery, HttpConfig, OperatorConfig
@@ -261,7 +261,7 @@ def test_backoff_delay_spans_half_to_full_ceiling(
     monkeypatch: pytest.MonkeyPatch, attempt: int, base: float, cap: float, ceiling: float
 ) -> None:
     policy = HttpConfig(backoff_base=base, backoff_max=cap)
-    monkeypatch.setattr(tracker.http, "random", random.Random(20240611))
+    monkeypatch.setattr(tracker.http.retry, "random", random.Random(20240611))
     samples = [backoff_delay(attempt, policy) for _ in range(200)]
     assert all(ceiling / 2 <= s <= ceiling for s in samples)
     assert max(samples) - min(samples) > ceiling / 4  # jittered, not a constant

@@ -1,7 +1,7 @@
 """SIGTERM and SIGINT as a request to stop cleanly (tracker.ingest.runs.request_stop).
 
 The first signal asks the sync in flight to stop: a page being stored is committed first,
-a request in flight or a back-off wait ends at once (tracker.netwatch), within a second.
+a request in flight or a back-off wait ends at once (tracker.http.netwatch), within a second.
 A second Ctrl-C gets the default behaviour back (twice still kills a stuck process); a
 repeated SIGTERM changes nothing, because systemd may send one to the scheduler's job as
 well as the scheduler forwarding its own (use SIGKILL, or systemd's TimeoutStopSec, to force)."""
