@@ -20,7 +20,7 @@ LOGGERS = [
     ("tracker.sources.pubmed", "tracker.pubmed"),
     ("tracker.ingest.ctgov", "tracker.ctgov"),
     ("tracker.ingest.pubmed", "tracker.pubmed"),
-    ("tracker.workers", "tracker.workers"),  # the process pool, back at the root after the move
+    ("tracker.runtime.workers", "tracker.workers"),  # moved twice, the name kept
     ("tracker.evidence.rules.assess", "tracker.evidence.assess"),
     ("tracker.email.outbox", "tracker.email.outbox"),
     ("tracker.email.report", "tracker.email.report"),

@@ -14,7 +14,7 @@ Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-from tracker.redact import scrub
+from tracker.runtime.redact import scrub
 
 
 class TrackerError(Exception):

@@ -18,7 +18,7 @@ from tests.hostile_http import bomb_body, closed_port, drip, endless, gzip_bomb,
 from tracker.config import Config, HttpConfig
 from tracker.errors import SourceError
 from tracker.http import HttpStats, make_client
-from tracker.interrupt import Interrupted, clear_stop, request_stop
+from tracker.runtime.interrupt import Interrupted, clear_stop, request_stop
 from tracker.sources.request import fetch
 
 MiB = 1 << 20

@@ -18,11 +18,11 @@ from tests.e2e_support import EXPECTED_IDS, build_world, last_run, make_config, 
 from tracker.ingest import ctgov as ctgov_sync
 from tracker.ingest import ctgov_workers
 from tracker.ingest.ctgov_workers import prepare, split_page
+from tracker.runtime.workers import WorkerFailed, WorkerPool
 from tracker.sources.request import fetch
 from tracker.store.models import Trial
 from tracker.store.trial_rows import PreparedStudy
 from tracker.store.versioning import content_hash
-from tracker.workers import WorkerFailed, WorkerPool
 
 FIXTURES = paths.FIXTURES / "ctgov"
 _RAWS = msgspec.json.Decoder(list[msgspec.Raw])

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from tracker.errors import LockedError
-from tracker.interrupt import stop_requested
+from tracker.runtime.interrupt import stop_requested
 from tracker.schedule.lock import LOCKS, WRITER, WriterLock, holding
 
 

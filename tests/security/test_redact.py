@@ -19,8 +19,8 @@ import pytest
 
 from tests.cli.test_cli import tracker
 from tests.e2e_support import write_config_file
-from tracker import redact
 from tracker.errors import SourceError
+from tracker.runtime import redact
 
 KEY = "f3c9a1b2d4e5f60718293a4b5c6d7e8f9a0b"
 

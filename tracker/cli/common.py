@@ -30,7 +30,7 @@ def examples(*lines: str) -> str:
 
 def engine() -> Engine:
     """The database of this invocation's config (opened and migrated once per process)."""
-    from tracker.redact import scrub
+    from tracker.runtime.redact import scrub
     from tracker.store.db import open_database
 
     url = State.config().database.url
@@ -45,7 +45,7 @@ def writing(command: str) -> Iterator[None]:
     from sqlalchemy.exc import OperationalError
 
     from tracker.errors import StoreError
-    from tracker.interrupt import Interrupted, request_stop
+    from tracker.runtime.interrupt import Interrupted, request_stop
     from tracker.schedule.lock import WRITER, WriterLock, holding
     from tracker.schedule.stop import stop_on_signals
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 
 from tracker.errors import UsageError
-from tracker.redact import ScrubFilter
+from tracker.runtime.redact import ScrubFilter
 
 
 class IsoFormatter(logging.Formatter):

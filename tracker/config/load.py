@@ -15,7 +15,7 @@ from tracker.config.env import apply_email_env, apply_env
 from tracker.config.model import Config
 from tracker.config.registries import DatabaseConfig
 from tracker.errors import ConfigError
-from tracker.redact import register_secret, url_password
+from tracker.runtime.redact import register_secret, url_password
 
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
 """The built-in defaults: a copy of the shipped config.toml, kept in the package so an

@@ -16,7 +16,7 @@ from typing import Any
 from tracker.config.env import EMAIL_ENV_OVERRIDES, ENV_OVERRIDES
 from tracker.config.load import DEFAULT_CONFIG, config_choice, default_data_dir, load_config
 from tracker.config.model import Config
-from tracker.redact import scrub, url_password
+from tracker.runtime.redact import scrub, url_password
 
 SECRETS = ("NCBI_API_KEY", "TRACKER_SMTP_PASSWORD")
 

@@ -32,7 +32,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from tracker.redact import scrub
+from tracker.runtime.redact import scrub
 from tracker.store.models import EmailReport, ReportedItem
 
 log = logging.getLogger(__name__)

@@ -30,8 +30,8 @@ from tracker.evidence.rules.studies import Inferred, components, group_studies
 from tracker.evidence.rules.vocab import compile_vocab
 from tracker.ids import Source
 from tracker.records.trial import TrialData
+from tracker.runtime.workers import WorkerPool
 from tracker.store.models import Assessment, EvidenceMark, Link
-from tracker.workers import WorkerPool
 
 LINKS = "links"
 """The mark of the links read."""

@@ -2,7 +2,7 @@
 
 Reading a record (decoding it and finding its signals: the vocabularies run over every
 field) is most of a large pass's time and pure-Python work under the GIL, so parts of
-the stored records go to worker processes (tracker.workers) while the main process
+the stored records go to worker processes (tracker.runtime.workers) while the main process
 fetches the next parts from the database. Any failure of a worker leaves its part to the
 main process, which reads it by the same function.
 """
@@ -20,7 +20,7 @@ from tracker.evidence.load import decode, load_raw
 from tracker.evidence.rules.assess import read_records
 from tracker.evidence.rules.signals import Signals
 from tracker.ids import Source
-from tracker.workers import WorkerFailed, WorkerPool
+from tracker.runtime.workers import WorkerFailed, WorkerPool
 
 PART = 100
 """Records a worker reads at a time: small enough that both cores start at once and the

@@ -28,9 +28,9 @@ from tracker.evidence.rules.registry import recheck_on
 from tracker.evidence.rules.vocab import compile_vocab
 from tracker.evidence.write import row_values, save_inferred, write_events, write_rows
 from tracker.records.trial import TrialData
+from tracker.runtime.workers import WorkerPool
 from tracker.store.db import session_scope
 from tracker.store.models import Override
-from tracker.workers import WorkerPool
 
 
 @dataclass(frozen=True, slots=True)

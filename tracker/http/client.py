@@ -7,10 +7,11 @@ from collections.abc import Callable, Mapping
 
 import httpx
 
-from tracker import __version__, interrupt
+from tracker import __version__
 from tracker.config import Config
 from tracker.http.netwatch import Streams, watched_transport
 from tracker.http.transport import HttpStats, ThrottledTransport
+from tracker.runtime import interrupt
 
 
 def max_body_cap(cfg: Config) -> dict[str, int]:

@@ -20,7 +20,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from tracker.interrupt import stop_requested
+from tracker.runtime.interrupt import stop_requested
 
 POLL = 0.1
 """How often a watcher looks at the clock and the stop flag (seconds)."""

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import httpx
 import tenacity
 
-from tracker import interrupt
 from tracker.config import HttpConfig
 from tracker.http.bodies import DEFAULT_MAX_BODY, ResponseTooLarge, decoded, shown
 from tracker.http.netwatch import Streams, Watch
@@ -26,7 +25,8 @@ from tracker.http.retry import (
     parse_retry_after,
     retryable,
 )
-from tracker.interrupt import Interrupted
+from tracker.runtime import interrupt
+from tracker.runtime.interrupt import Interrupted
 
 # The name users filter their logs by: the module's name before http became a package.
 log = logging.getLogger("tracker.http")

@@ -30,13 +30,13 @@ from tracker.ingest.runs import (
     start_run,
     utcnow,
 )
+from tracker.runtime.workers import WorkerFailed, WorkerPool
 from tracker.sources import ctgov
 from tracker.store.articles import save_links
 from tracker.store.db import session_scope
 from tracker.store.trial_rows import PreparedStudy
 from tracker.store.trials import save_prepared
 from tracker.store.versioning import PageOutcome
-from tracker.workers import WorkerFailed, WorkerPool
 
 __all__ = ["Progress", "SyncOutcome", "query_hash", "sync_ctgov", "utcnow"]
 

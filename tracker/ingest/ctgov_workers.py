@@ -1,4 +1,4 @@
-"""Parse large CT.gov pages on the machine's other core (tracker.workers).
+"""Parse large CT.gov pages on the machine's other core (tracker.runtime.workers).
 
 Decoding a page's studies and mapping them to TrialData costs about as much as storing
 them, so the storing process hands it off. A page is cut into parts of a few hundred
@@ -16,10 +16,10 @@ from collections.abc import Iterator, Sequence
 
 import msgspec
 
+from tracker.runtime.workers import WorkerFailed, WorkerPool, worker_count
 from tracker.sources.ctgov_parse import read_study
 from tracker.store.payload import pack_all
 from tracker.store.trial_rows import PreparedStudy, prepare_study
-from tracker.workers import WorkerFailed, WorkerPool, worker_count
 
 __all__ = [
     "MIN_PARALLEL_BYTES",

@@ -22,10 +22,10 @@ from collections.abc import Iterator
 
 import msgspec
 
+from tracker.runtime.workers import WorkerFailed, WorkerPool
 from tracker.sources.pubmed_parse import iter_records, record_spans
 from tracker.store.article_rows import ArticleSummary, summarise
 from tracker.store.payload import pack_all
-from tracker.workers import WorkerFailed, WorkerPool
 
 __all__ = ["ParsePool", "Prepared", "WorkerFailed", "prepare", "split_body"]
 
@@ -75,7 +75,7 @@ def split_body(body: bytes, size: int) -> list[bytes] | None:
 
 
 class ParsePool(WorkerPool):
-    """Worker processes for large efetch bodies (tracker.workers)."""
+    """Worker processes for large efetch bodies (tracker.runtime.workers)."""
 
     def submit(self, body: bytes) -> Iterator[list[Prepared]] | None:
         """Start parsing `body` on the workers. Returns its records part by part, in

@@ -15,8 +15,8 @@ from sqlmodel import Session, col
 
 from tracker.errors import SourceError
 from tracker.http import HttpStats
-from tracker.interrupt import Interrupted, stop_requested
-from tracker.redact import scrub
+from tracker.runtime.interrupt import Interrupted, stop_requested
+from tracker.runtime.redact import scrub
 from tracker.store.db import session_scope
 from tracker.store.models import SyncRun
 from tracker.store.versioning import PageOutcome

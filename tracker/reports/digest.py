@@ -25,9 +25,9 @@ from sqlmodel import Session, col
 from tracker.evidence.summary import ledger_summary
 from tracker.ids import record_url, source_of
 from tracker.records.text import clean_text
-from tracker.redact import scrub
 from tracker.reports.overview import standing_of
 from tracker.reports.plain import plain_change, status_words
+from tracker.runtime.redact import scrub
 from tracker.store.models import Article, Assessment, ChangeEvent, Report, SyncRun, Trial
 
 SOURCES = ("ctgov", "pubmed", "europepmc")

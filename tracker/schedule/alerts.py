@@ -14,7 +14,7 @@ from datetime import datetime
 from tracker.config import Config, EmailConfig
 from tracker.email.message import build_message
 from tracker.email.smtp import send
-from tracker.redact import scrub
+from tracker.runtime.redact import scrub
 from tracker.schedule.history import JobHealth
 
 log = logging.getLogger(__name__)

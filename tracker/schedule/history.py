@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select, update
 from sqlalchemy.engine import Connection
 
-from tracker.redact import scrub_optional
+from tracker.runtime.redact import scrub_optional
 from tracker.store.models import SCHEDULE_STATE, JobRun
 
 JOB_IDS = ("ctgov", "pubmed", "europepmc", "email")

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from tracker.config import Config
 from tracker.errors import LockedError, TrackerError
-from tracker.interrupt import stop_requested
+from tracker.runtime.interrupt import stop_requested
 from tracker.schedule import alerts, history
 from tracker.schedule.child import forward_stop, run_child, tracker_argv
 from tracker.schedule.lock import WRITER, WriterLock

@@ -277,7 +277,7 @@ def holding(
 def _watch_parent(parent: int, poll: float = 1.0) -> threading.Event:
     """In a child holding its parent's lock: if the parent dies (killed -9), nobody keeps the
     lock's heartbeat, so stop after the page in flight and let a standby take over."""
-    from tracker.interrupt import request_stop
+    from tracker.runtime.interrupt import request_stop
 
     done = threading.Event()
 

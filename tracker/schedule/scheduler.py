@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from tracker.config import Config
 from tracker.errors import LockedError
-from tracker.interrupt import request_stop, stop_requested
+from tracker.runtime.interrupt import request_stop, stop_requested
 from tracker.schedule import history, jobs, store
 from tracker.schedule.child import forward_stop
 from tracker.schedule.lock import SCHEDULER, WriterLock

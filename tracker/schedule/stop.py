@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from tracker.interrupt import clear_stop, request_stop, stop_requested
+from tracker.runtime.interrupt import clear_stop, request_stop, stop_requested
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,8 @@ from typing import Self, TypeVar
 P = TypeVar("P")
 R = TypeVar("R")
 
-# The name from before the layout move: users filter their logs by it.
+# The name from before the layout moves (tracker/workers.py, then tracker/runtime/): users
+# filter their logs by it.
 log = logging.getLogger("tracker.workers")
 
 
