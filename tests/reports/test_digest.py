@@ -10,7 +10,8 @@ from rich.console import Console
 from sqlmodel import Session
 
 from tests.digest_support import AMP_TITLE, SCRIPT_TITLE, T0, T2, busy_world
-from tracker.reports.digest import SECTIONS, Digest, build_digest
+from tracker.reports.digest import build_digest
+from tracker.reports.digest_data import SECTIONS, Digest
 from tracker.reports.render.console import render_digest
 from tracker.reports.render.json import render_digest_json
 from tracker.reports.render.markdown import render_digest_markdown

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
 
-from tracker.reports.digest import SourceHealth
+from tracker.reports.digest_data import SourceHealth
 from tracker.reports.render.console import health_table
 from tracker.schedule.history import JobHealth
 from tracker.schedule.status import jobs_table

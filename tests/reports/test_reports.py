@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 
-from tracker.reports.digest import Change, Digest, Item, NewItem, Section, SourceHealth
+from tracker.reports.digest_data import Change, Digest, Item, NewItem, Section, SourceHealth
 from tracker.reports.render.console import render_digest
 from tracker.reports.render.json import render_digest_json
 from tracker.reports.render.markdown import md_escape, render_digest_markdown

@@ -13,7 +13,7 @@ import rispy
 
 from tracker.export.rows import ExportRow, Person
 from tracker.export.writers import write_csv, write_ris
-from tracker.reports.digest import Digest, Item, Section
+from tracker.reports.digest_data import Digest, Item, Section
 from tracker.reports.render.markdown import render_digest_markdown
 
 T = datetime(2026, 1, 1, tzinfo=UTC)

@@ -11,7 +11,7 @@ from tracker.cli.common import engine
 
 def print_status(fmt: RecordFormat) -> None:
     from tracker.ids import SOURCES
-    from tracker.reports.digest import source_health
+    from tracker.reports.health import source_health
     from tracker.reports.render.console import health_table
     from tracker.reports.render.json import to_json
     from tracker.schedule.alive import scheduler_state

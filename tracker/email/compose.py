@@ -19,7 +19,7 @@ from tracker.email.chart import ledger_chart
 from tracker.email.message import InlineImage, unsubscribe_uri
 from tracker.email.subject import email_subject
 from tracker.ids import study_page
-from tracker.reports.digest import Digest
+from tracker.reports.digest_data import Digest
 from tracker.reports.grouping import group_by_record
 from tracker.reports.overview import StudyLine
 from tracker.reports.render.console import not_listed_sentence

@@ -16,7 +16,8 @@ from tracker.email import outbox, smtp
 from tracker.email.compose import Framing, compose
 from tracker.email.message import build_message, check_addresses, message_id
 from tracker.errors import SmtpError, UsageError
-from tracker.reports.digest import Digest, build_digest
+from tracker.reports.digest import build_digest
+from tracker.reports.digest_data import Digest
 from tracker.reports.overview import studies_by_verdict, study_of
 from tracker.store.db import session_scope
 

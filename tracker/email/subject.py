@@ -6,7 +6,7 @@ under 80 characters where it can be: a second piece of news is dropped first.
 
 from __future__ import annotations
 
-from tracker.reports.digest import Digest
+from tracker.reports.digest_data import Digest
 
 SUBJECT_LIMIT = 80
 

@@ -1,7 +1,7 @@
 """The digest grouped by record: each record once, with every change of the window under it.
 
 A trial that was stopped, slipped and changed its verdict in one week is one entry, placed
-in the most important of its sections (the order of tracker.reports.digest.SECTIONS),
+in the most important of its sections (the order of tracker.reports.digest_data.SECTIONS),
 with its changes listed under it in that order. Terminal, Markdown and email read this.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tracker.reports.digest import Item, Section
+from tracker.reports.digest_data import Item, Section
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from tracker.reports.digest import Digest, SourceHealth
+from tracker.reports.digest_data import Digest, SourceHealth
 from tracker.reports.grouping import RecordSection, group_by_record
 from tracker.reports.render.fit import FittedTable, add_columns
 from tracker.reports.verdicts import VERDICT_LABELS, VERDICT_STYLES, state_style

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from tracker.reports.digest import Digest, Item
+from tracker.reports.digest_data import Digest, Item
 
 
 def _default(value: Any) -> Any:

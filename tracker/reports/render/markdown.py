@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from urllib.parse import quote
 
-from tracker.reports.digest import Digest, SourceHealth
+from tracker.reports.digest_data import Digest, SourceHealth
 from tracker.reports.grouping import RecordSection, group_by_record
 from tracker.reports.render.console import not_listed_sentence
 from tracker.reports.verdicts import VERDICT_LABELS
