@@ -19,6 +19,7 @@ from lxml import etree
 from tracker.records.article import ArticleData, Journal
 from tracker.records.text import clean_record
 from tracker.sources import pubmed_xml as x
+from tracker.sources import pubmed_xml_parts as xp
 from tracker.sources.pubmed_xml import EMPTY, Element
 
 _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation", "ERROR")
@@ -197,22 +198,22 @@ def _journal_article(elem: Element) -> ArticleData:
         pmcid=x.first_id(ids, "pmc"),
         article_ids=ids,
         title=x.flat_text(art.get("ArticleTitle")),
-        abstract=x.abstract(art.get("Abstract", EMPTY)),
-        authors=x.authors(article.iterchildren("AuthorList")),
-        journal=x.journal(art.get("Journal"), art.get("Pagination")),
+        abstract=xp.abstract(art.get("Abstract", EMPTY)),
+        authors=xp.authors(article.iterchildren("AuthorList")),
+        journal=xp.journal(art.get("Journal"), art.get("Pagination")),
         article_date=x.electronic_date(article.iterchildren("ArticleDate")),
         pub_date=pub_date,
         pub_date_text=pub_date_text,
         entrez_date=x.history_date(x.kids(data).get("History", EMPTY)),
         languages=x.texts(article, "Language"),
-        publication_types=x.publication_types(
+        publication_types=xp.publication_types(
             art.get("PublicationTypeList", EMPTY).iterchildren("PublicationType")
         ),
-        mesh=x.mesh(cite.get("MeshHeadingList", EMPTY)),
-        keywords=x.keywords(citation.iterchildren("KeywordList")),
-        databanks=x.databanks(art.get("DataBankList", EMPTY)),
-        comments_corrections=x.comments_corrections(cite.get("CommentsCorrectionsList", EMPTY)),
-        references=x.references(data.iterchildren("ReferenceList")),
+        mesh=xp.mesh(cite.get("MeshHeadingList", EMPTY)),
+        keywords=xp.keywords(citation.iterchildren("KeywordList")),
+        databanks=xp.databanks(art.get("DataBankList", EMPTY)),
+        comments_corrections=xp.comments_corrections(cite.get("CommentsCorrectionsList", EMPTY)),
+        references=xp.references(data.iterchildren("ReferenceList")),
         status=citation.get("Status"),
     )
 
@@ -238,16 +239,16 @@ def _book_article(elem: Element) -> ArticleData:
         pmcid=x.first_id(ids, "pmc"),
         article_ids=ids,
         title=x.flat_text(parts.get("ArticleTitle")) or book_title,
-        abstract=x.abstract(parts.get("Abstract", EMPTY)),
-        authors=x.authors(_book_author_lists(doc, book)),
+        abstract=xp.abstract(parts.get("Abstract", EMPTY)),
+        authors=xp.authors(_book_author_lists(doc, book)),
         journal=_book_venue(parts, book_parts, book_title),
         pub_date=pub_date,
         pub_date_text=pub_date_text,
         entrez_date=x.history_date(book_data.get("History", EMPTY)),
         languages=x.texts(doc, "Language"),
-        publication_types=x.publication_types(doc.iterchildren("PublicationType")),
-        keywords=x.keywords(doc.iterchildren("KeywordList")),
-        references=x.references(doc.iterchildren("ReferenceList")),
+        publication_types=xp.publication_types(doc.iterchildren("PublicationType")),
+        keywords=xp.keywords(doc.iterchildren("KeywordList")),
+        references=xp.references(doc.iterchildren("ReferenceList")),
         is_book=True,
     )
 
@@ -257,7 +258,7 @@ def _book_venue(doc: x.Kids, book: x.Kids, book_title: str | None) -> Journal | 
     if "ArticleTitle" not in doc:
         return None
     return Journal(
-        title=book_title, volume=x.text(book, "Volume"), pages=x.pages(doc.get("Pagination"))
+        title=book_title, volume=x.text(book, "Volume"), pages=xp.pages(doc.get("Pagination"))
     )
 
 
