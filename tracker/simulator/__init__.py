@@ -18,8 +18,9 @@ from .faults import Fault, FaultKind, FaultQueue
 from .pubmed_bulk import make_bulk_articles
 from .pubmed_records import Article, make_article, make_delete_citation
 from .pubmed_world import PubmedWorld, SearchResult
+from .request_log import LoggedRequest, RequestLog
 from .results import make_results_section
-from .server import LoggedRequest, RegistrySimulator, RequestLog
+from .server import RegistrySimulator
 from .studies import NCT_RE, Study, make_bulk_studies, make_study
 
 __all__ = [

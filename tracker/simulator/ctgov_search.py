@@ -2,7 +2,7 @@
 
 Supported Essie: words and "quoted phrases" (case-insensitive, whole words, no stemming;
 synonyms only for the MeSH terms in protocol.MESH_SYNONYMS), AND, OR, NOT, juxtaposition
-meaning AND, parentheses, AREA[Field]expr for the fields `index_fields` builds, and
+meaning AND, parentheses, AREA[Field]expr for the fields `ctgov_index.index_fields` builds, and
 RANGE[a,b] on date areas (yyyy, yyyy-MM or yyyy-MM-dd, MIN, MAX; inclusive; month-only
 study dates count as the 1st, as third-party notes say the real API does). Anything else
 raises QueryError, which the server turns into HTTP 400.
@@ -11,12 +11,11 @@ raises QueryError, which the server turns into HTTP 400.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
 
-from .protocol import MESH_SYNONYMS, full_date
+from .ctgov_index import DATE_AREAS, TEXT_AREAS, Entry
+from .protocol import full_date
 
 # The Status enum of the 2.0.5 spec.
 STATUSES = frozenset(
@@ -35,56 +34,7 @@ QUERY_SCOPES = {
     "query.id": "@id",
 }
 FILTERS = ("filter.advanced", "filter.overallStatus", "filter.ids")
-# Area (the API's piece name) -> where its values are: under protocolSection, or from the
-# record root when the path starts with "/". "[]" walks every item of a list.
-_TEXT_AREAS = {
-    "NCTId": "identificationModule.nctId",
-    "OrgStudyId": "identificationModule.orgStudyIdInfo.id",
-    "SecondaryId": "identificationModule.secondaryIdInfos[].id",
-    "BriefTitle": "identificationModule.briefTitle",
-    "OfficialTitle": "identificationModule.officialTitle",
-    "Acronym": "identificationModule.acronym",
-    "OverallStatus": "statusModule.overallStatus",
-    "LeadSponsorName": "sponsorCollaboratorsModule.leadSponsor.name",
-    "CollaboratorName": "sponsorCollaboratorsModule.collaborators[].name",
-    "BriefSummary": "descriptionModule.briefSummary",
-    "Condition": "conditionsModule.conditions[]",
-    "Keyword": "conditionsModule.keywords[]",
-    "Phase": "designModule.phases[]",
-    "StudyType": "designModule.studyType",
-    "ArmGroupInterventionName": "armsInterventionsModule.armGroups[].interventionNames[]",
-    "InterventionName": "armsInterventionsModule.interventions[].name",
-    "InterventionOtherName": "armsInterventionsModule.interventions[].otherNames[]",
-    "InterventionType": "armsInterventionsModule.interventions[].type",
-    "PrimaryOutcomeMeasure": "outcomesModule.primaryOutcomes[].measure",
-    "SecondaryOutcomeMeasure": "outcomesModule.secondaryOutcomes[].measure",
-    "ConditionMeshTerm": "/derivedSection.conditionBrowseModule.meshes[].term",
-    "InterventionMeshTerm": "/derivedSection.interventionBrowseModule.meshes[].term",
-}
-_MESH_IDS = {
-    "ConditionMeshTerm": "/derivedSection.conditionBrowseModule.meshes[].id",
-    "InterventionMeshTerm": "/derivedSection.interventionBrowseModule.meshes[].id",
-}
-_DATE_AREAS = {
-    "LastUpdatePostDate": "statusModule.lastUpdatePostDateStruct.date",
-    "StudyFirstPostDate": "statusModule.studyFirstPostDateStruct.date",
-    "ResultsFirstPostDate": "statusModule.resultsFirstPostDateStruct.date",
-    "StartDate": "statusModule.startDateStruct.date",
-    "PrimaryCompletionDate": "statusModule.primaryCompletionDateStruct.date",
-    "CompletionDate": "statusModule.completionDateStruct.date",
-}
-# The areas each query.* scope searches: query.cond also reads titles and condition MeSH
-# terms, query.intr other names and arm labels, as the real search does.
-_SCOPE_AREAS = {
-    "@cond": "Condition Keyword BriefTitle OfficialTitle Acronym ConditionMeshTerm",
-    "@intr": "InterventionName InterventionOtherName ArmGroupInterventionName InterventionMeshTerm",
-    "@titles": "BriefTitle OfficialTitle Acronym",
-    "@outc": "PrimaryOutcomeMeasure SecondaryOutcomeMeasure",
-    "@spons": "LeadSponsorName CollaboratorName",
-    "@id": "NCTId OrgStudyId SecondaryId",
-}
-_AREAS = {name.lower(): name for name in [*_TEXT_AREAS, *_DATE_AREAS]}
-_SEP = " | "  # between values of one field, so that a phrase never spans two of them
+_AREAS = {name.lower(): name for name in [*TEXT_AREAS, *DATE_AREAS]}
 _TOKEN = re.compile(
     r'\s*(?:(?P<lp>\()|(?P<rp>\))|"(?P<phrase>[^"]*)"|AREA\[(?P<area>[^\]]*)\]'
     r'|RANGE\[(?P<range>[^\]]*)\]|(?P<word>[^\s()"]+))'
@@ -99,43 +49,7 @@ class QueryError(ValueError):
     """A request the real API would refuse with HTTP 400; the message is the plain-text body."""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One stored study: its encoded JSON (served and searched by query.term) and its index."""
-
-    blob: bytes
-    fields: dict[str, str]
-
-
 Predicate = Callable[[Entry], bool]
-
-
-def _join(values: Iterable[Any]) -> str:
-    return _SEP.join(str(v) for v in values if v)
-
-
-def _lookup(study: Mapping[str, Any], path: str) -> list[Any]:
-    """Every value at `path`, in the notation of _TEXT_AREAS."""
-    nodes: list[Any] = [study if path.startswith("/") else study.get("protocolSection", {})]
-    for key in path.lstrip("/").split("."):
-        name = key.removesuffix("[]")
-        found = [n[name] for n in nodes if isinstance(n, dict) and n.get(name) is not None]
-        nodes = [item for value in found for item in value] if key.endswith("[]") else found
-    return nodes
-
-
-def index_fields(study: Mapping[str, Any]) -> dict[str, str]:
-    """Area name -> searchable text, plus the '@' scopes that the query.* parameters search."""
-    values = {area: _lookup(study, path) for area, path in _TEXT_AREAS.items()}
-    for area, path in _MESH_IDS.items():  # what a MeSH term's synonyms also find
-        values[area] += [s for i in _lookup(study, path) for s in MESH_SYNONYMS.get(i, [])]
-    fields = {area: _join(found) for area, found in values.items()}
-    for area, path in _DATE_AREAS.items():
-        if dates := _lookup(study, path):
-            fields[area] = full_date(dates[0])
-    for scope, areas in _SCOPE_AREAS.items():
-        fields[scope] = _join(fields[a] for a in areas.split())
-    return fields
 
 
 @lru_cache(maxsize=512)
@@ -174,7 +88,7 @@ def _in_blob(needle: bytes) -> Predicate:
 
 
 def _text(scope: str, value: str) -> Predicate:
-    if scope in _DATE_AREAS:  # AREA[StartDate]2022: the date starts with the value
+    if scope in DATE_AREAS:  # AREA[StartDate]2022: the date starts with the value
         return lambda e: e.fields.get(scope, "").startswith(value)
     if scope == "@term":
         return _in_blob(" ".join(value.split()).lower().encode())
@@ -183,7 +97,7 @@ def _text(scope: str, value: str) -> Predicate:
 
 
 def _range(scope: str, value: str) -> Predicate:
-    if scope not in _DATE_AREAS:
+    if scope not in DATE_AREAS:
         raise QueryError(f"RANGE is not supported for {scope.lstrip('@')}")
     bounds = [b.strip() for b in value.split(",")]
     if len(bounds) != 2 or not all(b in ("MIN", "MAX") or _DATE.match(b) for b in bounds):

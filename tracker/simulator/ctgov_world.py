@@ -14,7 +14,8 @@ from datetime import date
 
 import msgspec
 
-from .ctgov_search import FILTERS, QUERY_SCOPES, Entry, compile_search, index_fields
+from .ctgov_index import Entry, index_fields
+from .ctgov_search import FILTERS, QUERY_SCOPES, compile_search
 from .protocol import NCT_RE, Study, full_date, results_dates, shift
 from .results import make_results_section
 
