@@ -1,9 +1,10 @@
 """Read an abstract's results and conclusions: which outcome, significant or not, which way.
 
-Negation is read first ('no significant difference', 'did not slow', 'failed to',
-'p = 0.83'), then significance ('significantly', 'p < 0.05'), then direction (improved,
-slowed, prolonged vs worse, faster). A clause is the unit: 'X did not change, but Y
-improved' says two things.
+A clause is the unit ('X did not change, but Y improved' says two things). In it, negation
+is read with its scope (negation.py): 'did not slow ALSFRS-R decline' makes progression
+null, 'no difference in fatigue' only fatigue, 'not associated with a higher risk of death'
+and 'no patient died' neither way. Then significance ('significantly', 'p < 0.05', a p-value
+at or over 0.05 is null) and direction (improved, slowed, prolonged vs worse, faster).
 """
 
 from __future__ import annotations
@@ -11,19 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tracker.evidence.rules.negation import negations
 from tracker.evidence.rules.text import clauses, p_significant, p_values, sentences
 from tracker.evidence.rules.vocab import Vocab
 from tracker.records.article import ArticleData
 
-NEGATION = re.compile(
-    r"\bno(?:t)?\s+(?:statistically\s+)?significant|\bnot\s+(?:\w+\s+)?significantly|"
-    r"\bnon-?\s?significant|\bdid\s+not\b|\bdoes\s+not\b|\bdo\s+not\b|\bwas\s+not\b|"
-    r"\bwere\s+not\b|\bfailed\s+to\b|\bfail(?:s)?\s+to\b|\bno\s+(?:\w+\s+){0,2}?(?:differences?|"
-    r"effects?|benefits?|changes?|improvements?|impact|influence|evidence|slowing)\b|"
-    r"\bsimilar\b|\bcomparable\b|\bunchanged\b|\bneither\b|\bnor\b|\bwithout\s+(?:any\s+)?"
-    r"(?:significant\s+)?(?:effect|benefit|change|difference)",
-    re.I,
-)
 SIGNIFICANT = re.compile(r"\bsignificant(?:ly)?\b|\bsignificance\b", re.I)
 BENEFIT = re.compile(
     r"improv|\bslow|reduc|prolong|longer|higher|increas|delay|better|benefi|preserv|"
@@ -149,25 +142,72 @@ def read_abstract(a: ArticleData, vocab: Vocab) -> Reading:
     for sentence, concluding in finding_sentences(a):
         sentence_claim = list(vocab.outcomes.find(sentence))
         sentence_other = list(vocab.other_outcomes.find(sentence))
-        for clause in clauses(sentence):
-            effect = clause_effect(clause, sentence)
-            if effect is None:
+        # A sentence naming no outcome states no finding on one.
+        for clause in clauses(sentence) if sentence_claim or sentence_other else ():
+            said = clause_statements(clause, sentence, vocab)
+            if said is None:
+                # A clause naming no outcome ('this did not reach significance') speaks of
+                # the sentence's.
+                effect = clause_effect(clause, sentence)
+                if effect is None:
+                    continue
+                if sentence_claim:
+                    claim.append(Statement(sentence_claim, effect, sentence))
+                elif sentence_other:
+                    other.append(Statement(sentence_other, effect, sentence))
                 continue
-            claim_groups = list(vocab.outcomes.find(clause)) or (
-                [] if vocab.other_outcomes.find(clause) else sentence_claim
-            )
-            other_groups = list(vocab.other_outcomes.find(clause)) or (
-                [] if claim_groups else sentence_other
-            )
-            if claim_groups:
-                claim.append(Statement(claim_groups, effect, sentence))
-            elif other_groups:
-                other.append(Statement(other_groups, effect, sentence))
+            claim += [Statement(g, e, sentence) for g, e in said[0]]
+            other += [Statement(g, e, sentence) for g, e in said[1]]
         if INSUFFICIENT.search(sentence):
             conclusion, quote = "insufficient", sentence
         elif NEGATIVE_CONCLUSION.search(sentence) and concluding:
             conclusion, quote = "negative", sentence
     return Reading(_directed(claim), _directed(other), conclusion, quote)
+
+
+Said = list[tuple[list[str], str]]
+_RANK = {"affirmed": 0, "absent": 1, "no_harm": 2, "negated": 3}
+
+
+def clause_statements(clause: str, sentence: str, vocab: Vocab) -> tuple[Said, Said] | None:
+    """(claim, other): the outcome groups a clause names, each with the effect the clause
+    states on it, or None when it names no outcome.
+
+    A group in a negation's scope is 'null' ('did not slow ALSFRS-R decline'); one only
+    cleared of harm ('not associated with a higher risk of death') or of events ('no patient
+    died') is left out: that tests the claim neither way. The others take the clause's own
+    effect, untouched by a negation that was about another outcome ('survival was
+    significantly longer, with no difference in adverse events'); a negation about no outcome
+    at all ('..., which was not significant') still applies to them."""
+    claim_spans = vocab.outcomes.spans(clause)
+    other_spans = vocab.other_outcomes.spans(clause)
+    spans = claim_spans + other_spans
+    if not spans:
+        return None
+    found, orphans = negations(clause, [(s, e) for s, e, _g in spans])
+    status: dict[str, str] = {}
+    for (_s, _e, group), negation in zip(spans, found, strict=True):
+        mark = negation.status if negation else "affirmed"
+        # Whichever mention of a group says most: 'negated' over the rest.
+        if _RANK[mark] > _RANK.get(status.get(group, ""), -1):
+            status[group] = mark
+    if any(n.status == "negated" for n in orphans):
+        affirmed: str | None = "null"
+    else:
+        affirmed = _affirmed_effect(clause, sentence)
+    out: tuple[Said, Said] = ([], [])
+    for side, names in enumerate((_groups(claim_spans), _groups(other_spans))):
+        by_effect: dict[str, list[str]] = {}
+        for group in names:
+            effect = {"negated": "null", "affirmed": affirmed}.get(status[group])
+            if effect is not None:
+                by_effect.setdefault(effect, []).append(group)
+        out[side].extend((groups, effect) for effect, groups in by_effect.items())
+    return out
+
+
+def _groups(spans: list[tuple[int, int, str]]) -> list[str]:
+    return list(dict.fromkeys(g for _s, _e, g in spans))
 
 
 def _directed(statements: list[Statement]) -> list[Statement]:
@@ -187,9 +227,17 @@ def _directed(statements: list[Statement]) -> list[Statement]:
 
 def clause_effect(clause: str, sentence: str) -> str | None:
     """'null', 'benefit', 'harm', 'trend', 'significant' (no direction said) or None when
-    the clause states no effect."""
+    the clause states no effect; for a clause whose outcome is named elsewhere in the
+    sentence, so any negation in it that denies an effect counts."""
+    if any(n.status == "negated" for n in negations(clause, [])[1]):
+        return "null"
+    return _affirmed_effect(clause, sentence)
+
+
+def _affirmed_effect(clause: str, sentence: str) -> str | None:
+    """The effect a clause states when nothing negates it."""
     ps = [sig for p in p_values(clause) if (sig := p_significant(p)) is not None]
-    if NEGATION.search(clause) or (ps and not any(ps)):
+    if ps and not any(ps):
         return "null"
     significant = bool(SIGNIFICANT.search(clause)) or any(ps)
     if HARM.search(clause) and significant:
