@@ -30,7 +30,9 @@ each esearch over its whole world in Python (about a second a window at 100,000 
 printed as "esearch"); that fetch leaves the answers in the simulator's search cache, so the
 sync's identical esearches cost it what a real server's would, not the simulator's Python.
 Everything stays on 127.0.0.1: the sync only talks to the simulator (no index publication
-is configured, so no citation lookups), and Biopython is refused any DTD download.
+is configured, so the full sync asks nobody who cites what; the incremental one asks elink
+about the papers the full one's judging found relevant, [citations] max_per_run of them),
+and Biopython is refused any DTD download.
 """
 
 from __future__ import annotations
@@ -75,8 +77,8 @@ QUERY = tomllib.loads((ROOT / "tracker" / "config" / "default_config.toml").read
 
 
 def config_text() -> str:
-    """PubMed only: the shipped query, no CT.gov queries, no index publication (so no
-    citation tracking: this measures the query sync)."""
+    """PubMed only: the shipped query, no CT.gov queries, no index publication (so the full
+    sync makes no citation lookups: this measures the query sync)."""
     return (
         f"[http]\ntimeout = 300.0\n[ctgov]\n"
         f"[pubmed]\nbatch_size = {BATCH_SIZE}\nquery = {json.dumps(QUERY)}\n"
@@ -216,6 +218,8 @@ def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, flo
         "inc_written": len(evidence_rows(db) ^ rows),
         "inc_searches": sum(r.path.endswith("/esearch.fcgi") for r in inc_requests),
         "inc_fetches": sum(r.path.endswith("/efetch.fcgi") for r in inc_requests),
+        # The citation chase: the first sync's relevant papers were never asked about.
+        "inc_elinks": sum(r.path.endswith("/elink.fcgi") for r in inc_requests),
         "relevant": _relevant(db),
         "stored": count(db, "articles"),
         "links": count(db, "links"),
@@ -375,7 +379,9 @@ def main() -> None:
     )
     print(
         f"incremental sync of the unchanged world: {first['inc_searches']} esearch,"
-        f" {first['inc_fetches']} efetch, {first['inc_judged']} records judged,"
+        f" {first['inc_fetches']} efetch, {first['inc_elinks']} elink (citations of the"
+        f" papers newly judged relevant, [citations] max_per_run at a time),"
+        f" {first['inc_judged']} records judged,"
         f" {first['inc_written']} rows of judgements, events or links written,"
         f" {first['inc_seconds']:.2f} s, exit {first['inc_code']}"
     )

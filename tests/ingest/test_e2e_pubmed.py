@@ -3,7 +3,7 @@ backends: first sync, links, a moving world (new paper, retraction), faults, the
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -71,10 +71,10 @@ def pubmed_config(sim, db_url, **kw):
     )
 
 
-def run(engine, cfg, *, full=False):
+def run(engine, cfg, *, full=False, today=TODAY):
     stats = HttpStats()
     with make_client(cfg, rps_by_host={}, stats=stats) as client:
-        return sync_pubmed(engine, cfg, client, stats, today=TODAY, full=full), stats
+        return sync_pubmed(engine, cfg, client, stats, today=today, full=full), stats
 
 
 def stored(engine) -> list[str]:
@@ -236,7 +236,12 @@ def test_papers_citing_the_index_are_fetched_marked_and_announced(world, engine,
             ("PMID:39101019", "PMID:39000001"),
             ("PMID:39101019", "PMID:39500001"),
         ]
-    # A paper that newly cites the index is one new event; old ones are not repeated.
+    # The same day, nobody is asked again who cites the index: no elink request at all.
+    asked = len(world.requests.snapshot())
+    run(engine, cfg)
+    assert not [r for r in world.requests.snapshot()[asked:] if r.path.endswith("elink.fcgi")]
+    # Ten days on, it is asked again: a paper that newly cites the index is one new event;
+    # old ones are not repeated.
     pubmed.advance(10)
     pubmed.add(
         make_article(
@@ -249,7 +254,7 @@ def test_papers_citing_the_index_are_fetched_marked_and_announced(world, engine,
         )
     )
     pubmed.cite_index("39600001", "39101019")
-    run(engine, cfg)
+    run(engine, cfg, today=TODAY + timedelta(days=10))
     with session_scope(engine) as session:
         citing_papers = [
             e.new or ""

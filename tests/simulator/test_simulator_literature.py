@@ -550,3 +550,44 @@ def test_world_moves_new_article_retraction_and_citation(
     assert ids(eutils.get("/elink.fcgi", params=links)) == [pmid(1), pmid(2)]
     world.update(pmid(2), lambda args: args.update(title="Renamed report"))
     assert world.get(pmid(2)).title == "Renamed report"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("kind", ["429", "503", "truncate", "malformed"])
+@pytest.mark.parametrize("path", ["/entrez/eutils/elink.fcgi", "/europepmc/webservices/rest/MED/*"])
+def test_faults_on_the_citation_endpoints(
+    simulator: RegistrySimulator, kind: str, path: str
+) -> None:
+    """The citation chase's two endpoints misbehave on request like the others; elink also
+    answers a POST of several ids with one LinkSet per id (how the chase asks)."""
+    simulator.pubmed.add_many([article(1), article(2, references=[("Capone F. 2024", pmid(1))])])
+    simulator.europepmc.add_many([from_pubmed(article(1)), from_pubmed(article(2))])
+    simulator.europepmc.cite(pmid(2), pmid(1))
+    if path.startswith("/entrez"):
+        form = {"dbfrom": "pubmed", "linkname": "pubmed_pubmed_citedin", "id": [pmid(1), pmid(2)]}
+
+        def ask() -> httpx.Response:
+            return httpx.post(simulator.base_url + path, data=form)
+    else:
+
+        def ask() -> httpx.Response:
+            url = f"{simulator.europepmc_url}/MED/{pmid(1)}/citations"
+            return httpx.get(url, params={"format": "json"})
+
+    simulator.faults.inject(kind, path=path)  # type: ignore[arg-type]
+    if kind == "truncate":
+        with pytest.raises(httpx.RemoteProtocolError):
+            ask()
+    elif kind == "malformed":
+        broken = ask()
+        with pytest.raises(ET.ParseError if path.startswith("/entrez") else json.JSONDecodeError):
+            ET.fromstring(broken.content) if path.startswith("/entrez") else broken.json()
+    else:
+        assert ask().status_code == int(kind)
+    healthy = ask()
+    assert healthy.status_code == 200
+    if path.startswith("/entrez"):
+        sets = ET.fromstring(healthy.content).findall("LinkSet")
+        assert [s.findtext("IdList/Id") for s in sets] == [pmid(1), pmid(2)]
+        assert [e.text for e in sets[0].iterfind("LinkSetDb/Link/Id")] == [pmid(2)]
+    else:
+        assert [c["id"] for c in healthy.json()["citationList"]["citation"]] == [pmid(2)]

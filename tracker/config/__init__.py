@@ -26,6 +26,7 @@ from tracker.config.load import (
 from tracker.config.model import Config
 from tracker.config.outputs import EmailConfig, ScheduleConfig, SiteConfig, SmtpConfig
 from tracker.config.registries import (
+    CitationsConfig,
     CtgovConfig,
     CtgovQuery,
     DatabaseConfig,
@@ -39,6 +40,7 @@ __all__ = [
     "DEFAULT_CONFIG",
     "ClaimConfig",
     "Config",
+    "CitationsConfig",
     "CtgovConfig",
     "CtgovQuery",
     "CuesConfig",

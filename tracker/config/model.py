@@ -8,6 +8,7 @@ from tracker.config.base import Frozen
 from tracker.config.claim import ClaimConfig, FlagsConfig
 from tracker.config.outputs import EmailConfig, ScheduleConfig, SiteConfig
 from tracker.config.registries import (
+    CitationsConfig,
     CtgovConfig,
     DatabaseConfig,
     EuropepmcConfig,
@@ -28,6 +29,7 @@ class Config(Frozen):
     europepmc: EuropepmcConfig = EuropepmcConfig()
     claim: ClaimConfig = ClaimConfig()
     flags: FlagsConfig = FlagsConfig()
+    citations: CitationsConfig = CitationsConfig()
     email: EmailConfig = EmailConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     site: SiteConfig | None = None

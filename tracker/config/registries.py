@@ -95,3 +95,15 @@ class EuropepmcConfig(Frozen):
     max_body_mb: float = Field(default=64.0, gt=0)
     """The largest answer read, decompressed, in MiB (a page of 1,000 core results is a
     few MiB)."""
+
+
+class CitationsConfig(Frozen):
+    """The chase of forward citations: papers citing a relevant study's papers are fetched
+    and judged, whatever the queries find. Bounded per run, remembered between runs."""
+
+    max_per_run: int = Field(default=50, ge=0)
+    """Cited papers asked about per source and run (0 turns the chase off)."""
+    max_records_per_run: int = Field(default=500, ge=0)
+    """Citing records fetched per source and run; the rest are fetched by later runs."""
+    recheck_days: int = Field(default=7, ge=1)
+    """A paper chased this many days ago is asked about again (citations arrive slowly)."""

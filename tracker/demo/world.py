@@ -5,11 +5,13 @@ or paper is described, except the index result the shipped config watches.
 
 `first_week` fills the simulator; `next_week` moves every registry's clock on seven days
 and changes the world the way a real week can: a trial stops, results are posted, a paper
-is retracted, a new paper appears."""
+is retracted, a new paper appears. One review escapes every query and is found only because
+it cites the index paper."""
 
 from __future__ import annotations
 
 from tracker.simulator import RegistrySimulator, from_pubmed, make_article, make_study
+from tracker.simulator.pubmed_records import Article
 
 START = "2026-11-23"
 """The registries' date in the first week (a Monday)."""
@@ -26,6 +28,8 @@ POSTS = "NCT06000102"
 """The trial whose results are posted in the second week."""
 RETRACTED = "39900003"
 """The paper retracted in the second week."""
+NIBS_REVIEW = "39900005"
+"""A review only the citation chase finds: it cites the index paper."""
 
 
 def first_week(sim: RegistrySimulator) -> None:
@@ -133,6 +137,33 @@ def first_week(sim: RegistrySimulator) -> None:
     ]
     sim.pubmed.add_many(articles)
     sim.europepmc.add_many([from_pubmed(a) for a in articles])
+    sim.pubmed.add(_nibs_review())
+
+
+def _nibs_review() -> Article:
+    """A review no query finds (no "magnetic", no MeSH, the disease only as "ALS"): the
+    demo's first sync fetches it because it cites the index paper."""
+    return make_article(
+        NIBS_REVIEW,
+        title="Noninvasive brain stimulation (NIBS) for ALS: a systematic review",
+        abstract=(
+            (
+                None,
+                None,
+                "Non-invasive brain stimulation, a form of neuromodulation, has been tried to "
+                "slow ALS. We reviewed sham-controlled trials of noninvasive brain "
+                "stimulation in people with ALS; the evidence was insufficient to conclude.",
+            ),
+        ),
+        mesh=(),
+        pub_types=(("D016428", "Journal Article"), ("D000078182", "Systematic Review")),
+        databanks=(),
+        year="2025",
+        month="Mar",
+        entrez_date="2025/03/03",
+        mdat="2025/03/04",
+        references=(("Di Lazzaro V. 2024", "39900001"),),
+    )
 
 
 def next_week(sim: RegistrySimulator) -> list[str]:

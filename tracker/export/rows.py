@@ -70,6 +70,8 @@ class ExportRow:
     """Every registration of the record's study (CT.gov ids, EudraCT, ISRCTN...)."""
     flags: list[str] = field(default_factory=list)
     """The study's consistency flags as 'severity rule: summary'."""
+    provenance: str | None = None
+    """'cites:PMID:…' for a paper no query found, fetched because it cites that paper."""
 
 
 def export_rows(session: Session, *, relevant_only: bool) -> Iterator[ExportRow]:
@@ -125,6 +127,7 @@ def _articles(relevant_only: bool) -> Select[*tuple[Any, ...]]:
             col(Article.pub_date),
             col(Article.retracted),
             col(Article.in_pubmed),
+            col(Article.provenance),
             col(Article.data),
             *_ASSESSED,
         )
@@ -212,6 +215,7 @@ def _article_row(m: Any, overrides: dict[str, Override]) -> ExportRow:
         abstract=abstract or None,
         authors=[_person(a) for a in data.get("authors") or [] if _person(a).last],
         keywords=[str(k) for k in data.get("keywords") or []],
+        provenance=m["provenance"],
         **_assessed(m, article_id, overrides),
     )
 

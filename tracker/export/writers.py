@@ -50,6 +50,7 @@ CSV_COLUMNS = (
     "authors",
     "registrations",
     "flags",
+    "provenance",
 )
 
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import httpx
 from sqlalchemy import Connection, Engine, select, update
 
 from tracker.config import Config
 from tracker.http import HttpStats
+from tracker.ingest.europepmc_chase import chase_europepmc
 from tracker.ingest.prefetch import prefetched
 from tracker.ingest.runs import (
     Progress,
@@ -34,9 +36,7 @@ from tracker.ingest.runs import (
 from tracker.records.links import LinkTriple, article_links
 from tracker.sources import europepmc
 from tracker.sources.europepmc import FetchedResult
-from tracker.sources.europepmc_citations import citing_ids
 from tracker.store.articles import ARTICLES, FetchedArticle, save_articles, save_links
-from tracker.store.citations import save_citations
 from tracker.store.db import session_scope
 
 OVERLAP_DAYS = 7
@@ -105,9 +105,11 @@ def sync_europepmc(
     *,
     full: bool = False,
     progress: ProgressFn | None = None,
+    today: date | None = None,
 ) -> SyncOutcome:
-    """Fetch the configured Europe PMC query and store it; raises SourceError after
-    storing whatever arrived before a failure."""
+    """Fetch the configured Europe PMC query and store it, then chase citations (see
+    tracker.ingest.chase); raises SourceError after storing whatever arrived before a
+    failure."""
     qhash = fingerprint({"europepmc": cfg.europepmc.query})
     outcome, watermark = start_run(
         engine, europepmc.SOURCE, qhash, full=full, overlap_days=OVERLAP_DAYS
@@ -129,36 +131,18 @@ def sync_europepmc(
             if progress:
                 progress(Progress(europepmc.SOURCE, _label(outcome), fetched, expected))
         _reconcile(outcome, fetched, expected)
-        _track_citations(engine, client, cfg, outcome)
+        chase_europepmc(
+            engine,
+            client,
+            cfg,
+            outcome,
+            today=today or utcnow().date(),
+            full=full,
+            store_page=lambda results: _store_page(engine, results, outcome),
+        )
         return mark
 
     return run_to_end(engine, outcome, stats, work)
-
-
-def _track_citations(
-    engine: Engine, client: httpx.Client, cfg: Config, outcome: SyncOutcome
-) -> None:
-    """Record who cites the index publication, as Europe PMC counts it (it also sees
-    preprints and full texts PubMed's elink does not)."""
-    index = cfg.claim.index
-    with session_scope(engine) as session:
-        stored = select(ARTICLES.c.pmid).where(
-            ARTICLES.c.doi == index.doi.lower(), ARTICLES.c.pmid.is_not(None)
-        )
-        pmid = index.pmid or (session.scalar(stored) if index.doi else None)
-    if not pmid:
-        return  # the index publication has no PMID known yet: nothing to ask for
-    citing = citing_ids(client, cfg.europepmc, pmid)
-    with session_scope(engine) as session:
-        newly = save_citations(
-            session.connection(),
-            f"PMID:{pmid}",
-            citing,
-            source="europepmc",
-            seen_at=utcnow(),
-            run_id=outcome.run_id,
-        )
-        outcome.events += len(newly)
 
 
 def _label(outcome: SyncOutcome) -> str:

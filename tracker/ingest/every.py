@@ -73,7 +73,8 @@ def sync_one(
     if source is Source.PUBMED:
         today = utcnow().date()
         return sync_pubmed(engine, cfg, client, stats, today=today, full=full, progress=progress)
-    return sync_europepmc(engine, cfg, client, stats, full=full, progress=progress)
+    today = utcnow().date()
+    return sync_europepmc(engine, cfg, client, stats, full=full, progress=progress, today=today)
 
 
 def sync_sources(

@@ -15,12 +15,12 @@ from datetime import date, timedelta
 
 import httpx
 from sqlalchemy import Engine
-from sqlmodel import col, select
 
 from tracker.config import Config
 from tracker.errors import SourceError
 from tracker.http import HttpStats
 from tracker.ingest.prefetch import prefetched
+from tracker.ingest.pubmed_chase import chase_pubmed
 from tracker.ingest.pubmed_workers import ParsePool, Prepared, WorkerFailed
 from tracker.ingest.runs import (
     Progress,
@@ -33,7 +33,6 @@ from tracker.ingest.runs import (
     utcnow,
 )
 from tracker.sources import pubmed
-from tracker.sources.pubmed_links import cited_by, fetch_by_ids, resolve_pmid
 from tracker.sources.pubmed_parse import (
     PubmedParseError,
     iter_records,
@@ -41,9 +40,7 @@ from tracker.sources.pubmed_parse import (
     salvage_records,
 )
 from tracker.store.articles import FetchedArticle, save_articles, save_links
-from tracker.store.citations import save_citations
 from tracker.store.db import session_scope
-from tracker.store.models import Article
 from tracker.store.versioning import PageOutcome
 
 log = logging.getLogger("tracker.pubmed")
@@ -86,7 +83,18 @@ def sync_pubmed(
             batches = pubmed.fetch_batches(client, cfg.pubmed, window, common)
             with ParsePool() as pool:
                 mark = _sync_window(engine, batches, outcome, mark, progress, pool)
-        _track_citations(engine, client, cfg, common, outcome)
+        chase_pubmed(
+            engine,
+            client,
+            cfg,
+            common,
+            outcome,
+            today=today,
+            full=full,
+            store=lambda body, where, ids: _store_batch(
+                engine, _read_body(body, where, ids), outcome
+            ),
+        )
         return mark
 
     return run_to_end(engine, outcome, stats, work)
@@ -210,38 +218,6 @@ def _check_count(received: int, ids: int, where: str) -> None:
         raise SourceError(
             pubmed.SOURCE, f"{where}: {received} records for {ids} ids (a short answer)"
         )
-
-
-def _track_citations(
-    engine: Engine, client: httpx.Client, cfg: Config, common: dict[str, str], outcome: SyncOutcome
-) -> None:
-    """Fetch the papers PubMed lists as citing the index publication (and the index itself),
-    store what is missing, and record the citations."""
-    index = cfg.claim.index
-    pmid = index.pmid or (
-        resolve_pmid(client, cfg.pubmed, common, index.doi) if index.doi else None
-    )
-    if not pmid:
-        log.info("pubmed: the index publication is not in PubMed (yet); no citations to track")
-        return
-    citing = cited_by(client, cfg.pubmed, common, pmid)
-    wanted = [f"PMID:{p}" for p in (pmid, *citing)]
-    with session_scope(engine) as session:
-        stored = set(session.scalars(select(Article.id).where(col(Article.id).in_(wanted))))
-    missing = [w.removeprefix("PMID:") for w in wanted if w not in stored]
-    outcome.expected += len(missing)
-    for body, ids in fetch_by_ids(client, cfg.pubmed, common, missing):
-        _store_batch(engine, _read_body(body, f"efetch {ids} citing ids", ids), outcome)
-    with session_scope(engine) as session:
-        newly = save_citations(
-            session.connection(),
-            f"PMID:{pmid}",
-            [f"PMID:{c}" for c in citing],
-            source="pubmed_elink",
-            seen_at=utcnow(),
-            run_id=outcome.run_id,
-        )
-        outcome.events += len(newly)
 
 
 def _store_batch(engine: Engine, chunks: Chunks, outcome: SyncOutcome) -> tuple[int, str | None]:

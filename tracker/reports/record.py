@@ -70,6 +70,8 @@ class RecordView:
     """Papers citing this one (for the index publication)."""
     cites_index: bool
     assessment: Explanation | None = None
+    found_by: str | None = None
+    """How a paper no query found came in: 'cites:PMID:…' (the relevant paper it cites)."""
     """How the evidence engine judged it (None before its first assessment)."""
     consistency: Consistency | None = None
     """Its consistency flags and registrations (tracker.reports.flags)."""
@@ -134,6 +136,7 @@ def _build(session: Session, record_id: str) -> RecordView:
         cited_by=cited_by,
         cites_index=article.cites_index,
         assessment=explain(session, rid),
+        found_by=article.provenance,
     )
 
 
@@ -191,6 +194,7 @@ def record_json(view: RecordView) -> dict[str, Any]:
         "link_details": view.links,
         "cited_by": view.cited_by,
         "cites_index": view.cites_index,
+        "provenance": view.found_by,
         "assessment": view.assessment,
         "flags": [f.to_json() for f in view.consistency.flags] if view.consistency else [],
         "registrations": view.consistency.study_registrations if view.consistency else [],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import httpx
 import msgspec
 
@@ -27,18 +29,36 @@ class _CitationsPage(msgspec.Struct, rename="camel"):
     citation_list: _CitationList | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Citing:
+    """One paper citing another, as Europe PMC names it."""
+
+    id: str
+    """The id the project stores it under ('PMID:…', 'PPR:PPR…', 'SRC:id')."""
+    ext_id: str
+    src: str
+    """Europe PMC's own id and source (MED, PPR, AGR...): what a search by id asks for."""
+
+
 def citing_ids(client: httpx.Client, cfg: EuropepmcConfig, pmid: str) -> list[str]:
     """Record ids ('PMID:…', 'PPR:…') of every paper Europe PMC lists as citing PMID `pmid`."""
+    return [c.id for c in citing_records(client, cfg, pmid)]
+
+
+def citing_records(client: httpx.Client, cfg: EuropepmcConfig, pmid: str) -> list[Citing]:
+    """Every paper Europe PMC lists as citing PMID `pmid`, each once, in its order."""
     url = f"{cfg.url.rstrip('/')}/MED/{pmid}/citations"
-    found: list[str] = []
-    page = 1
+    found: dict[str, Citing] = {}
+    page, listed = 1, 0
     while True:
         batch, total = _page(client, url, page)
-        found += [
-            article_id(c.id if c.source == "MED" else None, c.source, c.id, None) for c in batch
-        ]
-        if not batch or len(found) >= total:
-            return list(dict.fromkeys(found))
+        listed += len(batch)
+        for c in batch:
+            ext = c.id or ""  # _page keeps only citations with an id
+            rid = article_id(ext if c.source == "MED" else None, c.source, ext, None)
+            found.setdefault(rid, Citing(rid, ext, c.source or "MED"))
+        if not batch or listed >= total:
+            return list(found.values())
         page += 1
 
 

@@ -8,7 +8,7 @@ the cap. Bodies are yielded as received; the sync parses them (tracker.ingest.pu
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -164,6 +164,8 @@ def _check_errorlist(result: _SearchResult, where: str) -> None:
         log.warning("pubmed: %s: phrases not found: %s", where, errors["phrasesnotfound"])
 
 
-def post_form(client: httpx.Client, url: str, form: dict[str, str], where: str) -> bytes:
+def post_form(
+    client: httpx.Client, url: str, form: Mapping[str, str | list[str]], where: str
+) -> bytes:
     """POST a form (long queries and id lists fit; NCBI asks for POST with big requests)."""
     return fetch(client, "POST", url, source=SOURCE, where=where, data=form)

@@ -1,5 +1,5 @@
-"""Who cites the index publication: stored citations, the `cites_index` mark, and one
-change event per newly citing paper (on the index record, where a reader looks)."""
+"""Who cites whom: stored citations; for the index publication also the `cites_index` mark
+and one change event per newly citing paper (on the index record, where a reader looks)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ def save_citations(
     source: str,
     seen_at: datetime,
     run_id: int | None,
+    of_index: bool = True,
 ) -> list[str]:
     """Store the citations of `cited_id` not stored yet (per source); returns the citing
-    ids that no source had reported before."""
+    ids that no source had reported before. Only the index publication's citing papers are
+    marked and announced: other papers' citations are how records were found, not news."""
     known = {
         (citing, via)
         for citing, via in conn.execute(
@@ -44,11 +46,13 @@ def save_citations(
             for c in fresh
         ],
     )
+    newly = [c for c in fresh if c not in seen_anywhere]
+    if not of_index:
+        return newly
     if citing_ids:
         conn.execute(
             update(ARTICLES).where(ARTICLES.c.id.in_(list(citing_ids))).values(cites_index=True)
         )
-    newly = [c for c in fresh if c not in seen_anywhere]
     insert_rows(
         conn,
         EVENTS,

@@ -25,7 +25,7 @@ def render_record(view: RecordView) -> RenderableType:
     if isinstance(view.record, TrialData):
         parts.append(_facts(_trial_facts(view.record)))
     elif isinstance(view.record, ArticleData):
-        parts.append(_facts(_article_facts(view.record, view.cites_index)))
+        parts.append(_facts(_article_facts(view.record, view.cites_index, view.found_by)))
     if view.links:
         parts.append(_links(view))
     if view.cited_by:
@@ -147,7 +147,9 @@ def _trial_facts(t: TrialData) -> list[tuple[str, str]]:
     ]
 
 
-def _article_facts(a: ArticleData, cites_index: bool) -> list[tuple[str, str]]:
+def _article_facts(
+    a: ArticleData, cites_index: bool, found_by: str | None
+) -> list[tuple[str, str]]:
     journal = a.journal.title if a.journal and a.journal.title else "–"
     authors = ", ".join(
         x.collective_name or f"{x.last_name or ''} {x.initials or ''}".strip()
@@ -160,6 +162,7 @@ def _article_facts(a: ArticleData, cites_index: bool) -> list[tuple[str, str]]:
         ("doi", a.doi or ""),
         ("status", "RETRACTED" if a.retracted else ("deleted from PubMed" if a.deleted else "")),
         ("cites the index", "yes" if cites_index else ""),
+        ("found by", found_by or ""),
         ("abstract", a.abstract_text[:600] + ("…" if len(a.abstract_text) > 600 else "")),
     ]
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from tracker.store.models.evidence import (
     Assessment,
     Citation,
+    CitationChase,
     EvidenceMark,
     Flag,
     Link,
@@ -42,6 +43,7 @@ __all__ = [
     "Assessment",
     "ChangeEvent",
     "Citation",
+    "CitationChase",
     "EmailReport",
     "EvidenceMark",
     "Flag",

@@ -49,6 +49,20 @@ class Citation(SQLModel, table=True):
     first_seen_at: datetime
 
 
+class CitationChase(SQLModel, table=True):
+    """When one source was last asked who cites one paper, so that an unchanged paper is
+    not asked about again on every run (tracker.ingest.chase)."""
+
+    __tablename__ = "citation_chases"
+
+    cited_id: str = Field(primary_key=True, max_length=64)
+    source: str = Field(primary_key=True, max_length=32)
+    """'pubmed_elink' or 'europepmc', as in citations.source."""
+    chased_on: date
+    citing: int = 0
+    """How many citing papers the source listed then."""
+
+
 class Assessment(SQLModel, table=True):
     """The evidence engine's automatic judgement of one stored record (tracker.evidence).
 

@@ -112,6 +112,9 @@ class Article(SQLModel, table=True):
     """Which sources reported it: one paper is one record whatever reported it."""
     cites_index: bool = False
     """It cites the index publication of the claim (see the citations table for who said so)."""
+    provenance: str | None = Field(default=None, max_length=80)
+    """How it first came in when no query found it: 'cites:PMID:<pmid>', fetched because it
+    cites that paper of a relevant study (None for a query's result)."""
     version: int = 1
     content_hash: str = Field(max_length=64)
     first_seen_at: datetime = Field(index=True)

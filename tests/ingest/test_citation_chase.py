@@ -1,0 +1,323 @@
+"""Recall beyond the queries: papers citing a relevant study's papers are fetched, kept with
+their provenance and judged like any other record; the chase is bounded per run, remembered
+between runs, and survives registry faults. Over real sockets, on both backends.
+
+The world: the STIMALS paper and an earlier sham-controlled rTMS trial's paper, which the
+shipped queries find; a systematic review of "noninvasive brain stimulation (NIBS)" that
+never says "magnetic", has no MeSH and names the disease only as "ALS" (so no query finds
+it), and cites the trial's paper; and a stroke paper citing it too (fetched, not relevant).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import col
+
+from tests.e2e_support import write_config_file
+from tests.rows import stored
+from tests.simulator import RegistrySimulator, make_article, make_epmc_record, make_preprint
+from tracker.config import CitationsConfig
+from tracker.ingest.chase import due
+from tracker.store.db import open_database, session_scope
+from tracker.store.models import Article, Assessment, Citation, CitationChase
+
+ALS_MESH = (("D000690", "Amyotrophic Lateral Sclerosis", False, ()),)
+RCT = (("D016428", "Journal Article"), ("D016449", "Randomized Controlled Trial"))
+SYSTEMATIC = (("D016428", "Journal Article"), ("D000078182", "Systematic Review"))
+INDEX, TRIAL, REVIEW, STROKE, LATE = "39101019", "39200001", "39800001", "39800002", "39800003"
+ELINK, CITATIONS = "/entrez/eutils/elink.fcgi", "/europepmc/webservices/rest/MED/*"
+
+
+def review(pmid: str = REVIEW, cites: str = TRIAL) -> Any:
+    """A NIBS review in the issue's words: no 'magnetic', no MeSH, the disease only 'ALS'."""
+    return make_article(
+        pmid,
+        title="Noninvasive brain stimulation (NIBS) for ALS: a systematic review",
+        mesh=(),
+        databanks=(),
+        pub_types=SYSTEMATIC,
+        entrez_date="2025/03/03",
+        abstract=(
+            (
+                None,
+                None,
+                "Noninvasive brain stimulation (NIBS) has been tried as a treatment to slow "
+                "ALS. We systematically reviewed randomised sham-controlled trials of NIBS in "
+                "people with ALS. Six trials (212 patients) were included. NIBS did not "
+                "significantly slow ALSFRS-R decline compared with sham (p = 0.31).",
+            ),
+        ),
+        references=(("Di Lazzaro V. 2006", cites),),
+    )
+
+
+def build_pubmed(sim: RegistrySimulator) -> None:
+    world = sim.pubmed
+    world.add(
+        make_article(
+            INDEX,
+            title="Transcranial static magnetic stimulation in amyotrophic lateral sclerosis",
+            doi="10.1016/j.lanepe.2024.101019",
+            mesh=ALS_MESH,
+            abstract=((None, None, "tSMS in ALS (NCT04393467)."),),
+        )
+    )
+    world.add(
+        make_article(
+            TRIAL,
+            title="Repetitive transcranial magnetic stimulation in amyotrophic lateral sclerosis",
+            mesh=ALS_MESH,
+            databanks=(),
+            pub_types=RCT,
+            year="2006",
+            entrez_date="2006/09/20",
+            abstract=(
+                (
+                    None,
+                    None,
+                    "Twenty patients with amyotrophic lateral sclerosis were randomised to real "
+                    "or sham rTMS. Real rTMS significantly slowed ALSFRS-R decline compared "
+                    "with sham (p = 0.01).",
+                ),
+            ),
+        )
+    )
+    world.add(review())
+    world.add(
+        make_article(
+            STROKE,
+            title="Transcranial direct current stimulation after stroke",
+            mesh=(),
+            databanks=(),
+            abstract=((None, None, "tDCS improved aphasia after stroke."),),
+            references=(("Di Lazzaro V. 2006", TRIAL),),
+        )
+    )
+
+
+def config(tmp_path: Path, sim: RegistrySimulator, db_url: str, **citations: int) -> Path:
+    path = write_config_file(tmp_path, sim, db_url)
+    text = path.read_text()
+    for key, value in citations.items():
+        text = text.replace(f"\n{key} = ", f"\n{key} = {value}\n# was: ", 1)
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _closed_engines(monkeypatch):
+    """Each command's engines are disposed when it ends (as the process exit would do)."""
+    import tracker.store.db as db_module
+
+    real = db_module.open_database
+
+    def tracked(url: str, *args: Any, **kwargs: Any):  # noqa: ANN202
+        OPENED.append(real(url, *args, **kwargs))
+        return OPENED[-1]
+
+    monkeypatch.setattr(db_module, "open_database", tracked)
+
+
+OPENED: list[Any] = []
+
+
+def cli(path: Path, *args: str, code: int = 0) -> str:
+    from typer.testing import CliRunner
+
+    import tracker.cli.main  # noqa: F401  (registers the commands)
+    from tracker.cli.app import app
+
+    try:
+        result = CliRunner().invoke(app, ["--config", str(path), *args])
+    finally:
+        while OPENED:
+            OPENED.pop().dispose()
+    assert result.exit_code == code, result.output
+    return result.stdout if args[0] in ("show", "export") else result.output
+
+
+def asked(sim: RegistrySimulator, since: int, path: str) -> list[dict[str, str]]:
+    prefix = path.removesuffix("*")
+    return [r.params for r in sim.requests.snapshot()[since:] if r.path.startswith(prefix)]
+
+
+def chased(db_url: str) -> dict[tuple[str, str], date]:
+    engine = open_database(db_url)
+    try:
+        with session_scope(engine) as session:
+            return {
+                (c.cited_id, c.source): c.chased_on for c in session.scalars(select(CitationChase))
+            }
+    finally:
+        engine.dispose()
+
+
+def article(db_url: str, rid: str) -> tuple[Article | None, Assessment | None]:
+    engine = open_database(db_url)
+    try:
+        with session_scope(engine) as session:
+            found = session.get(Article, rid)
+            judged = session.get(Assessment, rid)
+            if found is not None:
+                session.expunge(found)
+            if judged is not None:
+                session.expunge(judged)
+            return found, judged
+    finally:
+        engine.dispose()
+
+
+def test_a_review_no_query_finds_is_fetched_by_citation_and_judged_relevant(
+    simulator, db_url, tmp_path
+):
+    build_pubmed(simulator)
+    path = config(tmp_path, simulator, db_url)
+    sync = ("sync", "--source", "pubmed")
+    cli(path, *sync)
+    # The shipped query, umbrella terms included, does not find the review.
+    assert article(db_url, f"PMID:{REVIEW}") == (None, None)
+    trial = article(db_url, f"PMID:{TRIAL}")[1]
+    assert trial is not None and trial.relevant
+    before = len(simulator.requests)
+    out = cli(path, *sync)
+    # The trial, judged relevant by the first sync's judging, is asked about in the second.
+    assert TRIAL in asked(simulator, before, ELINK)[0]["id"].split(",")
+    paper, judged = article(db_url, f"PMID:{REVIEW}")
+    assert paper is not None and paper.provenance == f"cites:PMID:{TRIAL}"
+    assert paper.in_pubmed and paper.version == 1
+    assert judged is not None and judged.relevant, judged
+    assert (judged.role, judged.verdict) == ("review", "inconclusive")
+    assert "judged 0 records" not in out
+    # Fetched like any other and judged like any other: the stroke paper is not relevant.
+    stroke, other = article(db_url, f"PMID:{STROKE}")
+    assert stroke is not None and stroke.provenance == f"cites:PMID:{TRIAL}"
+    assert other is not None and not other.relevant
+    # Shown and exported with its provenance.
+    shown = cli(path, "show", REVIEW)
+    assert "found by" in shown and f"cites:PMID:{TRIAL}" in shown
+    assert json.loads(cli(path, "show", REVIEW, "--format", "json"))["provenance"] == (
+        f"cites:PMID:{TRIAL}"
+    )
+    exported = json.loads(cli(path, "export", "--format", "json"))["items"]
+    rows = {r["id"]: r for r in exported}
+    assert rows[f"PMID:{REVIEW}"]["provenance"] == f"cites:PMID:{TRIAL}"
+    assert rows[f"PMID:{TRIAL}"]["provenance"] is None
+    assert "provenance" in cli(path, "export", "--format", "csv").splitlines()[0]
+    # The relevant set grew by the review: the next sync asks about it, and only it.
+    before = len(simulator.requests)
+    cli(path, *sync)
+    assert [r["id"] for r in asked(simulator, before, ELINK)] == [REVIEW]
+    # An unchanged world: nothing is asked about again, nothing is judged.
+    before = len(simulator.requests)
+    again = cli(path, *sync)
+    assert asked(simulator, before, ELINK) == []
+    assert "judged 0 records" in again
+
+
+def test_the_chase_is_bounded_per_run_and_remembered(simulator, db_url, tmp_path):
+    build_pubmed(simulator)
+    simulator.pubmed.add(review(LATE))  # a second review citing the trial
+    path = config(tmp_path, simulator, db_url, max_per_run=1, max_records_per_run=2)
+    sync = ("sync", "--source", "pubmed")
+    cli(path, *sync)
+    assert set(chased(db_url)) == {(f"PMID:{INDEX}", "pubmed_elink")}  # one paper a run
+    cli(path, *sync)
+    # The trial's three citing papers: two fetched, the run's bound; not remembered yet.
+    assert (f"PMID:{TRIAL}", "pubmed_elink") not in chased(db_url)
+    fetched = [article(db_url, f"PMID:{p}")[0] for p in (REVIEW, STROKE, LATE)]
+    assert sum(a is not None for a in fetched) == 2
+    cli(path, *sync)
+    assert all(article(db_url, f"PMID:{p}")[0] is not None for p in (REVIEW, STROKE, LATE))
+    assert (f"PMID:{TRIAL}", "pubmed_elink") in chased(db_url)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_failing_elink_fails_the_source_in_one_line_and_the_next_run_catches_up(
+    simulator, db_url, tmp_path
+):
+    build_pubmed(simulator)
+    path = config(tmp_path, simulator, db_url)
+    cli(path, "sync", "--source", "pubmed")
+    simulator.faults.inject("500", path=ELINK, count=10)
+    out = cli(path, "sync", "--source", "pubmed", code=1)
+    assert "elink pubmed_pubmed_citedin" in out and "HTTP 500" in out
+    assert "Traceback" not in out
+    assert article(db_url, f"PMID:{TRIAL}")[0] is not None  # the query's records are kept
+    assert article(db_url, f"PMID:{REVIEW}")[0] is None
+    simulator.faults.clear()
+    simulator.faults.inject("truncate", path=ELINK)  # a transient fault is retried
+    cli(path, "sync", "--source", "pubmed")
+    assert article(db_url, f"PMID:{REVIEW}")[1] is not None
+
+
+def build_europepmc(sim: RegistrySimulator) -> None:
+    world = sim.europepmc
+    world.add(
+        make_epmc_record(
+            TRIAL,
+            title="Repetitive transcranial magnetic stimulation in amyotrophic lateral sclerosis",
+            first_publication_date="2006-09-20",
+            pub_types=("randomized controlled trial", "journal article"),
+            abstract=(
+                "Twenty patients with amyotrophic lateral sclerosis were randomised to real or "
+                "sham rTMS. Real rTMS significantly slowed ALSFRS-R decline compared with sham "
+                "(p = 0.01)."
+            ),
+        )
+    )
+    world.add(
+        make_preprint(
+            "PPR900001",
+            title="Noninvasive brain stimulation (NIBS) for ALS: a systematic review",
+            first_publication_date="2025-03-03",
+            abstract=(
+                "We systematically reviewed randomised sham-controlled trials of NIBS in "
+                "people with ALS. Six trials (212 patients) were included. NIBS did not "
+                "significantly slow ALSFRS-R decline compared with sham (p = 0.31)."
+            ),
+        )
+    )
+    world.cite("PPR900001", TRIAL)
+
+
+def test_europepmc_citations_bring_in_a_preprint_no_query_finds(simulator, db_url, tmp_path):
+    build_europepmc(simulator)
+    path = config(tmp_path, simulator, db_url)
+    sync = ("sync", "--source", "europepmc")
+    cli(path, *sync)
+    assert article(db_url, "PPR:PPR900001") == (None, None)
+    simulator.faults.inject("503", path=CITATIONS)  # retried
+    cli(path, *sync)
+    paper, judged = article(db_url, "PPR:PPR900001")
+    assert paper is not None and paper.provenance == f"cites:PMID:{TRIAL}"
+    assert judged is not None and judged.relevant and judged.role == "review"
+    engine = open_database(db_url)
+    try:
+        with session_scope(engine) as session:
+            citation = session.scalars(
+                select(Citation).where(col(Citation.citing_id) == "PPR:PPR900001")
+            ).one()
+            assert (citation.cited_id, citation.source) == (f"PMID:{TRIAL}", "europepmc")
+            assert not stored(session, Article, "PPR:PPR900001").cites_index
+    finally:
+        engine.dispose()
+    cli(path, *sync)  # the preprint, now relevant, is asked about in turn
+    before = len(simulator.requests)
+    again = cli(path, *sync)
+    assert asked(simulator, before, CITATIONS) == [] and "judged 0 records" in again
+
+
+def test_due_asks_never_asked_papers_first_then_the_longest_unasked():
+    cfg = CitationsConfig(max_per_run=3, recheck_days=7)
+    today = date(2026, 12, 6)
+    last = {"1": date(2026, 12, 1), "2": date(2026, 11, 20), "3": date(2026, 11, 25)}
+    assert due(["1", "2", "3", "4", "4"], last, today=today, cfg=cfg) == ["4", "2", "3"]
+    assert due(["1"], last, today=today, cfg=cfg) == []  # asked five days ago
+    assert due(["1", "2"], last, today=today, cfg=cfg, full=True) == ["2", "1"]
+    assert due(["9"], {}, today=today, cfg=CitationsConfig(max_per_run=0)) == []

@@ -1,0 +1,104 @@
+"""Europe PMC's part of the citation chase (see tracker.ingest.chase): /MED/{pmid}/citations
+for the papers due (it also lists preprints and full texts PubMed's elink does not), then a
+search by id for the citing records the store lacks, stored as the query's pages are."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+
+import httpx
+from sqlalchemy import Engine, select
+
+from tracker.config import Config
+from tracker.ingest.chase import Budget, plan_chase
+from tracker.ingest.runs import SyncOutcome, utcnow
+from tracker.sources import europepmc
+from tracker.sources.europepmc import EpmcPage, FetchedResult
+from tracker.sources.europepmc_citations import Citing, citing_records
+from tracker.store.articles import ARTICLES
+from tracker.store.chases import mark_found_by, remember_chase, stored_ids
+from tracker.store.citations import save_citations
+from tracker.store.db import session_scope
+
+log = logging.getLogger("tracker.europepmc")
+
+VIA = "europepmc"
+"""The citations' source, as stored in citations.source and citation_chases.source."""
+IDS_PER_SEARCH = 50
+"""Citing records asked for in one search query (an OR of id clauses)."""
+
+StorePage = Callable[[list[FetchedResult]], object]
+"""Stores one page of results as the query's pages are stored."""
+
+
+def chase_europepmc(
+    engine: Engine,
+    client: httpx.Client,
+    cfg: Config,
+    outcome: SyncOutcome,
+    *,
+    today: date,
+    full: bool,
+    store_page: StorePage,
+) -> None:
+    """Ask who cites the papers due, fetch the citing records the store lacks, and record
+    the citations."""
+    index = _index_pmid(engine, cfg)
+    plan = plan_chase(engine, VIA, index_pmid=index, cfg=cfg.citations, today=today, full=full)
+    budget = Budget(cfg.citations.max_records_per_run)
+    for pmid in plan.cited:
+        citing = citing_records(client, cfg.europepmc, pmid)
+        with session_scope(engine) as session:
+            stored = stored_ids(session.connection(), [c.id for c in citing])
+        missing = [c for c in citing if c.id not in stored]
+        taken = budget.take(missing)
+        for page in _search_by_id(client, cfg, taken):
+            if page.number == 1:
+                outcome.expected += page.hit_count or 0
+            store_page([europepmc.read_result(r) for r in page.results])
+        done = len(taken) == len(missing)
+        with session_scope(engine) as session:
+            conn = session.connection()
+            newly = save_citations(
+                conn,
+                f"PMID:{pmid}",
+                [c.id for c in citing],
+                source=VIA,
+                seen_at=utcnow(),
+                run_id=outcome.run_id,
+                of_index=pmid == index,
+            )
+            outcome.events += len(newly) if pmid == index else 0
+            mark_found_by(conn, [c.id for c in taken], f"PMID:{pmid}")
+            if done:
+                remember_chase(conn, f"PMID:{pmid}", VIA, on=today, citing=len(citing))
+        if not done:
+            log.info("europepmc: citing records fetched up to the run's bound; more next run")
+            return
+
+
+def _search_by_id(
+    client: httpx.Client, cfg: Config, wanted: Sequence[Citing]
+) -> Iterator[EpmcPage]:
+    """Pages of a /search for `wanted` by Europe PMC id and source, a chunk at a time."""
+    for start in range(0, len(wanted), IDS_PER_SEARCH):
+        chunk = wanted[start : start + IDS_PER_SEARCH]
+        query = " OR ".join(f"(EXT_ID:{c.ext_id} AND SRC:{c.src})" for c in chunk)
+        asked = cfg.europepmc.model_copy(update={"query": query})
+        yield from europepmc.fetch_pages(client, asked, since=None)
+
+
+def _index_pmid(engine: Engine, cfg: Config) -> str | None:
+    """The index publication's PMID: configured, else a stored paper's with its DOI (the
+    PubMed sync resolves it); None while neither knows it."""
+    index = cfg.claim.index
+    if index.pmid or not index.doi:
+        return index.pmid or None
+    with session_scope(engine) as session:
+        query = select(ARTICLES.c.pmid).where(
+            ARTICLES.c.doi == index.doi.lower(), ARTICLES.c.pmid.is_not(None)
+        )
+        stored = session.scalar(query)
+    return str(stored) if stored else None

@@ -1,0 +1,99 @@
+"""PubMed's part of the citation chase (see tracker.ingest.chase): elink `citedin` for the
+papers due, then efetch of the citing papers not stored yet, through the same parser and
+store as the query's, so they get versions and are judged like any other record."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+import httpx
+from sqlalchemy import Engine, select
+
+from tracker.config import Config
+from tracker.ingest.chase import Budget, plan_chase
+from tracker.ingest.runs import SyncOutcome, utcnow
+from tracker.sources.pubmed_links import cited_by_each, fetch_by_ids, resolve_pmid
+from tracker.store.articles import ARTICLES
+from tracker.store.chases import mark_found_by, remember_chase, stored_ids
+from tracker.store.citations import save_citations
+from tracker.store.db import session_scope
+
+log = logging.getLogger("tracker.pubmed")
+
+VIA = "pubmed_elink"
+"""The citations' source, as stored in citations.source and citation_chases.source."""
+
+StoreFn = Callable[[bytes, str, int], object]
+"""Stores one efetch body (where, how many ids it answers) as the query's batches are."""
+
+
+def chase_pubmed(
+    engine: Engine,
+    client: httpx.Client,
+    cfg: Config,
+    common: dict[str, str],
+    outcome: SyncOutcome,
+    *,
+    today: date,
+    full: bool,
+    store: StoreFn,
+) -> None:
+    """Ask who cites the papers due, fetch the citing papers the store lacks (the index
+    publication too), and record the citations."""
+    index = _index_pmid(engine, client, cfg, common)
+    if index is None:
+        log.info("pubmed: the index publication is not in PubMed (yet); chasing the others")
+    plan = plan_chase(engine, VIA, index_pmid=index, cfg=cfg.citations, today=today, full=full)
+    if not plan.cited:
+        return
+    lists = cited_by_each(client, cfg.pubmed, common, plan.cited)
+    budget = Budget(cfg.citations.max_records_per_run)
+    for pmid in plan.cited:
+        citing = [f"PMID:{c}" for c in lists.get(pmid, [])]
+        wanted = ([f"PMID:{pmid}"] if pmid == index else []) + citing
+        with session_scope(engine) as session:
+            stored = stored_ids(session.connection(), wanted)
+        missing = [w for w in wanted if w not in stored]
+        taken = budget.take(missing)
+        if taken:
+            outcome.expected += len(taken)
+            ids = [t.removeprefix("PMID:") for t in taken]
+            for body, count in fetch_by_ids(client, cfg.pubmed, common, ids):
+                store(body, f"efetch {count} ids citing PMID:{pmid}", count)
+        done = len(taken) == len(missing)
+        with session_scope(engine) as session:
+            conn = session.connection()
+            newly = save_citations(
+                conn,
+                f"PMID:{pmid}",
+                citing,
+                source=VIA,
+                seen_at=utcnow(),
+                run_id=outcome.run_id,
+                of_index=pmid == index,
+            )
+            outcome.events += len(newly) if pmid == index else 0
+            mark_found_by(conn, [t for t in taken if t != f"PMID:{pmid}"], f"PMID:{pmid}")
+            if done:
+                remember_chase(conn, f"PMID:{pmid}", VIA, on=today, citing=len(citing))
+        if not done:
+            log.info("pubmed: citing records fetched up to the run's bound; more next run")
+            return
+
+
+def _index_pmid(
+    engine: Engine, client: httpx.Client, cfg: Config, common: dict[str, str]
+) -> str | None:
+    """The index publication's PMID: configured, else a stored paper's with its DOI, else
+    asked of PubMed (one esearch, only until the paper is stored)."""
+    index = cfg.claim.index
+    if index.pmid or not index.doi:
+        return index.pmid or None
+    with session_scope(engine) as session:
+        query = select(ARTICLES.c.pmid).where(
+            ARTICLES.c.doi == index.doi.lower(), ARTICLES.c.pmid.is_not(None)
+        )
+        stored = session.scalar(query)
+    return str(stored) if stored else resolve_pmid(client, cfg.pubmed, common, index.doi)
