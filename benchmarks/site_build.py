@@ -7,15 +7,18 @@
 benchmarks/evidence_accuracy.py does) in a throw-away SQLite database; a full build is
 timed. Target: < 2 s.
 
-`digest`: benchmarks/out/digest_1000000_100000.db, built by benchmarks/digest_speed.py
-(1M articles, 100k trials, 2 % relevant in studies of up to three records; 200,000 older
-change events). Measured, each in its own process (peak RSS from getrusage): a full build
-into an empty folder, then a rebuild after one week's changes (1,000 change events and 20
-verdict changes on relevant records, inserted for the run and deleted afterwards).
+`digest`: benchmarks/out/digest_1000000_100000.db, built once and reused by
+benchmarks/digest_speed.py (1M articles, 100k trials; 22,000 relevant records in 2,000
+studies, 40 of them with 501 records each; 201,000 change events). Measured, each build in
+its own process (the build runs in that one process; peak RSS from getrusage): a full
+build into an empty folder, a rebuild with nothing changed, then a rebuild after one
+week's changes: 1,000 change events on random relevant records (so most land in the 40
+large studies), 20 of them verdict changes that the assessments also take (new verdict,
+new assessment time). The week is inserted for the run and undone afterwards.
 Targets: full < 60 s, rebuild < 5 s, peak memory < 300 MB.
 
-Every run also reports the largest page (target < 200 KB) and the home page with its
-chart (target < 100 KB).
+Every run also reports the largest page (target < 200 KB), the home page with its chart
+(target < 100 KB), and the size of the manifest and cache a rebuild reads (not pages).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import delete, func, select  # noqa: E402
+from sqlalchemy import Engine, delete, func, select  # noqa: E402
 from sqlmodel import col  # noqa: E402
 
 from tracker.config import DEFAULT_CONFIG, SiteConfig, load_config  # noqa: E402
@@ -48,12 +51,15 @@ WEEK_START = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
 
 
 def sizes(out: Path) -> str:
-    pages = {str(p.relative_to(out)): p.stat().st_size for p in out.rglob("*") if p.is_file()}
+    files = {str(p.relative_to(out)): p.stat().st_size for p in out.rglob("*") if p.is_file()}
+    state = sum(size for name, size in files.items() if name.startswith("."))
+    pages = {name: size for name, size in files.items() if not name.startswith(".")}
     largest = max(pages.items(), key=lambda kv: kv[1])
     home = pages["index.html"] + pages["charts/studies-by-year.svg"]
     return (
-        f"{len(pages)} files, {sum(pages.values()) / 1e6:.1f} MB; largest {largest[0]} "
-        f"{largest[1] / 1000:.0f} KB; home with chart {home / 1000:.0f} KB"
+        f"{len(pages)} pages and charts, {sum(pages.values()) / 1e6:.1f} MB; largest "
+        f"{largest[0]} {largest[1] / 1000:.0f} KB; home with chart {home / 1000:.0f} KB; "
+        f"manifest and cache {state / 1e6:.1f} MB"
     )
 
 
@@ -72,6 +78,7 @@ def one_build(db_url: str, out: Path) -> dict[str, float | int | str]:
         "pages": result.pages,
         "written": result.written,
         "rendered": result.rendered_studies,
+        "read": result.read_records,
         "sizes": sizes(out),
     }
 
@@ -90,7 +97,8 @@ def in_child(db_url: str, out: Path) -> dict[str, float | int | str]:
 def show(label: str, r: dict[str, float | int | str]) -> None:
     print(
         f"{label}: {r['seconds']:.2f} s, peak {r['peak_mb']:.0f} MB, {r['pages']} files, "
-        f"{r['written']} written, {r['rendered']} study pages rendered; {r['sizes']}",
+        f"{r['written']} written, {r['read']} records read, {r['rendered']} study pages "
+        f"rendered; {r['sizes']}",
         flush=True,
     )
 
@@ -107,37 +115,61 @@ def evaluation() -> None:
         show("evaluation world, rebuild, nothing changed", in_child(url, Path(tmp) / "site"))
 
 
-def a_week_of_changes(engine, rng: random.Random) -> int:
-    """1,000 change events and 20 verdict changes on relevant records; returns the first id."""
+Saved = list[tuple[str, str, datetime, datetime]]
+"""Assessments changed for the run: (record, verdict, assessed_at, changed_at) before."""
+
+
+def a_week_of_changes(engine: Engine, rng: random.Random) -> tuple[int, Saved]:
+    """1,000 change events on relevant records, 20 of them verdict changes that the
+    assessments also take (verdict, time); returns the first event id and what to restore."""
+    saved: Saved = []
     with session_scope(engine) as session:
         first = (session.scalar(select(func.max(col(ChangeEvent.id)))) or 0) + 1
         relevant = list(
             session.scalars(
-                select(col(Assessment.record_id)).where(col(Assessment.relevant).is_(True))
+                select(col(Assessment.record_id))
+                .where(col(Assessment.relevant).is_(True))
+                .order_by(col(Assessment.record_id))
             )
         )
-        fields = [
+        fields: list[tuple[str, str | None, str | None]] = [
             ("overall_status", "RECRUITING", "TERMINATED"),
             ("enrollment", "60", "90"),
             ("primary_completion_date", "2027-01", "2027-06"),
             ("results_posted", None, "2026-11-28"),
         ]
         for i in range(1000):
-            field, old, new = (
-                fields[i % len(fields)] if i >= 20 else ("verdict", "pending", "refutes")
-            )
             record = rng.choice(relevant)
+            at = WEEK_START + timedelta(minutes=rng.randrange(7 * 24 * 60))
+            field, old_value, new_value = fields[i % len(fields)]
+            row = session.get(Assessment, record) if i < 20 else None
+            if row is not None and all(record != s[0] for s in saved):
+                saved.append((record, row.verdict, row.assessed_at, row.changed_at))
+                new = "refutes" if row.verdict != "refutes" else "pending"
+                field, old_value, new_value = "verdict", row.verdict, new
+                row.verdict, row.assessed_at, row.changed_at = new, at, at
+                session.add(row)
             session.add(
                 ChangeEvent(
                     record_id=record,
                     source="ctgov" if record.startswith("NCT") else "pubmed",
                     field=field,
-                    old=old,
-                    new=new,
-                    at=WEEK_START + timedelta(minutes=rng.randrange(7 * 24 * 60)),
+                    old=old_value,
+                    new=new_value,
+                    at=at,
                 )
             )
-    return first
+    return first, saved
+
+
+def undo_week(engine: Engine, first: int, saved: Saved) -> None:
+    with session_scope(engine) as session:
+        session.execute(delete(ChangeEvent).where(col(ChangeEvent.id) >= first))
+        for record, verdict, assessed_at, changed_at in saved:
+            row = session.get(Assessment, record)
+            if row is not None:
+                row.verdict, row.assessed_at, row.changed_at = verdict, assessed_at, changed_at
+                session.add(row)
 
 
 def digest() -> None:
@@ -149,12 +181,12 @@ def digest() -> None:
     shutil.rmtree(out, ignore_errors=True)
     try:
         show("digest database, full build", in_child(url, out))
-        first = a_week_of_changes(engine, random.Random(7))
+        show("digest database, rebuild, nothing changed", in_child(url, out))
+        first, saved = a_week_of_changes(engine, random.Random(7))
         try:
             show("digest database, rebuild after a week of changes", in_child(url, out))
         finally:
-            with session_scope(engine) as session:
-                session.execute(delete(ChangeEvent).where(col(ChangeEvent.id) >= first))
+            undo_week(engine, first, saved)
     finally:
         engine.dispose()
 

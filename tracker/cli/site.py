@@ -38,7 +38,8 @@ def site(
     result = build_site(engine(), config.claim, settings, target)
     stderr.print(
         f"Site written to {result.output}: {result.pages} files, {result.written} changed, "
-        f"{result.rendered_studies} study pages rendered, in {result.seconds:.1f} s.",
+        f"{result.rendered_studies} study pages rendered, {result.read_records} records read "
+        f"from the database, in {result.seconds:.1f} s.",
         markup=False,
         highlight=False,
     )

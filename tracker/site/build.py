@@ -1,16 +1,17 @@
 """Build the site into a temporary folder beside the output, then swap it in.
 
 A build that fails midway leaves the previous site whole: nothing is written into the
-output folder itself, only renamed in at the end. A rebuild renders only the study pages
-whose content changed (a fingerprint per page, kept in the site's manifest), and a file
-whose bytes did not change is hard-linked from the previous site, so it keeps its inode
-and time (rsync and static hosts see no change).
+output folder itself, only renamed in at the end. A rebuild reads again only the records
+whose stored rows changed (tracker.site.state), renders only the study pages whose
+fingerprint changed, and draws a chart only when its numbers changed; a file whose bytes
+did not change is hard-linked from the previous site, so it keeps its inode and time
+(rsync and static hosts see no change). The pages that show totals (home, evidence
+table, feed, effects) are rendered on every build.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import time
@@ -23,18 +24,19 @@ from sqlalchemy import Engine
 
 from tracker.config import ClaimConfig, SiteConfig
 from tracker.errors import UsageError
-from tracker.records.trial import TrialData
 from tracker.site import pages
 from tracker.site.charts import forest_chart, per_year, timeline_chart
 from tracker.site.collect import collect_studies
-from tracker.site.effects import estimates, pool
+from tracker.site.effects import Estimate, forests
 from tracker.site.facts import site_facts
 from tracker.site.feed import FEED_NAME, atom_feed
 from tracker.site.model import SiteFacts, StudyRow
-from tracker.site.news import timelines
+from tracker.site.state import MANIFEST, claim_hash, code_hash, load, save
+from tracker.site.timeline import timelines
 from tracker.store.db import session_scope
 
-MANIFEST = ".tracker-site.json"
+__all__ = ["MANIFEST", "BuildResult", "build_site", "check_output"]
+
 BATCH = 200
 """Study pages whose timelines are read and rendered together."""
 
@@ -47,23 +49,8 @@ class BuildResult:
     """Files whose bytes changed (or are new)."""
     rendered_studies: int
     seconds: float
-
-
-def _code_hash() -> str:
-    """Changes to templates, styles or this package's code re-render every page."""
-    digest = hashlib.sha256()
-    package = resources.files("tracker.site")
-    for name in sorted(p.name for p in package.iterdir() if p.name.endswith(".py")):
-        digest.update(package.joinpath(name).read_bytes())
-    for folder in ("templates", "static"):
-        for item in sorted(package.joinpath(folder).iterdir(), key=lambda p: p.name):
-            digest.update(item.name.encode() + item.read_bytes())
-    return digest.hexdigest()
-
-
-def _fingerprint(study: StudyRow, facts: SiteFacts, code: str) -> str:
-    site = (facts.title, facts.statement, facts.contact, facts.short_name, code)
-    return hashlib.sha256(repr((study, site)).encode()).hexdigest()
+    read_records: int = 0
+    """Records read from the database (the others came from the previous build)."""
 
 
 def check_output(output: Path) -> None:
@@ -91,58 +78,62 @@ def build_site(engine: Engine, claim: ClaimConfig, site: SiteConfig, output: Pat
     except OSError as exc:
         raise UsageError(f"{output}: cannot write the site there: {exc.strerror}") from exc
     try:
-        result = _build_into(engine, claim, site, output, staging)
+        counts = _build_into(engine, claim, site, output, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _swap(staging, output)
-    return BuildResult(output, result[0], result[1], result[2], time.perf_counter() - start)
+    return BuildResult(output, *counts[:3], time.perf_counter() - start, counts[3])
 
 
 def _build_into(
     engine: Engine, claim: ClaimConfig, site: SiteConfig, output: Path, staging: Path
-) -> tuple[int, int, int]:
-    old = _manifest(output)
-    code = _code_hash()
+) -> tuple[int, int, int, int]:
+    code, claim_key = code_hash(), claim_hash(claim)
+    previous = load(output, code=code, claim=claim_key)
+    old_prints: dict[str, str] = previous.manifest.get("studies", {})
     writer = _Writer(output, staging)
     new_prints: dict[str, str] = {}
     with session_scope(engine) as session:
-        studies, with_results = collect_studies(session)
-        facts = site_facts(session, claim, site, studies)
+        collected = collect_studies(session, claim, previous)
+        facts = site_facts(session, claim, site, collected.studies)
+        site_part = repr((facts.title, facts.statement, facts.contact, facts.short_name, code))
         stale: list[StudyRow] = []
-        for s in studies:
-            fp = new_prints[s.slug] = _fingerprint(s, facts, code)
-            name = f"study/{s.slug}.html"
-            if old.get("studies", {}).get(s.slug) == fp and writer.keep(name):
+        for s in collected.studies:
+            own = collected.digests[s.key]
+            fp = new_prints[s.slug] = hashlib.sha256((site_part + own).encode()).hexdigest()
+            if old_prints.get(s.slug) == fp and writer.keep(f"study/{s.slug}.html"):
                 continue
             stale.append(s)
         for i in range(0, len(stale), BATCH):
             batch = stale[i : i + BATCH]
-            lines = timelines(session, batch)
+            lines = timelines(session, batch, limit=pages.TIMELINE_ROWS)
             for s in batch:
-                writer.write(
-                    f"study/{s.slug}.html", pages.study_page(facts, s, lines.get(s.key, []))
-                )
-    writer.old_charts = old.get("charts", {}) if old.get("code") == code else {}
-    _site_wide(writer, facts, claim, with_results)
-    manifest = {"code": code, "studies": new_prints, "charts": writer.charts}
-    (staging / MANIFEST).write_text(json.dumps(manifest, sort_keys=True, indent=0))
-    return writer.count, writer.written, len(stale)
+                writer.write(f"study/{s.slug}.html", pages.study_page(facts, s, lines.get(s.key)))
+    writer.old_charts = previous.manifest.get("charts", {})
+    _site_wide(writer, facts, collected.estimates)
+    manifest = {
+        "code": code,
+        "claim": claim_key,
+        "marks": collected.reading.marks,
+        "studies": new_prints,
+        "charts": writer.charts,
+    }
+    save(staging, manifest, collected.records)
+    return writer.count, writer.written, len(stale), len(collected.reading.stale)
 
 
-def _site_wide(
-    writer: _Writer, facts: SiteFacts, claim: ClaimConfig, trials: list[tuple[str, TrialData]]
-) -> None:
+def _site_wide(writer: _Writer, facts: SiteFacts, estimates: list[Estimate]) -> None:
     chart_input = hashlib.sha256(repr(per_year(facts.studies)).encode()).hexdigest()
     alt = writer.cached_alt("charts/studies-by-year.svg", chart_input)
     if alt is None:  # the numbers changed (or no previous site): draw it again
         chart, alt = timeline_chart(facts.studies)
         writer.write("charts/studies-by-year.svg", chart)
     writer.charts["charts/studies-by-year.svg"] = {"input": chart_input, "alt": alt}
-    forests = _forests(writer, claim, trials)
-    writer.write("index.html", pages.home_page(facts, alt, forests))
-    if forests:
-        writer.write("effects.html", pages.effects_page(facts, forests))
+    plots = _forests(writer, estimates)
+    writer.write("index.html", pages.home_page(facts, alt, plots))
+    if plots:
+        writer.write("effects.html", pages.effects_page(facts, plots))
     for page in pages.evidence_pages(facts):
         writer.write(page.name, page.html)
     writer.write(FEED_NAME, atom_feed(facts, pages.environment()))
@@ -151,27 +142,17 @@ def _site_wide(
         writer.write(name, static.joinpath(name).read_bytes())
 
 
-def _forests(
-    writer: _Writer, claim: ClaimConfig, trials: list[tuple[str, TrialData]]
-) -> list[dict[str, object]]:
-    terms = [t for group in claim.outcomes.values() for t in group]
-    found = estimates(trials, terms)
-    pooled = {p.measure: p for p in pool(found)}
+def _forests(writer: _Writer, estimates: list[Estimate]) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
-    for measure in dict.fromkeys(e.measure for e in found):
-        members = [e for e in found if e.measure == measure]
-        svg, alt = forest_chart(members, pooled.get(measure))
-        name = f"forest-{len(out) + 1}.svg"
-        writer.write(f"charts/{name}", svg)
-        out.append(
-            {
-                "measure": measure,
-                "file": name,
-                "alt": alt,
-                "estimates": members,
-                "pooled": pooled.get(measure),
-            }
-        )
+    for n, forest in enumerate(forests(estimates), start=1):
+        name = f"charts/forest-{n}.svg"
+        chart_input = hashlib.sha256(repr(forest).encode()).hexdigest()
+        alt = writer.cached_alt(name, chart_input)
+        if alt is None:
+            svg, alt = forest_chart(forest)
+            writer.write(name, svg)
+        writer.charts[name] = {"input": chart_input, "alt": alt}
+        out.append({"forest": forest, "file": name.removeprefix("charts/"), "alt": alt})
     return out
 
 
@@ -220,14 +201,6 @@ class _Writer:
             os.link(old, target)
         except OSError:
             shutil.copy2(old, target)
-
-
-def _manifest(output: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((output / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _swap(staging: Path, output: Path) -> None:

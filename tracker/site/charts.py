@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from tracker.reports.verdicts import VERDICT_COLOURS, VERDICT_LABELS
-from tracker.site.effects import Estimate, Pooled
+from tracker.site.effects import Forest, Pooled
 from tracker.site.model import StudyRow
 
 _RC: dict[str, Any] = {"svg.fonttype": "none", "svg.hashsalt": "tracker-site", "font.size": 10}
@@ -78,14 +78,16 @@ def timeline_chart(studies: Sequence[StudyRow]) -> tuple[bytes, str]:
     return _svg(figure), alt
 
 
-def forest_chart(found: Sequence[Estimate], pooled: Pooled | None) -> tuple[bytes, str]:
-    """One measure: a row per estimate with its 95% interval, the pooled one as a diamond."""
-    rows = [(e.label[:70], e.value, e.lower, e.upper, False) for e in found]
+def forest_chart(forest: Forest) -> tuple[bytes, str]:
+    """One measure and outcome: a row per estimate with its 95% interval (its source in the
+    label), the pooled one as a diamond."""
+    rows = [(e.label[:80], e.value, e.lower, e.upper, False) for e in forest.estimates]
+    pooled = forest.pooled
     if pooled is not None:
         rows.append((f"Pooled ({pooled.studies} studies)", *_triple(pooled), True))
-    ratio = bool(found) and found[0].ratio
+    ratio = forest.estimates[0].ratio
     with _rc():
-        figure = Figure(figsize=(6.4, 0.7 + 0.3 * len(rows)))
+        figure = Figure(figsize=(6.4, 0.8 + 0.3 * len(rows)))
         axes = figure.add_subplot()
         for y, (_, value, lower, upper, is_pooled) in enumerate(rows):
             axes.plot([lower, upper], [y, y], color="#1f2328", linewidth=1.2)
@@ -95,10 +97,10 @@ def forest_chart(found: Sequence[Estimate], pooled: Pooled | None) -> tuple[byte
         if ratio:
             axes.set_xscale("log")
         axes.axvline(1 if ratio else 0, color="#8c959f", linewidth=0.8, linestyle="--")
-        axes.set_xlabel(found[0].measure if found else "")
+        axes.set_xlabel(forest.title)
         axes.spines[["top", "right"]].set_visible(False)
         figure.tight_layout(pad=0.4)
-    alt = f"{found[0].measure if found else 'Estimates'} with 95% intervals: " + "; ".join(
+    alt = f"{forest.title}, with 95% intervals: " + "; ".join(
         f"{r[0]} {r[1]:.3g} ({r[2]:.3g} to {r[3]:.3g})" for r in rows
     )
     return _svg(figure), alt

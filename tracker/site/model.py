@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import msgspec
+
 from tracker.ids import study_slug
+from tracker.site.effects import Estimate
 
 __all__ = ["study_slug"]
 
@@ -22,8 +25,10 @@ class HumanVerdict:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class RecordRow:
+class RecordRow(msgspec.Struct, frozen=True, gc=False):
+    """One record of a study (a Struct: the site's cache stores thousands and reads them
+    back fast)."""
+
     id: str
     source: str
     kind: str
@@ -71,6 +76,8 @@ class StudyRow:
     """Consistency flags (registered vs reported), most severe first."""
     needs_check: bool = False
     """A major flag no human verdict has answered yet."""
+    estimates: tuple[Estimate, ...] = ()
+    """Effect estimates from its posted results and abstracts."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,82 +1,26 @@
-"""Timelines of study pages, and the dated change sets of "What's new" and the feed.
+"""The dated change sets of "What's new" and the feed.
 
-Both say each change in plain words (tracker.reports.plain). A day's first judgements
+They say each change in plain words (tracker.reports.plain). A day's first judgements
 (a first sync judges every record at once) are counted, not listed one by one.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from tracker.reports.plain import plain_change
-from tracker.site.model import NewsDay, NewsItem, StudyRow, TimelineRow
-from tracker.store.models import ArticleVersion, Assessment, ChangeEvent, TrialVersion
+from tracker.site.model import NewsDay, NewsItem, StudyRow
+from tracker.store.models import Assessment, ChangeEvent
 
 _CHUNK = 500
 DAY_ITEMS = 12
 """Studies listed per day; the rest are counted ("and 9 more")."""
-
-
-def timelines(session: Session, studies: Sequence[StudyRow]) -> dict[str, list[TimelineRow]]:
-    """Study key -> its records' versions and change events, oldest first."""
-    study_of = {r.id: s.key for s in studies for r in s.records}
-    out: dict[str, list[TimelineRow]] = defaultdict(list)
-    ids = sorted(study_of)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        for rid, field, old, new, at in session.execute(
-            select(
-                col(ChangeEvent.record_id),
-                col(ChangeEvent.field),
-                col(ChangeEvent.old),
-                col(ChangeEvent.new),
-                col(ChangeEvent.at),
-            ).where(col(ChangeEvent.record_id).in_(chunk))
-        ):
-            plain = plain_change(field, old, new)
-            out[study_of[rid]].append(TimelineRow(_utc(at), rid, plain.text, plain.flag))
-        for rid, version, seen, fields in _versions(session, chunk):
-            text = f"version {version} seen" + (f": {_fields(fields)} changed" if fields else "")
-            out[study_of[rid]].append(TimelineRow(_utc(seen), rid, text))
-    for rows in out.values():
-        rows.sort(key=lambda r: (r.at, r.record_id, r.text))
-    return out
-
-
-def _versions(session: Session, ids: list[str]) -> Iterable[tuple[str, int, datetime, str]]:
-    yield from session.execute(
-        select(
-            col(TrialVersion.nct_id),
-            col(TrialVersion.version),
-            col(TrialVersion.seen_at),
-            col(TrialVersion.changed_fields),
-        ).where(col(TrialVersion.nct_id).in_(ids), col(TrialVersion.version) > 1)
-    )
-    yield from session.execute(
-        select(
-            col(ArticleVersion.article_id),
-            col(ArticleVersion.version),
-            col(ArticleVersion.seen_at),
-            col(ArticleVersion.changed_fields),
-        ).where(col(ArticleVersion.article_id).in_(ids), col(ArticleVersion.version) > 1)
-    )
-
-
-def _fields(changed: str) -> str:
-    names = json.loads(changed or "[]")
-    shown = ", ".join(n.replace("_", " ") for n in names[:4])
-    return shown + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=None)
 
 
 def news(

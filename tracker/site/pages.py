@@ -11,7 +11,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from tracker.reports.plain import ROLE_WORDS, VERDICT_WORDS, verdict_label
 from tracker.reports.verdicts import VERDICT_LABELS
 from tracker.site.charts import per_year
-from tracker.site.model import SiteFacts, StudyRow, TimelineRow, study_slug
+from tracker.site.model import SiteFacts, StudyRow, study_slug
+from tracker.site.timeline import Timeline
 
 PAGE_ROWS = 200
 """Studies per evidence page (keeps every page well under 200 KB)."""
@@ -128,8 +129,9 @@ def evidence_pages(facts: SiteFacts) -> list[EvidencePage]:
     return [EvidencePage("evidence.html", main), *out]
 
 
-def study_page(facts: SiteFacts, study: StudyRow, timeline: list[TimelineRow]) -> str:
-    shown = timeline[-TIMELINE_ROWS:][::-1]  # newest first
+def study_page(facts: SiteFacts, study: StudyRow, timeline: Timeline | None) -> str:
+    rows = timeline.rows if timeline else []
+    shown = rows[-TIMELINE_ROWS:][::-1]  # newest first
     return (
         environment()
         .get_template("study.html")
@@ -139,7 +141,7 @@ def study_page(facts: SiteFacts, study: StudyRow, timeline: list[TimelineRow]) -
             page="study",
             s=study,
             timeline=shown,
-            cut=max(0, len(timeline) - TIMELINE_ROWS),
+            cut=max(0, (timeline.total if timeline else 0) - len(shown)),
             records=study.records[:RECORD_ROWS],
             more_records=study.records[RECORD_ROWS:],
         )
