@@ -67,7 +67,7 @@ class RecordView:
     events: list[EventRow]
     links: list[LinkRow]
     cited_by: list[str]
-    """Papers citing this one (for the index publication)."""
+    """Papers citing this one (asked for the index publication and relevant studies' papers)."""
     cites_index: bool
     assessment: Explanation | None = None
     found_by: str | None = None
