@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from tracker.evidence.rules.reading import Reading, Statement, abstract_problem, read_abstract
 from tracker.evidence.rules.signals import Signals
 from tracker.evidence.rules.strength import strength_of
+from tracker.evidence.rules.text import sentences
 from tracker.evidence.rules.verdict import Verdict
 from tracker.evidence.rules.vocab import Vocab
 from tracker.records.article import ArticleData
@@ -29,6 +32,8 @@ def paper_verdict(a: ArticleData, s: Signals, vocab: Vocab, *, primary: set[str]
     if problem := abstract_problem(a):
         return unreadable(problem, a, s)
     reading = read_abstract(a, vocab)
+    if outside := _outside_claim(a, reading, vocab):
+        return outside
     primary = primary | set(s.primary_claim)
     if s.design.uncontrolled or not s.design.controlled:
         quotes = _quotes(reading.claim or reading.other) or [f"title: {s.title}"]
@@ -41,6 +46,45 @@ def paper_verdict(a: ArticleData, s: Signals, vocab: Vocab, *, primary: set[str]
             "weak",
         )
     return _controlled(reading, s, primary)
+
+
+_ARMS = re.compile(
+    r"\b(?:sham|placebo|control(?:s|led)?|active|verum|arms?|groups?|randomi[sz]ed|treat\w*|"
+    r"therap\w*)\b",
+    re.I,
+)
+
+
+def _on_treatment(x: Statement, vocab: Vocab) -> bool:
+    """A claim statement about the treatment: a null result, or a sentence that names the
+    treatment, its arms or a therapy word ('median survival was 22 months in R116G carriers
+    against 198 in D91A carriers' compares genotypes, not treatments)."""
+    quote = x.quote
+    return (
+        x.effect == "null"
+        or bool(_ARMS.search(quote))
+        or bool(vocab.kinds.find(quote) or vocab.therapy_cues.find(quote))
+    )
+
+
+def _outside_claim(a: ArticleData, r: Reading, vocab: Vocab) -> Verdict | None:
+    """Not applicable when every effect the treatment is reported to have lies outside the
+    claim (a fall in a biomarker) and the abstract never ties the treatment to the claim's
+    outcomes: no claim statement about the treatment, and no sentence naming both the
+    treatment and a claim outcome ('proposed to slow progression' would be one)."""
+    moved = [x for x in r.other if x.effect in ("benefit", "trend")]
+    if not moved or any(_on_treatment(x, vocab) for x in r.claim):
+        return None
+    text = [a.title, *(t for sec in a.abstract for t in sentences(sec.text))]
+    if any(vocab.kinds.find(t) and vocab.outcomes.find(t) for t in text):
+        return None
+    return Verdict(
+        "not_applicable",
+        "paper.outcomes_outside_claim",
+        f"Does not test the claim: the treatment's reported effects lie outside it "
+        f"({_names(moved)}), and the abstract ties none of progression or survival to it.",
+        _quotes(moved),
+    )
 
 
 def _controlled(r: Reading, s: Signals, primary: set[str]) -> Verdict:

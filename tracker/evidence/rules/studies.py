@@ -66,6 +66,9 @@ def group_studies(
     inferred = _infer(signals, inferring, by_article, common)
     edges += [(match.article_id, match.trial_id) for match in inferred]
     _join_duplicates(signals, relevant, lambda a, b: edges.append((a, b)))
+    # The configured index trial and publication are one study, linked or not.
+    present = sorted(i for i in index_ids if i in signals)
+    edges += [(present[0], other) for other in present[1:]]
     study_of = {}
     for group in components(list(signals), edges):
         key = _key(group, index_ids)
@@ -195,17 +198,39 @@ def _join_duplicates(
     a conference abstract and its paper, a review and its update."""
     # Identical titles (by content words) are joined at once; only one of each then takes
     # part in the near-identical search.
-    same: dict[tuple[frozenset[str], bool], list[str]] = {}
+    # A title naming a trial phase ('Phase 1-2 trial of X') reports another part of a
+    # programme than one naming none or another ('Trial of X'): never a duplicate of it.
+    same: dict[tuple[frozenset[str], bool, str], list[str]] = {}
     for rid in sorted(r for r in relevant if signals[r].kind == "article"):
-        key = (_words(signals[rid].title), bool(signals[rid].review))
+        title = signals[rid].title
+        key = (_words(title), bool(signals[rid].review), phase_of(title))
         same.setdefault(key, []).append(rid)
     for key, rids in same.items():
         for other in rids[1:] if key[0] else ():  # titles with no content words: never
             union(rids[0], other)
     words = {rids[0]: set(key[0]) for key, rids in same.items() if key[0]}
+    kinds = {rids[0]: key[1:] for key, rids in same.items()}
     for a, b in _similar_pairs(words, DUPLICATE_TITLE):
-        if bool(signals[a].review) == bool(signals[b].review):
+        if kinds[a] == kinds[b]:
             union(a, b)
+
+
+_PHASE = re.compile(
+    r"\bphase[\s-]*((?:[1-4]|i{1,3}v?|iv)[ab]?(?:\s*(?:-|–|/|and|to)\s*(?:[1-4]|i{1,3}v?|iv)[ab]?)?)\b",
+    re.I,
+)
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+
+
+def phase_of(title: str) -> str:
+    """The trial phase a title names, normalised ('Phase I/II' = 'Phase 1-2' = '1-2'), or ''."""
+    match = _PHASE.search(title)
+    if not match:
+        return ""
+    parts = re.split(r"\s*(?:-|–|/|and|to)\s*", match.group(1).lower())
+    return "-".join(
+        _ROMAN.get(p.rstrip("ab"), p.rstrip("ab")) + p[len(p.rstrip("ab")) :] for p in parts
+    )
 
 
 def _similar_pairs(words: dict[str, set[str]], threshold: float) -> list[tuple[str, str]]:

@@ -1,0 +1,96 @@
+"""Which records are one study, and which findings test the claim at all: the patterns the
+second question's labelled set taught (a phase 1-2 report beside the phase 3 index, the
+index registration and paper without a link, a paper whose only treatment effect is on a
+biomarker), written here in this question's words."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.evidence.test_evidence_rules import CLAIM, judge, paper, trial
+from tracker.evidence.rules.studies import phase_of
+from tracker.records.article import PublicationType as PT
+from tracker.records.trial import PartialDate
+
+RCT = [PT(ui=None, name="Randomized Controlled Trial")]
+
+
+@pytest.mark.parametrize(
+    ("title", "phase"),
+    [
+        ("Phase 1-2 Trial of rTMS for ALS", "1-2"),
+        ("A phase I/II study of theta-burst stimulation", "1-2"),
+        ("Phase III trial of rTMS in ALS", "3"),
+        ("rTMS in ALS: a phase 2 and 3 programme", "2-3"),
+        ("A phase IIb trial", "2b"),
+        ("Trial of rTMS for ALS", ""),
+        ("Phase of disease and rTMS response", ""),
+    ],
+)
+def test_phase_of(title: str, phase: str) -> None:
+    assert phase_of(title) == phase
+
+
+def test_a_phase_1_2_report_is_not_a_duplicate_of_the_later_trial_with_the_same_title() -> None:
+    early = paper(
+        "PMID:1",
+        title="Phase 1-2 Trial of Repetitive TMS for ALS",
+        abstract=[("", "ALS is fatal. Twenty patients received rTMS or sham. It was safe.")],
+        pub_date=PartialDate(value="2020-07", precision="month"),
+    )
+    later = paper(
+        "PMID:2",
+        title="Trial of Repetitive TMS for ALS",
+        abstract=[("", "ALS is fatal. Ninety patients received rTMS or sham. It was safe.")],
+        pub_date=PartialDate(value="2025-07", precision="month"),
+    )
+    same = paper(
+        "PMID:3",
+        title="Trial of repetitive TMS for ALS.",
+        abstract=[("", "ALS is fatal. Ninety patients received rTMS or sham. Abstract.")],
+        pub_date=PartialDate(value="2025-01", precision="month"),
+    )
+    judged = judge(early, later, same)
+    assert judged["PMID:2"].study == judged["PMID:3"].study  # a duplicate report still joins
+    assert judged["PMID:1"].study != judged["PMID:2"].study
+
+
+def test_the_configured_index_trial_and_paper_are_one_study_without_a_link() -> None:
+    registry = trial(nct=CLAIM.index.nct_id)
+    report = paper("PMID:9", title="Static magnetic stimulation in ALS", doi=CLAIM.index.doi)
+    judged = judge(registry, report)
+    assert judged["PMID:9"].study == judged[CLAIM.index.nct_id].study
+    assert judged["PMID:9"].role.role == judged[CLAIM.index.nct_id].role.role == "index"
+
+
+BIOMARKER_ONLY = [
+    (
+        "",
+        "ALS caused by rare variants varies in its course. We describe 60 carriers and the "
+        "effect of rTMS sessions in eight of them. Carriers of the first variant had a median "
+        "survival of 20 months compared with 150 months in carriers of the second (p < 0.001). "
+        "During rTMS, all eight showed a reduction of serum neurofilament levels. Carriers of the "
+        "two variants differ in course.",
+    )
+]
+
+
+def test_a_paper_whose_treatment_moves_only_a_biomarker_does_not_test_the_claim() -> None:
+    p = paper(title="Clinical features of two ALS variants", abstract=BIOMARKER_ONLY)
+    v = judge(p)["PMID:1"].verdict
+    assert (v.verdict, v.rule) == ("not_applicable", "paper.outcomes_outside_claim")
+    assert "biomarkers" in v.reason and any("neurofilament" in e for e in v.evidence)
+
+
+def test_a_biomarker_benefit_where_the_treatment_is_tied_to_progression_stays_inconclusive():
+    abstract = [
+        (
+            "",
+            "rTMS has been proposed to slow the progression of ALS. Forty patients were "
+            "randomised to real or sham rTMS. Serum neurofilament was significantly reduced "
+            "with real rTMS (p = 0.01). It was well tolerated.",
+        )
+    ]
+    p = paper(abstract=abstract, publication_types=RCT)
+    v = judge(p)["PMID:1"].verdict
+    assert (v.verdict, v.rule) == ("inconclusive", "paper.benefit_other_outcomes")
