@@ -13,7 +13,9 @@ import logging
 import pytest
 from apscheduler.util import obj_to_ref, ref_to_obj
 
-from tracker.schedule import jobs, scheduler
+from tracker.ids import Source
+from tracker.ingest.runs import fingerprint
+from tracker.schedule import history, jobs, scheduler
 
 LOGGERS = [
     ("tracker.http.transport", "tracker.http"),  # http.py became a package
@@ -30,6 +32,11 @@ LOGGERS = [
     ("tracker.schedule.lock", "tracker.schedule.lock"),
     ("tracker.schedule.scheduler", "tracker.schedule.scheduler"),
     ("tracker.schedule.stop", "tracker.schedule.stop"),
+    ("tracker.schedule.store", "tracker.schedule.store"),
+    ("tracker.schedule.triggers", "tracker.schedule.triggers"),
+    ("tracker.evidence.rules.flags_study", "tracker.evidence.flags"),
+    ("tracker.cli.common", "tracker.cli"),
+    ("tracker.ingest.europepmc_chase", "tracker.europepmc"),
 ]
 """(module, the logger name it has always logged under)."""
 
@@ -46,3 +53,16 @@ def test_each_module_logs_under_its_historic_name(module: str, name: str) -> Non
     log = importlib.import_module(module).log
     assert isinstance(log, logging.Logger)
     assert log.name == name
+
+
+def test_job_ids_stay_the_plain_strings_stored_in_job_runs_and_schedule_state() -> None:
+    # Derived from the Source type now; rows written by earlier versions hold these strings.
+    assert history.JOB_IDS == ("ctgov", "pubmed", "europepmc", "email")
+    assert all(type(job) is str for job in history.JOB_IDS)
+
+
+def test_query_hashes_are_those_earlier_versions_stored() -> None:
+    # A sync compares its query hash with the last run's: a changed hash forces a full sync.
+    # The keys are Source members now, hashed exactly as the plain strings were.
+    assert fingerprint({Source.PUBMED: "als AND tms"}) == fingerprint({"pubmed": "als AND tms"})
+    assert fingerprint({Source.EUROPEPMC: "q"}) == "43fd04e2958f7018affb65a24081b76f3be27359"

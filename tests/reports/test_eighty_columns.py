@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
 
+from tracker.ids import Source
 from tracker.reports.digest_data import SourceHealth
 from tracker.reports.render.console import health_table
 from tracker.schedule.history import JobHealth
@@ -23,10 +24,10 @@ def printed(renderable, width: int) -> str:
 
 def health() -> list[SourceHealth]:
     failed = SourceHealth(
-        "pubmed", T0, "interrupted", T0 - timedelta(days=3), 1200, 4800, False, 17, [], 123456
+        Source.PUBMED, T0, "interrupted", T0 - timedelta(days=3), 1200, 4800, False, 17, [], 123456
     )
-    ok = SourceHealth("ctgov", T0, "ok", T0, 4, 4, True, 0, [], 4)
-    never = SourceHealth("europepmc", None, None, None, None, None, None, None, [], 0)
+    ok = SourceHealth(Source.CTGOV, T0, "ok", T0, 4, 4, True, 0, [], 4)
+    never = SourceHealth(Source.EUROPEPMC, None, None, None, None, None, None, None, [], 0)
     return [ok, failed, never]
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 
+from tracker.ids import Source
 from tracker.reports.digest_data import Change, Digest, Item, NewItem, Section, SourceHealth
 from tracker.reports.render.console import render_digest
 from tracker.reports.render.json import render_digest_json
@@ -25,7 +26,7 @@ def digest() -> Digest:
         new=[
             NewItem(
                 "NCT05000001",
-                "ctgov",
+                Source.CTGOV,
                 HOSTILE,
                 "RECRUITING",
                 AT,
@@ -45,7 +46,7 @@ def digest() -> Digest:
         ],
         verdict_changes=[],
         evidence={},
-        health=[SourceHealth("ctgov", AT, "ok", AT, 10, 10, True, 0, [], 10)],
+        health=[SourceHealth(Source.CTGOV, AT, "ok", AT, 10, 10, True, 0, [], 10)],
         # The renderers list the digest's sections (built by build_digest from the above).
         sections=[
             Section(

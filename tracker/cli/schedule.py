@@ -6,11 +6,10 @@ import logging
 
 from tracker.cli.app import State, app
 from tracker.cli.common import engine, examples
+from tracker.ids import SOURCES
 
-COMMANDS = {
-    "ctgov": ["sync", "--source", "ctgov"],
-    "pubmed": ["sync", "--source", "pubmed"],
-    "europepmc": ["sync", "--source", "europepmc"],
+COMMANDS: dict[str, list[str]] = {
+    **{source.value: ["sync", "--source", source.value] for source in SOURCES},
     "email": ["email"],
 }
 """What each job runs: exactly the command a person would type (each in a child process)."""

@@ -20,7 +20,7 @@ def print_status(fmt: RecordFormat) -> None:
 
     db = engine()
     with session_scope(db) as session:
-        health = [source_health(session, s.value) for s in SOURCES]
+        health = [source_health(session, s) for s in SOURCES]
         jobs = job_healths(session.connection())
     alive = scheduler_state(
         db, stale_after=State.config().schedule.lock_stale_after, now=datetime.now(UTC)

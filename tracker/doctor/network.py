@@ -14,6 +14,7 @@ import httpx
 from tracker.config import Config
 from tracker.doctor.result import Check, first_line
 from tracker.errors import TrackerError
+from tracker.ids import Source
 
 REGISTRY_TIMEOUT = 4.0
 """Seconds for one registry's answer; the three are asked at the same time."""
@@ -25,9 +26,9 @@ Probe = tuple[str, str, "Callable[[], Check]"]
 def registry_probes(config: Config) -> list[Probe]:
     """One cheap request to each registry (run all at once, no retries)."""
     probes: list[tuple[str, str, dict[str, str]]] = [
-        ("ctgov", f"{config.ctgov.url}/version", {}),
+        (Source.CTGOV, f"{config.ctgov.url}/version", {}),
         (
-            "pubmed",
+            Source.PUBMED,
             f"{config.pubmed.url}/esearch.fcgi",
             {
                 "db": "pubmed",
@@ -38,7 +39,7 @@ def registry_probes(config: Config) -> list[Probe]:
             },
         ),
         (
-            "europepmc",
+            Source.EUROPEPMC,
             f"{config.europepmc.url}/search",
             {"query": "EXT_ID:1 AND SRC:MED", "format": "json", "pageSize": "1"},
         ),

@@ -43,7 +43,7 @@ def flag_pass(session: Session, config: Config, today: date, now: datetime) -> i
             )
         )
     }
-    trials = sorted(r for r, (s, _) in relevant.items() if s == "ctgov")
+    trials = sorted(r for r, (s, _) in relevant.items() if s == Source.CTGOV)
     versions = load_versions(session, trials)
     found: dict[str, list[Flag]] = {
         nct: trial_flags(versions[nct], today, config.flags) for nct in trials if nct in versions
@@ -52,7 +52,9 @@ def flag_pass(session: Session, config: Config, today: date, now: datetime) -> i
     for nct in trials:
         by_study.setdefault(relevant[nct][1], []).append(nct)
     papers = {
-        r: Source(s) for r, (s, study) in relevant.items() if s != "ctgov" and study in by_study
+        r: Source(s)
+        for r, (s, study) in relevant.items()
+        if s != Source.CTGOV and study in by_study
     }
     vocab = compile_vocab(config.claim)
     groups = OutcomeGroups(vocab)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 
 from tracker.evidence.overrides import override_for, stored_study_overrides
 from tracker.export.registered import registered_and_flagged
-from tracker.ids import record_url
+from tracker.ids import Source, record_url
 from tracker.store.models import Article, Assessment, Override, Trial
 
 _BATCH = 1000
@@ -36,7 +36,7 @@ class ExportRow:
     id: str
     kind: str
     """'trial', 'article' or 'preprint'."""
-    source: str
+    source: Source
     title: str
     url: str | None
     study: str | None
@@ -172,7 +172,7 @@ def _trial_row(m: Any, overrides: dict[str, Override]) -> ExportRow:
     return ExportRow(
         id=nct_id,
         kind="trial",
-        source="ctgov",
+        source=Source.CTGOV,
         title=data.get("official_title") or m["brief_title"] or nct_id,
         url=record_url(nct_id),
         status=m["overall_status"],
@@ -200,7 +200,7 @@ def _article_row(m: Any, overrides: dict[str, Override]) -> ExportRow:
     return ExportRow(
         id=article_id,
         kind="preprint" if article_id.startswith("PPR:") else "article",
-        source="pubmed" if m["in_pubmed"] else "europepmc",
+        source=Source.PUBMED if m["in_pubmed"] else Source.EUROPEPMC,
         title=m["title"] or article_id,
         url=record_url(article_id) or (f"https://doi.org/{m['doi']}" if m["doi"] else None),
         status="retracted" if m["retracted"] else None,

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, select, update
 
 from tracker.config import Config
 from tracker.http import HttpStats
+from tracker.ids import Source
 from tracker.ingest.europepmc_chase import chase_europepmc
 from tracker.ingest.prefetch import prefetched
 from tracker.ingest.runs import (
@@ -110,7 +111,7 @@ def sync_europepmc(
     """Fetch the configured Europe PMC query and store it, then chase citations (see
     tracker.ingest.chase); raises SourceError after storing whatever arrived before a
     failure."""
-    qhash = fingerprint({"europepmc": cfg.europepmc.query})
+    qhash = fingerprint({Source.EUROPEPMC: cfg.europepmc.query})
     outcome, watermark = start_run(
         engine, europepmc.SOURCE, qhash, full=full, overlap_days=OVERLAP_DAYS
     )

@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import Engine, select
 
 from tracker.config import Config
+from tracker.ids import Source
 from tracker.ingest.chase import Budget, plan_chase
 from tracker.ingest.runs import SyncOutcome, utcnow
 from tracker.sources import europepmc
@@ -24,7 +25,7 @@ from tracker.store.db import session_scope
 
 log = logging.getLogger("tracker.europepmc")
 
-VIA = "europepmc"
+VIA = Source.EUROPEPMC
 """The citations' source, as stored in citations.source and citation_chases.source."""
 IDS_PER_SEARCH = 50
 """Citing records asked for in one search query (an OR of id clauses)."""

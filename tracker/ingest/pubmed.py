@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from tracker.config import Config
 from tracker.errors import SourceError
 from tracker.http import HttpStats
+from tracker.ids import Source
 from tracker.ingest.prefetch import prefetched
 from tracker.ingest.pubmed_chase import chase_pubmed
 from tracker.ingest.pubmed_workers import ParsePool, Prepared, WorkerFailed
@@ -69,7 +70,7 @@ def sync_pubmed(
 ) -> SyncOutcome:
     """Fetch the configured PubMed query and store it; raises SourceError after storing
     whatever arrived before a failure."""
-    qhash = fingerprint({"pubmed": cfg.pubmed.query})
+    qhash = fingerprint({Source.PUBMED: cfg.pubmed.query})
     outcome, watermark = start_run(
         engine, pubmed.SOURCE, qhash, full=full, overlap_days=cfg.pubmed.overlap_days
     )

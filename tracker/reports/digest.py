@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from tracker.evidence.summary import ledger_summary
-from tracker.ids import record_url
+from tracker.ids import SOURCES, Source, record_url
 from tracker.reports.digest_data import Change, Digest, NewItem
 from tracker.reports.digest_sections import Event, sort_into_sections
-from tracker.reports.health import SOURCES, source_health
+from tracker.reports.health import source_health
 from tracker.reports.overview import standing_of
 from tracker.store.models import Article, Assessment, ChangeEvent, Report, Trial
 
@@ -91,7 +91,7 @@ def _new_trials(session: Session, since: datetime | None, until: datetime) -> li
     return [
         NewItem(
             id=nct_id,
-            source="ctgov",
+            source=Source.CTGOV,
             title=title or nct_id,
             status=status,
             first_seen_at=first_seen,
@@ -119,7 +119,7 @@ def _new_articles(session: Session, since: datetime | None, until: datetime) -> 
     return [
         NewItem(
             id=article_id,
-            source="pubmed" if in_pubmed else "europepmc",
+            source=Source.PUBMED if in_pubmed else Source.EUROPEPMC,
             title=title or article_id,
             status="retracted" if retracted else ("cites the index" if cites else None),
             first_seen_at=first_seen,

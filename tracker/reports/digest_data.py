@@ -9,6 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from tracker.ids import Source
 from tracker.records.text import clean_text
 
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -39,7 +40,7 @@ def _clean_fields(item: object) -> None:
 @dataclass(frozen=True, slots=True)
 class NewItem:
     id: str
-    source: str
+    source: Source
     title: str
     status: str | None
     first_seen_at: datetime
@@ -93,7 +94,7 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class SourceHealth:
-    source: str
+    source: Source
     last_run_at: datetime | None
     last_status: str | None
     last_success: datetime | None

@@ -8,7 +8,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tracker.ids import record_url, source_of
+from tracker.ids import Source, record_url, source_of
 from tracker.reports.digest_data import SECTIONS, Change, Item, NewItem, Section
 from tracker.reports.plain import plain_change, status_words
 
@@ -126,4 +126,4 @@ def _merge_new_relevant(buckets: dict[str, list[Item]]) -> None:
 
 
 def _kind(record_id: str) -> str:
-    return {"ctgov": "trial", "pubmed": "paper", "europepmc": "paper"}[source_of(record_id)]
+    return "trial" if source_of(record_id) is Source.CTGOV else "paper"

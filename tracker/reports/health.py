@@ -9,22 +9,21 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from tracker.ids import Source
 from tracker.reports.digest_data import SourceHealth
 from tracker.runtime.redact import scrub
 from tracker.store.models import Article, SyncRun, Trial
 
-SOURCES = ("ctgov", "pubmed", "europepmc")
 
-
-def _stored_count(source: str) -> Any:
-    if source == "ctgov":
+def _stored_count(source: Source) -> Any:
+    if source is Source.CTGOV:
         return select(func.count()).select_from(Trial)
-    flag = col(Article.in_pubmed) if source == "pubmed" else col(Article.in_europepmc)
+    flag = col(Article.in_pubmed) if source is Source.PUBMED else col(Article.in_europepmc)
     # "= true", not a bare column: SQLite uses ix_articles_in_* only for a comparison.
     return select(func.count()).select_from(Article).where(flag == True)  # noqa: E712
 
 
-def source_health(session: Session, source: str) -> SourceHealth:
+def source_health(session: Session, source: Source) -> SourceHealth:
     """The newest run of a source, its last success, and how many records it has stored."""
     last = session.scalars(
         select(SyncRun)

@@ -12,7 +12,7 @@ import msgspec
 from sqlmodel import Session, col, select
 
 from tracker.errors import NotFoundError
-from tracker.ids import normalise_id, record_url
+from tracker.ids import Source, normalise_id, record_url
 from tracker.records.article import ArticleData
 from tracker.records.trial import TrialData, decode_trial
 from tracker.reports.explain import Explanation, explain
@@ -55,7 +55,7 @@ class LinkRow:
 @dataclass(frozen=True, slots=True)
 class RecordView:
     id: str
-    source: str
+    source: Source
     title: str
     url: str | None
     first_seen_at: datetime
@@ -104,7 +104,7 @@ def _build(session: Session, record_id: str) -> RecordView:
     if trial is not None:
         return RecordView(
             id=rid,
-            source="ctgov",
+            source=Source.CTGOV,
             title=trial.brief_title or rid,
             url=record_url(rid),
             first_seen_at=trial.first_seen_at,
@@ -122,7 +122,7 @@ def _build(session: Session, record_id: str) -> RecordView:
     assert article is not None
     return RecordView(
         id=rid,
-        source="pubmed" if article.in_pubmed else "europepmc",
+        source=Source.PUBMED if article.in_pubmed else Source.EUROPEPMC,
         title=article.title or rid,
         url=record_url(rid),
         first_seen_at=article.first_seen_at,

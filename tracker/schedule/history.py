@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select, update
 from sqlalchemy.engine import Connection
 
+from tracker.ids import SOURCES
 from tracker.runtime.redact import scrub_optional
 from tracker.store.models import SCHEDULE_STATE, JobRun
 
-JOB_IDS = ("ctgov", "pubmed", "europepmc", "email")
+JOB_IDS: tuple[str, ...] = (*(source.value for source in SOURCES), "email")
 """In this order: when two jobs are due together, the sources run before the report."""
 
 RUNS = JobRun.__table__  # type: ignore[attr-defined]

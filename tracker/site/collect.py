@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tracker.config import ClaimConfig
 from tracker.evidence.overrides import stored_study_overrides
 from tracker.evidence.summary import studies_needing_check
+from tracker.ids import Source
 from tracker.site.effects import Estimate
 from tracker.site.model import FlagLine, HumanVerdict, RecordRow, StudyRow, study_slug
 from tracker.site.records import Outcomes, RecordInfo, read_records
@@ -89,7 +90,7 @@ def _study(
     return StudyRow(
         key=key,
         slug=study_slug(key),
-        title=next((r.title for r in records if r.source == "ctgov"), records[0].title),
+        title=next((r.title for r in records if r.source == Source.CTGOV), records[0].title),
         verdict=human.verdict if human else automatic,
         automatic=automatic,
         human=human,

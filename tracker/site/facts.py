@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from tracker.config import ClaimConfig, SiteConfig
 from tracker.evidence.summary import ledger_summary
-from tracker.reports.health import SOURCES, source_health
+from tracker.ids import SOURCES
+from tracker.reports.health import source_health
 from tracker.reports.overview import standing_of
 from tracker.site.model import HealthLine, SiteFacts, StudyRow
 from tracker.site.news import news

@@ -15,13 +15,14 @@ import msgspec
 
 from tracker.config import CtgovConfig, CtgovQuery
 from tracker.errors import SourceError
+from tracker.ids import Source
 from tracker.sources import ctgov_wire as w
 from tracker.sources.ctgov_parse import read_study
 from tracker.sources.request import decode_json, fetch, page_cap
 
 __all__ = ["CtgovPage", "fetch_pages", "query_params", "read_study"]
 
-SOURCE = "ctgov"
+SOURCE = Source.CTGOV
 _PAGE_DECODER = msgspec.json.Decoder(w.Page)
 
 

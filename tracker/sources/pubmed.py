@@ -17,9 +17,10 @@ import msgspec
 
 from tracker.config import PubmedConfig
 from tracker.errors import SourceError
+from tracker.ids import Source
 from tracker.sources.request import fetch
 
-SOURCE = "pubmed"
+SOURCE = Source.PUBMED
 ESEARCH_CAP = 9999
 """The most ids one esearch query can page through (NCBI: 'first 10,000')."""
 EARLIEST = date(1781, 1, 1)

@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Connection, Table, select
 
+from tracker.ids import Source
 from tracker.records.article import ArticleData
 from tracker.records.changes import FieldChange, article_material_changes, changed_fields
 from tracker.records.links import LinkTriple
@@ -80,7 +81,7 @@ def save_articles(
     run_id: int | None,
 ) -> PageOutcome:
     """Upsert one batch of articles reported by `source` ('pubmed' or 'europepmc')."""
-    flag = {"in_pubmed": True} if source == "pubmed" else {"in_europepmc": True}
+    flag = {"in_pubmed": True} if source == Source.PUBMED else {"in_europepmc": True}
     items = []
     regs = []
     for a in articles:

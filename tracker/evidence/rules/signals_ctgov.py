@@ -11,6 +11,7 @@ from tracker.evidence.rules.outcomes import claim_groups
 from tracker.evidence.rules.signals import Design, Signals
 from tracker.evidence.rules.text import kinds_in, proximity
 from tracker.evidence.rules.vocab import Vocab
+from tracker.ids import Source
 from tracker.records.trial import Intervention, TrialData
 
 MEASURING_TYPES = frozenset({"DIAGNOSTIC_TEST"})
@@ -33,7 +34,7 @@ def trial_signals(t: TrialData, vocab: Vocab) -> Signals:
         everything = f"{t.brief_summary or ''} | {t.detailed_description or ''}"
     return Signals(
         id=t.nct_id,
-        source="ctgov",
+        source=Source.CTGOV,
         kind="trial",
         title=t.title,
         date=_registered(t),

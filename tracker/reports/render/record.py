@@ -8,7 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tracker.ids import record_url
+from tracker.ids import Source, record_url
 from tracker.records.article import ArticleData
 from tracker.records.trial import TrialData
 from tracker.reports.explain import Explanation
@@ -168,7 +168,7 @@ def _article_facts(
 
 
 def _links(view: RecordView) -> Table:
-    title = "Reported in" if view.source == "ctgov" else "Reports trials"
+    title = "Reported in" if view.source == Source.CTGOV else "Reports trials"
     table = Table(title=title, title_justify="left")
     for name in ("record", "how we know", "title"):
         table.add_column(name, overflow="fold")
