@@ -12,8 +12,9 @@ import pytest
 from tracker.config import DEFAULT_CONFIG, load_config
 from tracker.evidence.rules.assess import Record, judge_records
 from tracker.ids import Source
-from tracker.records.article import AbstractSection, ArticleData, PartialDate
+from tracker.records.article import AbstractSection, ArticleData
 from tracker.records.article import PublicationType as PT
+from tracker.records.trial import PartialDate
 
 CLAIM = load_config(DEFAULT_CONFIG, env={}).claim
 TODAY = date(2026, 11, 25)
