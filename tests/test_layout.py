@@ -1,6 +1,12 @@
-"""Strings other programs keep must survive moving code between modules.
+"""The layout stays as docs/architecture.md describes it, and strings other programs keep
+survive moving code between modules.
 
-APScheduler's job store keeps a textual reference to the job function in the database, and
+Layout: at the root of tracker/ only errors, ids, config and http (the last two as packages),
+besides __init__ and __main__; every other piece of code lives in the package of its layer,
+every package is in the import-linter layers contract (pyproject.toml), and no module is over
+300 lines.
+
+Strings: APScheduler's job store keeps a textual reference to the job function in the database, and
 users filter logs by logger name. Both were fixed before the code was grouped into packages
 by layer; a move that changes either breaks a deployed scheduler or a user's log filter.
 """
@@ -9,10 +15,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+import tomllib
 
 import pytest
 from apscheduler.util import obj_to_ref, ref_to_obj
 
+from tests import paths
 from tracker.ids import Source
 from tracker.ingest.runs import fingerprint
 from tracker.schedule import history, jobs, scheduler
@@ -66,3 +74,37 @@ def test_query_hashes_are_those_earlier_versions_stored() -> None:
     # The keys are Source members now, hashed exactly as the plain strings were.
     assert fingerprint({Source.PUBMED: "als AND tms"}) == fingerprint({"pubmed": "als AND tms"})
     assert fingerprint({Source.EUROPEPMC: "q"}) == "43fd04e2958f7018affb65a24081b76f3be27359"
+
+
+TRACKER = paths.REPO / "tracker"
+ROOT_MODULES = {"__init__", "__main__", "errors", "ids", "config", "http"}
+"""What may sit at the root of tracker/ as a module (config and http may also be packages)."""
+MAX_LINES = 300
+
+
+def test_the_root_of_tracker_holds_only_the_shared_leaves() -> None:
+    modules = {path.stem for path in TRACKER.glob("*.py")}
+    assert modules <= ROOT_MODULES, f"move into the package of its layer: {modules - ROOT_MODULES}"
+
+
+def test_no_module_is_over_300_lines() -> None:
+    long = {
+        path.relative_to(TRACKER).as_posix(): lines
+        for path in TRACKER.rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"split into modules with one job each: {long}"
+
+
+def test_every_package_sits_in_the_layers_contract() -> None:
+    config = tomllib.loads((paths.REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    layers = next(c for c in contracts if c["type"] == "layers" and "containers" not in c)
+    named = {
+        name.strip().removeprefix("tracker.")
+        for layer in layers["layers"]
+        for name in layer.replace(":", "|").split("|")
+    }
+    packages = {path.parent.name for path in TRACKER.glob("*/__init__.py")}
+    modules = {path.stem for path in TRACKER.glob("*.py")} - {"__init__"}
+    assert packages | modules <= named, f"not in any layer: {(packages | modules) - named}"
