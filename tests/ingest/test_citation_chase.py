@@ -11,6 +11,7 @@ it), and cites the trial's paper; and a stroke paper citing it too (fetched, not
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -254,6 +255,25 @@ def test_a_failing_elink_fails_the_source_in_one_line_and_the_next_run_catches_u
     simulator.faults.inject("truncate", path=ELINK)  # a transient fault is retried
     cli(path, "sync", "--source", "pubmed")
     assert article(db_url, f"PMID:{REVIEW}")[1] is not None
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_citing_pmid_pubmed_does_not_return_neither_fails_nor_repeats_the_chase(
+    simulator, db_url, tmp_path
+):
+    """elink can list a PMID efetch no longer returns (withdrawn, merged): the run stays
+    complete, says so, and the paper is not asked about again the next day."""
+    build_pubmed(simulator)
+    simulator.pubmed.cite_index("39899999", TRIAL)  # listed by elink, absent from efetch
+    path = config(tmp_path, simulator, db_url)
+    sync = ("sync", "--source", "pubmed")
+    cli(path, *sync)
+    out = cli(path, *sync)
+    assert "sync incomplete" not in out
+    assert re.search(r"pubmed: incremental .*: fetched (\d+) of \1 expected", out), out
+    assert "efetch 3 ids citing PMID:39200001: 2 of them came back" in out
+    assert article(db_url, f"PMID:{REVIEW}")[0] is not None
+    assert (f"PMID:{TRIAL}", "pubmed_elink") in chased(db_url)
 
 
 def build_europepmc(sim: RegistrySimulator) -> None:

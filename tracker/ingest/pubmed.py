@@ -92,9 +92,9 @@ def sync_pubmed(
             outcome,
             today=today,
             full=full,
-            store=lambda body, where, ids: _store_batch(
-                engine, _read_body(body, where, ids), outcome
-            ),
+            # ids=0: PubMed may not return a PMID elink lists (withdrawn, merged); the
+            # chase counts what came back instead of failing the run on every sync.
+            store=lambda body, where: _store_batch(engine, _read_body(body, where, 0), outcome)[0],
         )
         return mark
 

@@ -25,8 +25,8 @@ log = logging.getLogger("tracker.pubmed")
 VIA = "pubmed_elink"
 """The citations' source, as stored in citations.source and citation_chases.source."""
 
-StoreFn = Callable[[bytes, str, int], object]
-"""Stores one efetch body (where, how many ids it answers) as the query's batches are."""
+StoreFn = Callable[[bytes, str], int]
+"""Stores one efetch body as the query's batches are; returns how many records it held."""
 
 
 def chase_pubmed(
@@ -58,10 +58,13 @@ def chase_pubmed(
         missing = [w for w in wanted if w not in stored]
         taken = budget.take(missing)
         if taken:
-            outcome.expected += len(taken)
             ids = [t.removeprefix("PMID:") for t in taken]
             for body, count in fetch_by_ids(client, cfg.pubmed, common, ids):
-                store(body, f"efetch {count} ids citing PMID:{pmid}", count)
+                where = f"efetch {count} ids citing PMID:{pmid}"
+                received = store(body, where)
+                outcome.expected += received
+                if received < count:
+                    log.warning("pubmed: %s: %d of them came back", where, received)
         done = len(taken) == len(missing)
         with session_scope(engine) as session:
             conn = session.connection()
