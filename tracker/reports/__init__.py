@@ -1,1 +1,2 @@
-"""Reports: build the data first (digest.py), then render it (console, markdown, json)."""
+"""Reports: build the data first (digest_data.py, built by digest.py), then render it (console,
+markdown, json)."""

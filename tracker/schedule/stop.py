@@ -1,4 +1,4 @@
-"""SIGTERM and SIGINT as a request to stop cleanly (tracker.ingest.runs.request_stop).
+"""SIGTERM and SIGINT as a request to stop cleanly (tracker.runtime.interrupt.request_stop).
 
 The first signal asks the sync in flight to stop: a page being stored is committed first,
 a request in flight or a back-off wait ends at once (tracker.http.netwatch), within a second.

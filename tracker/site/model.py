@@ -1,6 +1,6 @@
 """What the website shows, as plain data: studies, their records and timelines, news.
 
-Built by tracker.site.collect from stored rows; rendered by tracker.site.render. Frozen
+Built by tracker.site.collect from stored rows; rendered by tracker.site.pages. Frozen
 and made of plain values, so `repr` of a study is a fingerprint of its page's content.
 """
 

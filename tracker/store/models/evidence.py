@@ -110,7 +110,8 @@ class Assessment(SQLModel, table=True):
 
 class Registration(SQLModel, table=True):
     """A study's number in another registry (EudraCT, CTIS, ISRCTN, an NCT alias...), as one
-    record declared it. Records that share a number are one study (tracker.evidence.joins)."""
+    record declared it. Records that share a number are one study
+    (tracker.evidence.rules.registration_joins)."""
 
     __tablename__ = "registrations"
     __table_args__ = (
