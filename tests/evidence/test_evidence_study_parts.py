@@ -94,3 +94,28 @@ def test_a_biomarker_benefit_where_the_treatment_is_tied_to_progression_stays_in
     p = paper(abstract=abstract, publication_types=RCT)
     v = judge(p)["PMID:1"].verdict
     assert (v.verdict, v.rule) == ("inconclusive", "paper.benefit_other_outcomes")
+
+
+def test_a_handbook_chapter_on_treating_als_with_brain_stimulation_is_background() -> None:
+    chapter = paper(
+        "DOI:10.1/chapter",
+        title="Treating ALS with non-invasive brain and spinal stimulation: a handbook chapter",
+        pub_date=PartialDate(value="2023-02", precision="month"),
+    )
+    j = judge(chapter)["DOI:10.1/chapter"]
+    assert j.relevance.relevant, j.relevance.reason
+    assert (j.role.role, j.verdict.verdict) == ("background", "not_applicable")
+
+
+def test_a_trial_of_paired_brain_spinal_stimulation_in_als_is_relevant() -> None:
+    t = trial(
+        brief_title="Paired stimulation for hand function in ALS",
+        brief_summary="People with ALS receive two-week programs of paired brain-spinal "
+        "stimulation, aiming at a clinical benefit on hand function.",
+        interventions=[],
+        arms=[],
+        primary_outcomes=[],
+    )
+    j = judge(t)["NCT09000001"]
+    assert j.relevance.relevant, j.relevance.reason
+    assert j.verdict.rule == "outcomes.outside_claim"

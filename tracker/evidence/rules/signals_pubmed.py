@@ -57,6 +57,8 @@ _REVIEW_TEXT = re.compile(
     r"|\b(PRISMA)\b",
     re.IGNORECASE,
 )
+_CHAPTER = re.compile(r"\b(?:handbook|book|textbook)\s+chapter\b", re.IGNORECASE)
+"""A book chapter reviews; it reports no study of its own (a narrative review)."""
 _PROTOCOL = re.compile(r"\bprotocol\b|\bstudy design\b|rationale and design", re.IGNORECASE)
 _SECTION_WEIGHT = {"BACKGROUND": 0.5, "INTRODUCTION": 0.5}
 _PRIMARY = re.compile(r"primary\s+(?:efficacy\s+)?(?:outcome|end[\s-]?point|measure)", re.I)
@@ -85,7 +87,8 @@ def article_signals(a: ArticleData, vocab: Vocab, *, source: str) -> Signals:
         retracted=_retraction(a),
         concern=_notice(a, "ExpressionOfConcernIn", "expression of concern"),
         review=_review(a, types),
-        narrative_review=any(t in ("review", "review-article") for t in types),
+        narrative_review=any(t in ("review", "review-article") for t in types)
+        or bool(_CHAPTER.search(a.title or "")),
         protocol="clinical trial protocol" in types or bool(_PROTOCOL.search(a.title or "")),
         design=_design(a, types, text),
         primary_claim=claim_groups(primary, vocab),
