@@ -96,15 +96,33 @@ def test_no_module_is_over_300_lines() -> None:
     assert not long, f"split into modules with one job each: {long}"
 
 
-def test_every_package_sits_in_the_layers_contract() -> None:
+def _contracts() -> list[dict[str, object]]:
     config = tomllib.loads((paths.REPO / "pyproject.toml").read_text(encoding="utf-8"))
-    contracts = config["tool"]["importlinter"]["contracts"]
-    layers = next(c for c in contracts if c["type"] == "layers" and "containers" not in c)
-    named = {
-        name.strip().removeprefix("tracker.")
-        for layer in layers["layers"]
+    contracts: list[dict[str, object]] = config["tool"]["importlinter"]["contracts"]
+    return contracts
+
+
+def _named(contract: dict[str, object], prefix: str) -> set[str]:
+    layers = contract["layers"]
+    assert isinstance(layers, list)
+    return {
+        name.strip().removeprefix(prefix)
+        for layer in layers
         for name in layer.replace(":", "|").split("|")
     }
+
+
+def test_every_package_sits_in_the_layers_contract() -> None:
+    layers = next(c for c in _contracts() if c["type"] == "layers" and "containers" not in c)
+    named = _named(layers, "tracker.")
     packages = {path.parent.name for path in TRACKER.glob("*/__init__.py")}
     modules = {path.stem for path in TRACKER.glob("*.py")} - {"__init__"}
     assert packages | modules <= named, f"not in any layer: {(packages | modules) - named}"
+
+
+def test_every_evidence_service_sits_above_the_pure_rules() -> None:
+    # The rules may import none of the modules that touch the database: each is named in the
+    # layers contract inside tracker.evidence, above `rules`.
+    evidence = next(c for c in _contracts() if c.get("containers") == ["tracker.evidence"])
+    modules = {p.stem for p in (TRACKER / "evidence").glob("*.py")} - {"__init__"}
+    assert modules <= _named(evidence, ""), f"not above the rules: {modules - _named(evidence, '')}"
