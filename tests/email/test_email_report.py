@@ -27,7 +27,8 @@ from tracker.config import ClaimConfig, IndexConfig, SiteConfig
 from tracker.email import outbox
 from tracker.email.report import send_report
 from tracker.errors import SmtpError
-from tracker.store.models import EmailReport, ReportedItem
+from tracker.reports.ledger import build_ledger
+from tracker.store.models import EmailReport, Override, ReportedItem
 
 CLAIM = ClaimConfig(
     statement="Magnetic stimulation of the brain slows ALS progression.",
@@ -143,6 +144,46 @@ def test_the_first_email_is_a_welcome_with_where_the_evidence_stands(world):
     assert text.count(AMP_TITLE) == 1 and "(NCT00000002, n = 60)" in text
     assert "now counted as a follow-up" not in text and "first judged" not in text
     assert "Verdict changes" not in html
+
+
+def test_the_welcome_lists_each_study_under_its_human_verdict_as_tracker_evidence_does(world):
+    with Session(world) as session:
+        # A person's verdict on a paper of the study NCT00000002 (automatically pending)
+        # stands over the whole study; a cleared one on NCT00000001 no longer counts.
+        note = "Results <b>posted</b>: survival no better than sham."
+        session.add(
+            Override(record_id="PMID:400", verdict="refutes", note=note, by="reviewer", at=T0)
+        )
+        session.add(
+            Override(
+                record_id="NCT00000001",
+                verdict="refutes",
+                note="Judged too early.",
+                at=T0 - timedelta(days=3),
+                cleared_at=T0 - timedelta(days=2),
+            )
+        )
+        session.commit()
+        ledger = build_ledger(session, CLAIM)
+    with MailServer() as server:
+        send_report(world, server.settings(), now=T2, claim=CLAIM)
+    [got] = server.received
+    # The counts in the subject and the lists below agree: the human verdict counts.
+    assert got.message["Subject"] == (
+        "STIMALS follow-ups: where the evidence stands; 1 refutes, 2 confirms"
+    )
+    html, text, _ = _html_and_text(got.message)
+    refutes = text[text.index("Refutes (1)") : text.index("Confirms (2)")]
+    assert AMP_TITLE in refutes and text.count(AMP_TITLE) == 1  # not under Pending too
+    assert (
+        "A person's verdict (automatic: pending): Results <b>posted</b>: survival no better" in text
+    )
+    assert "A person's verdict (automatic: pending): Results &lt;b&gt;posted" in html
+    assert text.count("A person's verdict") == 1  # the cleared one is not shown
+    assert SCRIPT_TITLE in text[text.index("Confirms (2)") : text.index("Inconclusive (1)")]
+    # tracker evidence gives every record of those studies the same verdicts.
+    by_study = {i.study: i.verdict for i in ledger.items if i.relevant}
+    assert by_study["NCT00000002"] == "refutes" and by_study["NCT00000001"] == "confirms"
 
 
 def test_with_a_website_every_item_links_to_its_study_page(world):

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from tracker.evidence.overrides import stored_study_overrides
 from tracker.evidence.summary import LedgerSummary
 from tracker.ids import record_url
 from tracker.store.models import Article, Assessment, Trial
@@ -32,22 +33,36 @@ class StudyLine:
     title: str
     url: str | None
     participants: int | None
+    automatic: str | None = None
+    """Set when a person's verdict stands over the study: the automatic one it replaces."""
+    note: str | None = None
+    """The person's note, when a person's verdict stands."""
 
 
 def studies_by_verdict(session: Session, verdicts: Iterable[str]) -> dict[str, list[StudyLine]]:
-    """Relevant studies with the given automatic verdict, each once, ordered by key."""
+    """Relevant studies by their effective verdict (a person's verdict where one stands,
+    tracker.evidence.overrides says which, else the automatic one the records share), each
+    once, ordered by key; only the given verdicts."""
     wanted = list(verdicts)
-    rows = session.execute(
+    humans = stored_study_overrides(session)
+    automatic: dict[str, str] = {}
+    sizes: dict[str, int | None] = {}
+    for study, verdict, size in session.execute(
         select(
             col(Assessment.study),
-            func.max(col(Assessment.verdict)),
+            func.max(col(Assessment.verdict)),  # as the ledger's counts: the shared verdict
             func.max(col(Assessment.participants)),
         )
         .where(col(Assessment.relevant).is_(True))
         .group_by(col(Assessment.study))
         .order_by(col(Assessment.study))
-    ).all()
-    listed = {study for study, verdict, _ in rows if verdict in wanted}
+    ):
+        automatic[study], sizes[study] = verdict, size
+    effective = {
+        study: humans[study].verdict if study in humans else verdict
+        for study, verdict in automatic.items()
+    }
+    listed = {study for study, verdict in effective.items() if verdict in wanted}
     members = session.execute(
         select(col(Assessment.study), col(Assessment.record_id))
         .where(col(Assessment.relevant).is_(True))
@@ -59,12 +74,23 @@ def studies_by_verdict(session: Session, verdicts: Iterable[str]) -> dict[str, l
             records.setdefault(study, []).append(rid)
     titles = _titles(session, sorted({r for rs in records.values() for r in rs} | listed))
     out: dict[str, list[StudyLine]] = {v: [] for v in wanted}
-    for study, verdict, size in rows:
-        if verdict in out:
-            # The study's own record names it; else the first of its records that has a title.
-            named = [titles.get(r) for r in [study, *records.get(study, [])]]
-            title = next((t for t in named if t), study)
-            out[verdict].append(StudyLine(study, title, record_url(study), size))
+    for study, verdict in effective.items():
+        if verdict not in out:
+            continue
+        # The study's own record names it; else the first of its records that has a title.
+        named = [titles.get(r) for r in [study, *records.get(study, [])]]
+        title = next((t for t in named if t), study)
+        human = humans.get(study)
+        out[verdict].append(
+            StudyLine(
+                study,
+                title,
+                record_url(study),
+                sizes[study],
+                automatic=automatic[study] if human else None,
+                note=human.note if human else None,
+            )
+        )
     return out
 
 
