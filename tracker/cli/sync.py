@@ -25,6 +25,7 @@ def run_sync(sources: list[Source], *, full: bool) -> SyncReport:
     """Sync each source in turn, then judge; the report has one error line per source that
     failed."""
     from tracker.evidence.reassess import Tally, reassess_database
+    from tracker.evidence.signal_rows import ClaimReader
     from tracker.http import HttpStats, make_client
     from tracker.ingest.every import rps_by_host, sync_sources
 
@@ -56,7 +57,16 @@ def run_sync(sources: list[Source], *, full: bool) -> SyncReport:
 
         ordered = [s for s in SOURCES if s in sources]
         report = sync_sources(
-            ordered, db, cfg, client, stats, full=full, progress=show, on_outcome=finished
+            ordered,
+            db,
+            cfg,
+            client,
+            stats,
+            full=full,
+            progress=show,
+            on_outcome=finished,
+            # The parse workers read the evidence signals too: the judging then reads none.
+            reader=ClaimReader.of(cfg.claim),
         )
     for source in report.skipped:
         say(f"{source.value}: skipped: no query configured")

@@ -28,10 +28,12 @@ from tracker.evidence.rules.signals import Signals
 from tracker.evidence.rules.signals_ctgov import trial_context
 from tracker.evidence.rules.studies import Inferred, components, group_studies
 from tracker.evidence.rules.vocab import compile_vocab
+from tracker.evidence.signal_rows import decode_signals
 from tracker.ids import Source
 from tracker.records.trial import TrialData
 from tracker.runtime.workers import WorkerPool
 from tracker.store.models import Assessment, EvidenceMark, Link
+from tracker.store.signals import SignalRow, save_signals, stored_signals
 
 LINKS = "links"
 """The mark of the links read."""
@@ -63,6 +65,11 @@ class Plan:
     study_of: dict[str, str]
     inferred: list[Inferred] = field(default_factory=list)
     """Every inferred match over the whole store, not only the judged part."""
+    relevant: set[str] = field(default_factory=set)
+    """The relevant records among those with signals (the others are judged from their
+    signals alone, without loading the record)."""
+    written: int = 0
+    """Rows written while planning: the records found unreadable."""
 
     @property
     def size(self) -> int:
@@ -154,7 +161,7 @@ def plan(
 ) -> Plan:
     """The studies over every stored record, and the batches of those to judge."""
     order = sorted(versions, key=lambda rid: (versions[rid][0] != Source.CTGOV, rid))
-    signals, relevant = _read_dirty(session, claim, versions, dirty, pool, on_read)
+    signals, relevant, written = _read_dirty(session, claim, versions, dirty, pool, on_read)
     # Kept for the judging: what was read here, and the relevant unchanged records' whole
     # signals (an excluded one's stand-in holds only what links it).
     keep = set(signals)
@@ -184,6 +191,8 @@ def plan(
         signals={rid: s for rid, s in signals.items() if rid in keep},
         study_of=study_of,
         inferred=grouping.inferred,
+        relevant=relevant,
+        written=written,
     )
 
 
@@ -202,18 +211,36 @@ def _read_dirty(
     dirty: set[str],
     pool: WorkerPool,
     on_read: Callable[[int], None],
-) -> tuple[dict[str, Signals], set[str]]:
+) -> tuple[dict[str, Signals], set[str], int]:
     """Read the records to judge: their signals, kept for the judging (read once, not
-    twice), and which are relevant."""
+    twice), which are relevant, and how many rows of unreadable records were written.
+
+    Signals the sync stored for the record's version under these rules are taken as they
+    are; the rest are read from the stored records. A record the rules cannot read is
+    stored as such, so that it is not tried again until it or the rules change."""
+    rules_hash = compile_vocab(claim).rules_hash
     signals: dict[str, Signals] = {}
     relevant: set[str] = set()
-    for part in read_stored(session, claim, {rid: versions[rid][0] for rid in dirty}, pool):
+    stored = stored_signals(session.connection(), list(dirty), rules_hash)
+    for rid, row in stored.items():
+        if row.version == versions[rid][1] and row.signals is not None:
+            signals[rid] = decode_signals(row.signals)
+            if row.relevant:
+                relevant.add(rid)
+    on_read(len(signals))
+    failed: list[SignalRow] = []
+    wanted = {rid: versions[rid][0] for rid in dirty if rid not in signals}
+    for part, failures in read_stored(session, claim, wanted, pool):
         for rid, (s, is_relevant) in part.items():
             signals[rid] = s
             if is_relevant:
                 relevant.add(rid)
-        on_read(len(signals))
-    return signals, relevant
+        failed += [SignalRow(rid, rules_hash, None, None, why) for rid, why in failures.items()]
+        on_read(len(signals) + len(failed))
+    written = save_signals(
+        session.connection(), failed, {r.record_id: versions[r.record_id][1] for r in failed}
+    )
+    return signals, relevant, written
 
 
 def _read_clean(

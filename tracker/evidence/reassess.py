@@ -25,12 +25,16 @@ from tracker.evidence.plan import Known, known_judgements, stale, study_members
 from tracker.evidence.registrations import save_registration_links
 from tracker.evidence.rules.assess import Judgement, Record, judge_records
 from tracker.evidence.rules.registry import recheck_on
+from tracker.evidence.rules.signals import Signals
 from tracker.evidence.rules.vocab import compile_vocab
 from tracker.evidence.write import row_values, save_inferred, write_events, write_rows
+from tracker.ids import Source
+from tracker.records.article import ArticleData
 from tracker.records.trial import TrialData
 from tracker.runtime.workers import WorkerPool
 from tracker.store.db import session_scope
 from tracker.store.models import Override
+from tracker.store.signals import unreadable
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +76,11 @@ def reassess(
     tally = tally if tally is not None else Tally()
     rules_hash = compile_vocab(config.claim).rules_hash
     known = known_judgements(session)
-    versions = stored_versions(session)
+    # A record the rules could not read is left out until it or the rules change.
+    failed = unreadable(session.connection(), rules_hash)
+    versions = {
+        rid: v for rid, v in stored_versions(session).items() if failed.get(rid, (0,))[0] != v[1]
+    }
     # Registration numbers shared across records join them into one study (kept as links,
     # so a new one makes its records stale like any other new link).
     save_registration_links(session, now)
@@ -101,9 +109,10 @@ def reassess(
     changes: list[VerdictChange] = []
     if progress:
         progress(read, read + plan.size)
+    tally.written += plan.written
     for batch in plan.batches:
-        records = load_records(session, batch)
         reuse = {rid: plan.signals.pop(rid) for rid in batch if rid in plan.signals}
+        records = _records(session, batch, reuse, plan.relevant)
         judged, _inferred = judge_records(records, links, config.claim, today, known=reuse)
         due = _recheck_dates(records, judged, today)
         rows = {
@@ -131,6 +140,25 @@ def reassess(
     flag_pass(session, config, today, now)
     session.flush()
     return changes
+
+
+def _records(
+    session: Session, batch: dict[str, Source], reuse: dict[str, Signals], relevant: set[str]
+) -> list[Record]:
+    """The batch's records for the rules. An excluded record whose signals are known is
+    judged from them alone (the rules read nothing else of it), so it is not loaded: a
+    stand-in carries its id and source."""
+    wanted = {rid: src for rid, src in batch.items() if rid not in reuse or rid in relevant}
+    records = load_records(session, wanted)
+    records += [_stand_in(rid, src) for rid, src in batch.items() if rid not in wanted]
+    # In the order load_records gives (the rules' results must not depend on batching).
+    return sorted(records, key=lambda r: (r.source != Source.CTGOV, r.id))
+
+
+def _stand_in(rid: str, source: Source) -> Record:
+    if source == Source.CTGOV:
+        return Record(source, TrialData(nct_id=rid))
+    return Record(source, ArticleData(id=rid))
 
 
 def _recheck_dates(records: list[Record], judged: list[Judgement], today: date) -> dict[str, date]:

@@ -34,6 +34,7 @@ from tracker.runtime.workers import WorkerFailed, WorkerPool
 from tracker.sources import ctgov
 from tracker.store.articles import save_links
 from tracker.store.db import session_scope
+from tracker.store.signals import SignalReader, save_signals
 from tracker.store.trial_rows import PreparedStudy
 from tracker.store.trials import save_prepared
 from tracker.store.versioning import PageOutcome
@@ -59,9 +60,11 @@ def sync_ctgov(
     *,
     full: bool = False,
     progress: ProgressFn | None = None,
+    reader: SignalReader | None = None,
 ) -> SyncOutcome:
     """Fetch every configured CT.gov query and store it; raises SourceError after storing
-    whatever arrived before a failure."""
+    whatever arrived before a failure. `reader` reads each new or changed study's evidence
+    signals where it is parsed, and they are stored with it."""
     outcome, watermark = start_run(
         engine, ctgov.SOURCE, query_hash(cfg), full=full, overlap_days=cfg.ctgov.overlap_days
     )
@@ -69,7 +72,7 @@ def sync_ctgov(
     def work() -> str | None:
         mark = watermark
         for query in cfg.ctgov.queries:
-            mark = _sync_query(engine, cfg, client, query, outcome, mark, progress)
+            mark = _sync_query(engine, cfg, client, query, outcome, mark, progress, reader)
         return mark
 
     return run_to_end(engine, outcome, stats, work)
@@ -83,12 +86,13 @@ def _sync_query(
     outcome: SyncOutcome,
     watermark: str | None,
     progress: ProgressFn | None,
+    reader: SignalReader | None = None,
 ) -> str | None:
     fetched = 0
     expected: int | None = None
     pages = ctgov.fetch_pages(client, cfg.ctgov, query, since=outcome.since)
     with ctgov_workers.pool() as pool:
-        for page in prefetched(_submitted(pages, pool)):
+        for page in prefetched(_submitted(pages, pool, reader)):
             if page.total_count is not None and expected is None:
                 expected = page.total_count
                 outcome.expected += expected
@@ -119,15 +123,20 @@ class _Page:
     """Each part until it is stored (None once taken), for the main process to parse
     itself where the workers could not."""
     results: Iterator[list[PreparedStudy]] | None
+    reader: SignalReader | None = None
 
 
-def _submitted(pages: Iterator[ctgov.CtgovPage], pool: WorkerPool) -> Iterator[_Page]:
+def _submitted(
+    pages: Iterator[ctgov.CtgovPage], pool: WorkerPool, reader: SignalReader | None
+) -> Iterator[_Page]:
     """Cut each page into parts and start them on the workers, where the page is fetched
     (the prefetch thread): the workers parse page N+1 while page N is stored."""
     for page in pages:
         parts = split_page(page.studies, STORE_CHUNK)
-        results = ctgov_workers.submit(pool, parts)
-        box = [_Page(page.number, len(page.studies), page.total_count, list(parts), results)]
+        results = ctgov_workers.submit(pool, parts, reader)
+        box = [
+            _Page(page.number, len(page.studies), page.total_count, list(parts), results, reader)
+        ]
         del page, parts, results  # yielded from a box: this frame holds nothing meanwhile
         yield box.pop()
 
@@ -148,7 +157,7 @@ def _prepared(page: _Page) -> Iterator[list[PreparedStudy]]:
     for index in range(taken, len(page.parts)):
         part, page.parts[index] = page.parts[index], None
         assert part is not None
-        yield ctgov_workers.prepare(part)
+        yield ctgov_workers.prepare(part, page.reader)
 
 
 def _store_page(engine: Engine, page: _Page, outcome: SyncOutcome) -> str | None:
@@ -162,6 +171,9 @@ def _store_page(engine: Engine, page: _Page, outcome: SyncOutcome) -> str | None
         for studies in _prepared(page):
             result = save_prepared(conn, studies, seen_at=seen_at, run_id=outcome.run_id)
             save_links(conn, [link for s in studies for link in s.links], seen_at=seen_at)
+            changed = {*result.new_ids, *result.changed_ids}
+            rows = [s.signals for s in studies if s.signals and s.nct_id in changed]
+            save_signals(conn, rows, dict.fromkeys(result.new_ids, 1))  # a new record's is 1
             total.add(result)
             newest = max(newest, *(s.columns["last_update_posted"] or "" for s in studies), "")
         record_page(session, outcome, total, fetched=page.count)

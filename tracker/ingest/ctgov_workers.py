@@ -13,12 +13,15 @@ result is the same either way.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import partial
 
 import msgspec
 
+from tracker.ids import Source
 from tracker.runtime.workers import WorkerFailed, WorkerPool, worker_count
 from tracker.sources.ctgov_parse import read_study
 from tracker.store.payload import pack_all
+from tracker.store.signals import SignalReader, read_signals
 from tracker.store.trial_rows import PreparedStudy, prepare_study
 
 __all__ = [
@@ -52,18 +55,21 @@ def split_page(studies: list[msgspec.Raw], size: int) -> list[list[msgspec.Raw]]
     return [studies[start : start + size] for start in range(0, len(studies), size)]
 
 
-def prepare(part: Sequence[msgspec.Raw]) -> list[PreparedStudy]:
-    """Parse one part (in a worker, or in the main process when there is none). A part
-    travels to a worker as its studies' exact bytes: a msgspec.Raw pickles as a copy of its
-    own slice of the page, made when a worker is ready for the part."""
+def prepare(part: Sequence[msgspec.Raw], reader: SignalReader | None = None) -> list[PreparedStudy]:
+    """Parse one part (in a worker, or in the main process when there is none), and read
+    each study's evidence signals with `reader` while it is parsed. A part travels to a
+    worker as its studies' exact bytes: a msgspec.Raw pickles as a copy of its own slice of
+    the page, made when a worker is ready for the part."""
     packed = pack_all(part)
-    return [prepare_study(read_study(raw, blob)) for raw, blob in zip(part, packed, strict=True)]
+    fetched = [read_study(raw, blob) for raw, blob in zip(part, packed, strict=True)]
+    rows = read_signals(reader, [(Source.CTGOV, f.trial) for f in fetched if f.trial is not None])
+    return [prepare_study(f)._replace(signals=rows.get(f.nct_id)) for f in fetched]
 
 
 def submit(
-    pool: WorkerPool, parts: list[list[msgspec.Raw]]
+    pool: WorkerPool, parts: list[list[msgspec.Raw]], reader: SignalReader | None = None
 ) -> Iterator[list[PreparedStudy]] | None:
     """Start the parts on the workers when they are worth it; None: parse them here."""
     if sum(len(raw) for part in parts for raw in part) < MIN_PARALLEL_BYTES:
         return None
-    return pool.run(prepare, parts)
+    return pool.run(partial(prepare, reader=reader), parts)

@@ -18,6 +18,7 @@ from tracker.ingest.ctgov import sync_ctgov
 from tracker.ingest.europepmc import sync_europepmc
 from tracker.ingest.pubmed import sync_pubmed
 from tracker.ingest.runs import ProgressFn, SyncOutcome, utcnow
+from tracker.store.signals import SignalReader
 
 
 @dataclass
@@ -66,13 +67,17 @@ def sync_one(
     *,
     full: bool,
     progress: ProgressFn | None = None,
+    reader: SignalReader | None = None,
 ) -> SyncOutcome:
-    """One source's sync; raises SourceError when it fails."""
+    """One source's sync; raises SourceError when it fails. `reader` reads the evidence
+    signals of what the parse workers parse (Europe PMC's records are read by the judging)."""
     if source is Source.CTGOV:
-        return sync_ctgov(engine, cfg, client, stats, full=full, progress=progress)
+        return sync_ctgov(engine, cfg, client, stats, full=full, progress=progress, reader=reader)
     if source is Source.PUBMED:
         today = utcnow().date()
-        return sync_pubmed(engine, cfg, client, stats, today=today, full=full, progress=progress)
+        return sync_pubmed(
+            engine, cfg, client, stats, today=today, full=full, progress=progress, reader=reader
+        )
     today = utcnow().date()
     return sync_europepmc(engine, cfg, client, stats, full=full, progress=progress, today=today)
 
@@ -87,6 +92,7 @@ def sync_sources(
     full: bool,
     progress: ProgressFn | None = None,
     on_outcome: Callable[[SyncOutcome], None] | None = None,
+    reader: SignalReader | None = None,
 ) -> SyncReport:
     """Sync each source in turn; a source that fails is reported and the others still run."""
     report = SyncReport()
@@ -95,7 +101,9 @@ def sync_sources(
             report.skipped.append(source)
             continue
         try:
-            outcome = sync_one(source, engine, cfg, client, stats, full=full, progress=progress)
+            outcome = sync_one(
+                source, engine, cfg, client, stats, full=full, progress=progress, reader=reader
+            )
         except SourceError as exc:
             report.failures.append(str(exc))
             continue

@@ -42,6 +42,7 @@ from tracker.sources.pubmed_parse import (
 )
 from tracker.store.articles import FetchedArticle, save_articles, save_links
 from tracker.store.db import session_scope
+from tracker.store.signals import SignalReader, save_signals
 from tracker.store.versioning import PageOutcome
 
 log = logging.getLogger("tracker.pubmed")
@@ -67,9 +68,11 @@ def sync_pubmed(
     today: date,
     full: bool = False,
     progress: ProgressFn | None = None,
+    reader: SignalReader | None = None,
 ) -> SyncOutcome:
     """Fetch the configured PubMed query and store it; raises SourceError after storing
-    whatever arrived before a failure."""
+    whatever arrived before a failure. `reader` reads the evidence signals of the records
+    the parse workers parse, and they are stored with them."""
     qhash = fingerprint({Source.PUBMED: cfg.pubmed.query})
     outcome, watermark = start_run(
         engine, pubmed.SOURCE, qhash, full=full, overlap_days=cfg.pubmed.overlap_days
@@ -82,7 +85,7 @@ def sync_pubmed(
         mark = watermark
         for window in windows(outcome.since, today):
             batches = pubmed.fetch_batches(client, cfg.pubmed, window, common)
-            with ParsePool() as pool:
+            with ParsePool(reader=reader) as pool:
                 mark = _sync_window(engine, batches, outcome, mark, progress, pool)
         chase_pubmed(
             engine,
@@ -165,9 +168,15 @@ def _chunks(batch: pubmed.Batch, parts: Iterator[list[Prepared]] | None) -> Chun
                     chunk = part[start : start + STORE_CHUNK]
                     yield [
                         FetchedArticle(
-                            id=rid, raw=b"", record=None, packed=packed, data=data, summary=summary
+                            id=rid,
+                            raw=b"",
+                            record=None,
+                            packed=packed,
+                            data=data,
+                            summary=summary,
+                            signals=signals,
                         )
-                        for rid, data, packed, summary in chunk
+                        for rid, data, packed, summary, signals in chunk
                     ]
                     taken += len(chunk)
                 del part
@@ -236,6 +245,9 @@ def _store_batch(engine: Engine, chunks: Chunks, outcome: SyncOutcome) -> tuple[
                 conn, articles, source=pubmed.SOURCE, seen_at=seen_at, run_id=outcome.run_id
             )
             total.add(result)
+            changed = {*result.new_ids, *result.changed_ids}
+            rows = [a.signals for a in articles if a.signals and a.id in changed]
+            save_signals(conn, rows, dict.fromkeys(result.new_ids, 1))  # a new record's is 1
             summaries = [s for a in articles if (s := a.summarised())]
             save_links(conn, [link for s in summaries for link in s.links], seen_at=seen_at)
             stored += len(articles)

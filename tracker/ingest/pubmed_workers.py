@@ -19,18 +19,22 @@ same line number) and a body the split misjudged is still read correctly.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 import msgspec
 
+from tracker.ids import Source
 from tracker.runtime.workers import WorkerFailed, WorkerPool
 from tracker.sources.pubmed_parse import iter_records, record_spans
 from tracker.store.article_rows import ArticleSummary, summarise
 from tracker.store.payload import pack_all
+from tracker.store.signals import SignalReader, SignalRow, read_signals
 
 __all__ = ["ParsePool", "Prepared", "WorkerFailed", "prepare", "split_body"]
 
-Prepared = tuple[str, bytes, bytes, ArticleSummary]
-"""(record id, canonical JSON of the parsed record, zstd-compressed raw XML, summary)."""
+Prepared = tuple[str, bytes, bytes, ArticleSummary, SignalRow | None]
+"""(record id, canonical JSON of the parsed record, zstd-compressed raw XML, summary, the
+evidence rules' reading of it when the sync was given a reader)."""
 
 MIN_PARALLEL_BYTES = 2_000_000
 """Smaller bodies (about 300 records) are parsed in the main process: starting the workers
@@ -42,13 +46,15 @@ worker that finishes early takes the next part, large enough that each part's pr
 and hand-over cost nothing."""
 
 
-def prepare(part: bytes) -> list[Prepared]:
-    """Parse one self-contained efetch document (runs in a worker process)."""
+def prepare(part: bytes, reader: SignalReader | None = None) -> list[Prepared]:
+    """Parse one self-contained efetch document (runs in a worker process), and read each
+    record's evidence signals with `reader` while it is parsed."""
     encoder = msgspec.json.Encoder()
     records = list(iter_records(part, whole=True))
     packed = pack_all([raw for _, raw in records])
+    signals = read_signals(reader, [(Source.PUBMED, record) for record, _ in records])
     return [
-        (record.id, encoder.encode(record), blob, summarise(record))
+        (record.id, encoder.encode(record), blob, summarise(record), signals.get(record.id))
         for (record, _), blob in zip(records, packed, strict=True)
     ]
 
@@ -75,7 +81,12 @@ def split_body(body: bytes, size: int) -> list[bytes] | None:
 
 
 class ParsePool(WorkerPool):
-    """Worker processes for large efetch bodies (tracker.runtime.workers)."""
+    """Worker processes for large efetch bodies (tracker.runtime.workers); `reader` reads the
+    records' evidence signals there too."""
+
+    def __init__(self, workers: int | None = None, reader: SignalReader | None = None) -> None:
+        super().__init__(workers)
+        self.reader = reader
 
     def submit(self, body: bytes) -> Iterator[list[Prepared]] | None:
         """Start parsing `body` on the workers. Returns its records part by part, in
@@ -86,4 +97,4 @@ class ParsePool(WorkerPool):
             if self.workers > 1 and len(body) >= MIN_PARALLEL_BYTES
             else None
         )
-        return None if parts is None else self.run(prepare, parts)
+        return None if parts is None else self.run(partial(prepare, reader=self.reader), parts)

@@ -18,6 +18,7 @@ from tracker.store.article_rows import ArticleSummary, columns, summarise
 from tracker.store.bulk import insert_rows
 from tracker.store.models import Article, ArticleVersion, Citation, Link
 from tracker.store.registrations import save_registrations
+from tracker.store.signals import SignalRow
 from tracker.store.versioning import Incoming, Kind, PageOutcome, save_records
 
 ARTICLES: Table = Article.__table__  # type: ignore[attr-defined]
@@ -43,6 +44,8 @@ class FetchedArticle:
     """The parsed record's canonical JSON, when a parse worker already encoded it: then
     `record` is None (decoded only if the stored version differs) and `summary` is set."""
     summary: ArticleSummary | None = None
+    signals: SignalRow | None = None
+    """The evidence rules' reading of the record, when a parse worker read it."""
 
     @property
     def parsed(self) -> bool:

@@ -20,7 +20,7 @@ from tracker.errors import ConfigError, StoreError
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 """The newest migration in migrations/versions. Knowing it here lets every command check
 the schema with one query and import Alembic (a third of start-up time) only when an
 upgrade is due; a test keeps it equal to Alembic's own head."""

@@ -13,6 +13,7 @@ from tracker.records.links import LinkTriple, trial_links
 from tracker.records.registrations import RegTriple, trial_registrations, triples
 from tracker.records.trial import FetchedStudy, TrialData
 from tracker.store.payload import pack
+from tracker.store.signals import SignalRow
 
 _ENCODER = msgspec.json.Encoder()
 
@@ -32,6 +33,8 @@ class PreparedStudy(NamedTuple):
     links: list[LinkTriple]
     registrations: list[RegTriple] = []
     """Other registries' numbers the study declares (tracker.records.registrations)."""
+    signals: SignalRow | None = None
+    """The evidence rules' reading of the study, when the sync was given a reader."""
 
 
 def prepare_study(study: FetchedStudy) -> PreparedStudy:

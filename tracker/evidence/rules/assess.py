@@ -77,11 +77,17 @@ def judge_records(
     return study_verdicts(judged, study_of, grouping.inferred), grouping.inferred
 
 
-def read_records(records: Sequence[Record], claim: ClaimConfig) -> dict[str, tuple[Signals, bool]]:
+def read_records(
+    records: Sequence[Record],
+    claim: ClaimConfig,
+    *,
+    failures: dict[str, str] | None = None,
+) -> dict[str, tuple[Signals, bool]]:
     """Signals and relevance of each readable record, by the same rules as `judge_records`
-    (which can take the signals back as `known`)."""
+    (which can take the signals back as `known`). `failures`, if given, is told why each
+    unreadable record could not be read."""
     vocab = compile_vocab(claim)
-    signals = _readable(records, vocab, {})
+    signals = _readable(records, vocab, {}, failures)
     return {
         r.id: (signals[r.id], _relevance(r, signals[r.id], vocab, claim).relevant)
         for r in records
@@ -179,10 +185,14 @@ def own_verdict(
 
 
 def _readable(
-    records: Sequence[Record], vocab: Vocab, known: Mapping[str, Signals]
+    records: Sequence[Record],
+    vocab: Vocab,
+    known: Mapping[str, Signals],
+    failures: dict[str, str] | None = None,
 ) -> dict[str, Signals]:
     """Signals of every record the rules can read. A record that trips a rule is logged and
-    left unjudged (it is tried again next run) rather than stopping the sync that stored it."""
+    left unjudged rather than stopping the sync that stored it (the reason is kept, so that
+    it is tried again only once the record or the rules change)."""
     out: dict[str, Signals] = {}
     for r in records:
         if (s := known.get(r.id)) is not None:
@@ -190,8 +200,10 @@ def _readable(
             continue
         try:
             out[r.id] = _signals(r, vocab)
-        except Exception:  # a bug in one rule must not cost every other record its verdict
+        except Exception as exc:  # a bug in one rule must not cost every other record its verdict
             log.exception("%s: evidence rules could not read this record; left unjudged", r.id)
+            if failures is not None:
+                failures[r.id] = f"{type(exc).__name__}: {exc}"
     return out
 
 

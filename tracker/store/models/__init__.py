@@ -23,6 +23,7 @@ from tracker.store.models.evidence import (
     Flag,
     Link,
     Override,
+    RecordSignals,
     Registration,
 )
 from tracker.store.models.records import Article, ArticleVersion, ChangeEvent, Trial, TrialVersion
@@ -51,6 +52,7 @@ __all__ = [
     "Link",
     "Override",
     "ProcessLock",
+    "RecordSignals",
     "Registration",
     "Report",
     "ReportedItem",

@@ -108,6 +108,26 @@ class Assessment(SQLModel, table=True):
     """When the verdict last changed."""
 
 
+class RecordSignals(SQLModel, table=True):
+    """What the evidence rules read from one record version (its signals and relevance), as
+    the sync's parse workers read it, so that judging need not parse the record again; or
+    why the rules could not read it, so that it is not tried again until the record or
+    the rules change."""
+
+    __tablename__ = "record_signals"
+
+    record_id: str = Field(primary_key=True, max_length=64)
+    version: int
+    """The record version read (trials.version / articles.version)."""
+    rules_hash: str = Field(max_length=64)
+    """The rules hash the signals were read under; any other is stale."""
+    relevant: bool | None = None
+    signals: str | None = Field(default=None, sa_column=text())
+    """JSON of the signals; None when the rules could not read the record."""
+    error: str | None = Field(default=None, sa_column=text())
+    """Why the rules could not read the record, else None."""
+
+
 class Registration(SQLModel, table=True):
     """A study's number in another registry (EudraCT, CTIS, ISRCTN, an NCT alias...), as one
     record declared it. Records that share a number are one study
