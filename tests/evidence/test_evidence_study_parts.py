@@ -10,7 +10,7 @@ import pytest
 from tests.evidence.test_evidence_rules import CLAIM, judge, paper, trial
 from tracker.evidence.rules.studies import phase_of
 from tracker.records.article import PublicationType as PT
-from tracker.records.trial import PartialDate
+from tracker.records.trial import Outcome, PartialDate
 
 RCT = [PT(ui=None, name="Randomized Controlled Trial")]
 
@@ -119,3 +119,42 @@ def test_a_trial_of_paired_brain_spinal_stimulation_in_als_is_relevant() -> None
     j = judge(t)["NCT09000001"]
     assert j.relevance.relevant, j.relevance.reason
     assert j.verdict.rule == "outcomes.outside_claim"
+
+
+EXTENSION = {
+    "brief_title": "Long-term evaluation of rTMS in ALS",
+    "official_title": "An Extension Study to Assess the Long-Term Safety and Effect on Disease "
+    "Progression of rTMS in Adults With ALS Who Completed an Earlier Trial",
+    "overall_status": "ACTIVE_NOT_RECRUITING",
+    "allocation": "NON_RANDOMIZED",
+    "masking": "NONE",
+    "arms": [],
+    "primary_outcomes": [
+        Outcome(
+            measure="Number of participants with adverse events", description=None, time_frame=None
+        )
+    ],
+    "secondary_outcomes": [],
+}
+
+
+def test_an_open_label_extension_that_aims_at_progression_is_inconclusive_not_pending() -> None:
+    v = judge(trial(**EXTENSION))["NCT09000001"].verdict
+    assert (v.verdict, v.rule) == ("inconclusive", "registry.open_label_extension")
+
+
+def test_the_official_title_states_an_aim_but_not_every_outcome_word_in_it_is_one() -> None:
+    # Without the aim in its title the extension lists only safety: outside the claim.
+    plain = EXTENSION | {"official_title": "An Extension Study of the Long-Term Safety of rTMS"}
+    assert judge(trial(**plain))["NCT09000001"].verdict.rule == "outcomes.outside_claim"
+    muscle = EXTENSION | {
+        "official_title": "Neuromuscular Magnetic Stimulation Counteracts Muscle Decline in ALS"
+    }
+    assert judge(trial(**muscle))["NCT09000001"].verdict.rule == "outcomes.outside_claim"
+
+
+def test_a_controlled_extension_is_still_pending() -> None:
+    controlled = EXTENSION | {"allocation": "RANDOMIZED", "masking": "DOUBLE"}
+    controlled["arms"] = trial().arms
+    v = judge(trial(**controlled))["NCT09000001"].verdict
+    assert (v.verdict, v.rule) == ("pending", "registry.pending_status")

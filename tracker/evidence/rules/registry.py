@@ -21,6 +21,9 @@ PENDING_STATUSES = frozenset(
         "AVAILABLE",
     }
 )
+_EXTENSION = re.compile(
+    r"\b(?i:extension\s+(?:study|trial|phase|period)|open[\s-]label\s+extension)\b|\bOLE\b"
+)
 STOPPED_STATUSES = frozenset({"TERMINATED", "SUSPENDED", "WITHDRAWN"})
 
 _FUTILITY = (
@@ -63,6 +66,15 @@ def registry_verdict(t: TrialData, s: Signals, today: date) -> Verdict | None:
         return _stopped(t, status, why, facts)
     if t.has_results:
         return None
+    if not s.design.controlled and _EXTENSION.search(f"{t.brief_title} | {t.official_title}"):
+        return Verdict(
+            "inconclusive",
+            "registry.open_label_extension",
+            "An open-label extension of an earlier trial: everyone receives the treatment, so "
+            "whatever it reports cannot show an effect against a control.",
+            [f"title: {t.official_title or t.brief_title}", *facts],
+            "weak",
+        )
     if status in PENDING_STATUSES:
         return Verdict(
             "pending",

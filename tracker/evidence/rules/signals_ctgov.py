@@ -7,6 +7,8 @@ measurement: a drug trial with the family as an outcome measure is not a test of
 
 from __future__ import annotations
 
+import re
+
 from tracker.evidence.rules.outcomes import claim_groups
 from tracker.evidence.rules.signals import Design, Signals
 from tracker.evidence.rules.text import kinds_in, proximity
@@ -52,12 +54,25 @@ def trial_signals(t: TrialData, vocab: Vocab) -> Signals:
         primary_claim=sorted(
             {g for o in t.primary_outcomes for g in claim_groups(o.measure or "", vocab)}
         ),
-        claim_outcomes=sorted(vocab.outcomes.find(everything)),
+        claim_outcomes=sorted(vocab.outcomes.find(f"{everything} | {_aims(t)}")),
         other_outcomes=sorted(vocab.other_outcomes.find(everything)),
         acronym=t.acronym,
         sponsor=t.lead_sponsor,
         context=trial_context(t),
     )
+
+
+_AIM = re.compile(
+    r"\b(?:(?:effects?|efficacy|impact)\s+on|to\s+(?:slow|delay)|slowing|delaying)\s+([^,;:.]{1,60})",
+    re.I,
+)
+
+
+def _aims(t: TrialData) -> str:
+    """What the official title says the trial assesses the treatment's effect on ('... and
+    effect on disease progression of X'): a registry copy may list only the primary outcome.
+    Other outcome words in a title ('counteracts muscle decline') are not aims."""
+    return " | ".join(m.group(1) for m in _AIM.finditer(t.official_title or ""))
 
 
 def trial_context(t: TrialData) -> str:
