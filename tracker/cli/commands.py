@@ -155,7 +155,7 @@ def run(
     ] = False,
 ) -> None:
     """The main job: sync every source, then print what changed since the last run."""
-    from tracker.cli.sync import run_sync
+    from tracker.cli.syncing import run_sync
     from tracker.ids import SOURCES
 
     with writing("tracker run"):

@@ -2,110 +2,13 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from tracker.cli.app import State, app, say
-from tracker.cli.common import engine, examples, exit_on, progress_bar, writing
-from tracker.errors import UsageError
+from tracker.cli.app import app
+from tracker.cli.common import examples, exit_on, writing
 from tracker.ids import SOURCES, Source
-
-if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
-
-    from tracker.ingest.every import SyncReport
-    from tracker.ingest.runs import Progress as SyncProgress
-    from tracker.ingest.runs import SyncOutcome
-
-
-def run_sync(sources: list[Source], *, full: bool) -> SyncReport:
-    """Sync each source in turn, then judge; the report has one error line per source that
-    failed."""
-    from tracker.evidence.reassess import Tally, reassess_database
-    from tracker.evidence.signal_rows import ClaimReader
-    from tracker.http import HttpStats, make_client
-    from tracker.ingest.every import rps_by_host, sync_sources
-
-    missing = [s for s in sources if s not in SOURCES]
-    if missing:
-        names = ", ".join(s.value for s in missing)
-        have = ", ".join(s.value for s in SOURCES)
-        raise UsageError(f"--source {names}: not available in this version of tracker ({have})")
-    cfg = State.config()
-    db = engine()
-    stats = HttpStats()
-    rates = rps_by_host(cfg, has_api_key=bool(os.environ.get("NCBI_API_KEY")))
-    with make_client(cfg, rps_by_host=rates, stats=stats) as client, progress_bar() as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def show(p: SyncProgress) -> None:
-            key = f"{p.source}:{p.query}"
-            if key not in tasks:
-                tasks[key] = bar.add_task(f"{p.source} · {p.query}", total=p.expected)
-            bar.update(tasks[key], completed=p.fetched, total=p.expected or p.fetched)
-
-        def finished(outcome: SyncOutcome) -> None:
-            if outcome.complete:  # everything expected arrived: its bars end full
-                for key, task in tasks.items():
-                    if key.startswith(f"{outcome.source}:"):
-                        done = bar.tasks[task].completed
-                        bar.update(task, completed=done, total=done)
-            _report_outcome(outcome)
-
-        ordered = [s for s in SOURCES if s in sources]
-        report = sync_sources(
-            ordered,
-            db,
-            cfg,
-            client,
-            stats,
-            full=full,
-            progress=show,
-            on_outcome=finished,
-            # The parse workers read the evidence signals too: the judging then reads none.
-            reader=ClaimReader.of(cfg.claim),
-        )
-    for source in report.skipped:
-        say(f"{source.value}: skipped: no query configured")
-    if report.outcomes or not report.failures:
-        # Judge what arrived: a changed verdict or a new follow-up is a change event the
-        # digest shows. Stored records are judged even when a source failed (not when every
-        # one did: then nothing arrived to judge).
-        tally = Tally()
-        with progress_bar() as bar:
-            changed = reassess_database(db, cfg, progress=_judging(bar), tally=tally)
-        say(
-            f"evidence: judged {tally.judged} records (only what could have changed); "
-            f"{changed} verdict or role changes"
-        )
-    return report
-
-
-def _judging(bar: Progress) -> Callable[[int, int], None]:
-    """Show the evidence engine at work after a sync (minutes, after a first large one)."""
-    task: list[TaskID] = []
-
-    def show(done: int, total: int) -> None:
-        if not total:
-            return  # nothing new to judge: no bar at all
-        if not task:
-            task.append(bar.add_task("evidence · judging", total=total))
-        bar.update(task[0], completed=done, total=total)
-
-    return show
-
-
-def _report_outcome(outcome: SyncOutcome) -> None:
-    kind = "full" if outcome.full else f"incremental since {outcome.since}"
-    say(
-        f"{outcome.source}: {kind}: fetched {outcome.fetched} of {outcome.expected} expected; "
-        f"{outcome.new_records} new, {outcome.new_versions} new versions, {outcome.events} changes"
-    )
-    for error in outcome.errors:
-        say(f"warning: {error}", style="yellow")
 
 
 @app.command(
@@ -123,6 +26,8 @@ def sync(
     ] = False,
 ) -> None:
     """Fetch new and changed records from the registries and store them."""
+    from tracker.cli.syncing import run_sync
+
     with writing("tracker sync"):
         report = run_sync(source or list(SOURCES), full=full)
     exit_on(report.failures)
