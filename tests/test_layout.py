@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import tomllib
 
 import pytest
@@ -131,3 +132,18 @@ def test_every_module_of_a_layered_package_is_in_its_contract(package: str) -> N
     }
     missing = modules - {"__init__"} - _named(contract, "")
     assert not missing, f"name it in the {package} contract in pyproject.toml: {missing}"
+
+
+_FILE = re.compile(
+    r"(?<![\w/.])((?:tracker|tests|benchmarks|scripts|migrations|deploy)/[\w/-]*"
+    r"\.(?:py|md|toml|json|html|service))\b"
+)
+
+
+def test_the_docs_name_files_that_exist() -> None:
+    # Moving a module or a test must move the docs that point at it.
+    docs = [paths.REPO / "README.md", *sorted((paths.REPO / "docs").glob("*.md"))]
+    named = {(doc.name, m) for doc in docs for m in _FILE.findall(doc.read_text("utf-8"))}
+    assert len(named) > 20  # the pattern still finds the paths the docs write
+    missing = sorted((doc, path) for doc, path in named if not (paths.REPO / path).exists())
+    assert not missing, f"docs point at files that are gone: {missing}"
