@@ -67,13 +67,14 @@ def one_build(db_url: str, out: Path) -> dict[str, float | int | str]:
     """A build in this process: seconds, peak RSS, files written."""
     config = load_config(DEFAULT_CONFIG, env={})
     engine = open_database(db_url)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = build_site(engine, config.claim, SiteConfig(), out)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "peak_mb": peak,
         "pages": result.pages,
         "written": result.written,
@@ -96,7 +97,8 @@ def in_child(db_url: str, out: Path) -> dict[str, float | int | str]:
 
 def show(label: str, r: dict[str, float | int | str]) -> None:
     print(
-        f"{label}: {r['seconds']:.2f} s, peak {r['peak_mb']:.0f} MB, {r['pages']} files, "
+        f"{label}: {r['seconds']:.2f} s ({r['cpu']:.2f} s CPU), peak {r['peak_mb']:.0f} MB, "
+        f"{r['pages']} files, "
         f"{r['written']} written, {r['read']} records read, {r['rendered']} study pages "
         f"rendered; {r['sizes']}",
         flush=True,

@@ -139,3 +139,18 @@ def test_without_a_lexicon_estimates_are_read_without_outcomes():
         ("hazard ratio", 0.62, 0.40, 0.95)
     )
     assert stated_effects(None) == [] and stated_effects("") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The adjusted hazard ratio was 0.7 (95% CI 0.5-0.9); aHR 0.8 (0.6 to 0.99) in the "
+        "MOTOR cohort, OR 1.5 (1.1-2.0), risk ratio 0.9 (95% CI 0.8 to 1.0), MD 2 (1 to 3).",
+        "İstanbul cohort: hazard ratio 0.6 (95% CI 0.4–0.9) for death.",  # lower() grows it
+        "Relative risk, odds and mean values were described; no estimate is given.",
+    ],
+)
+def test_the_quick_search_finds_what_the_whole_pattern_finds(text):
+    from tracker.evidence.rules.stated_effects import _ESTIMATE, _matches
+
+    assert [m.span() for m in _matches(text)] == [m.span() for m in _ESTIMATE.finditer(text)]

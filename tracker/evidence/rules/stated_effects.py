@@ -51,6 +51,10 @@ _ESTIMATE = re.compile(
     + rf"|\s*[(\[]\s*(?P<lo2>{_NUM})%?{_SEP}(?P<hi2>{_NUM})%?\s*[)\]]"
     + r")"
 )
+_WORDS = ("adjusted", "hazard", "odds", "risk", "relative", "mean")
+"""Every way a measure's name can begin (in lower case) ..."""
+_ACRONYMS = ("HR", "OR", "RR", "MD")
+"""... and its abbreviations, in capitals."""
 _P_VALUE = re.compile(
     r"[,;]?\s*\b[pP]\s*(?:-?\s*value)?\s*(?:was\s*)?[<>=≤≥]\s*0?[.·]\d+(?:\s*[x×]\s*10\S*)?"
 )
@@ -84,17 +88,61 @@ class StatedEffect:
 
 def stated_effects(text: str | None, outcomes: Lexicon | None = None) -> list[StatedEffect]:
     """Every estimate with a full interval in `text`, in reading order."""
+    if not text or not _named(text) or not _matches(_P_VALUE.sub("", text)):
+        return []  # most abstracts state none: no need to split them into sentences
     out: list[StatedEffect] = []
-    for sentence in sentences(text or ""):
+    for sentence in sentences(text):
         if not re.search(r"\d", sentence):
             continue
         out.extend(_in_sentence(sentence, outcomes))
     return out
 
 
+def _named(text: str) -> bool:
+    """Whether a measure is named at all (substring tests, the cheapest first look)."""
+    lower = text.lower()
+    return any(w in lower for w in _WORDS) or any(a in text for a in _ACRONYMS)
+
+
+def _matches(text: str) -> list[re.Match[str]]:
+    """`_ESTIMATE.finditer(text)`, tried only where a measure's first word stands.
+
+    An estimate starts with the name of its measure, so plain substring searches (fast)
+    find every place one can start, and the pattern is matched there alone: run over a
+    whole abstract, the pattern costs about a millisecond."""
+    lower = text.lower()
+    if len(lower) != len(text):  # lower-casing changed the length: positions would slip
+        return list(_ESTIMATE.finditer(text))
+    starts: set[int] = set()
+    for word in _WORDS:
+        starts.update(_occurrences(lower, word))
+    for acronym in _ACRONYMS:
+        for at in _occurrences(text, acronym):
+            starts.add(at)
+            if at and text[at - 1] == "a":  # aHR, aOR
+                starts.add(at - 1)
+    out: list[re.Match[str]] = []
+    end = 0
+    for at in sorted(starts):
+        if at < end:
+            continue
+        if match := _ESTIMATE.match(text, at):
+            out.append(match)
+            end = match.end()
+    return out
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    found, at = [], text.find(word)
+    while at != -1:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
+
+
 def _in_sentence(sentence: str, outcomes: Lexicon | None) -> list[StatedEffect]:
     clean = _P_VALUE.sub("", sentence)
-    matches = list(_ESTIMATE.finditer(clean))
+    matches = _matches(clean)
     spans = outcomes.spans(clean) if outcomes else []
     out = []
     for i, match in enumerate(matches):
