@@ -95,3 +95,20 @@ def test_the_evidence_engine_imports_nothing_from_reports():
         if d.startswith("tracker.reports")
     }
     assert wrong == set()
+
+
+def test_no_module_imports_another_modules_private_names():
+    # A leading underscore says "this module's own business": a name another module needs is
+    # made public where it lives (command modules, for one, never reach into each other).
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (
+                node.level or (node.module or "").startswith("tracker")
+            ):
+                found += [
+                    f"{path.relative_to(ROOT.parent)}: {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_") and not alias.name.startswith("__")
+                ]
+    assert found == []

@@ -15,7 +15,7 @@ from typing import Any
 
 import tracker.simulator.pubmed_xml as px
 
-from .pubmed_records import Article, _article, _padding, _static, make_article
+from .pubmed_records import Article, build_article, make_article, padding_for, static_parts
 
 # Every topic matches the shipped PubMed query (ALS/MND AND a magnetic stimulation term), so
 # bulk worlds exercise a real sync; (intervention, condition, condition MeSH, intervention MeSH)
@@ -62,8 +62,8 @@ def _bulk_template(index: int, size_kb: float) -> tuple[dict[str, Any], dict[str
         size_kb=size_kb,
     )
     args = dict(base.args)
-    static = _static(args)
-    return args, static, _padding(args, static)
+    static = static_parts(args)
+    return args, static, padding_for(args, static)
 
 
 def make_bulk_articles(n: int, *, seed: int = 0, size_kb: float = 6) -> list[Article]:
@@ -100,5 +100,5 @@ def make_bulk_articles(n: int, *, seed: int = 0, size_kb: float = 6) -> list[Art
         }
         if template["databanks"]:
             own["databanks"] = [("ClinicalTrials.gov", [f"NCT0{rng.randrange(10**7):07d}"])]
-        articles.append(_article(ChainMap(own, template), static, padding))
+        articles.append(build_article(ChainMap(own, template), static, padding))
     return articles

@@ -81,7 +81,7 @@ def _pub_date(args: Mapping[str, Any]) -> str:
     return f"{int(args['year']):04d}/{_month_number(args['month']):02d}/{day:02d}"
 
 
-def _static(args: Mapping[str, Any]) -> dict[str, str]:
+def static_parts(args: Mapping[str, Any]) -> dict[str, str]:
     """What does not change between bulk copies of one template: XML fragments, and the
     MeSH, publication type, author and journal parts of the search index."""
     tags = [f"ta:{args['journal']}", "la:eng"]
@@ -159,7 +159,8 @@ def _render(args: Mapping[str, Any], static: Mapping[str, str], padding: int) ->
     )
 
 
-def _padding(args: Mapping[str, Any], static: Mapping[str, str]) -> int:
+def padding_for(args: Mapping[str, Any], static: Mapping[str, str]) -> int:
+    """Padding units that bring the record to its `size_kb`."""
     missing = int(args["size_kb"] * 1024) - len(_render(args, static, 0).encode())
     return max(0, -(-missing // _PAD_BYTES))
 
@@ -181,7 +182,7 @@ def _index(args: Mapping[str, Any], static: Mapping[str, str]) -> tuple[str, int
     return f"{tiab}|{extra}", len(ti), len(tiab), joined
 
 
-def _article(given: Mapping[str, Any], static: Mapping[str, str], padding: int) -> Article:
+def build_article(given: Mapping[str, Any], static: Mapping[str, str], padding: int) -> Article:
     args = dict(given)  # bulk records hand in a ChainMap: one flat copy reads faster
     text, ti_end, tiab_end, tags = _index(args, static)
     return Article(
@@ -243,8 +244,8 @@ def make_article(
         raise ValueError(f"not a PMID: {pmid!r}")
     if doi == AUTO:
         args["doi"] = f"10.1016/j.lanepe.{year}.{pmid[-6:].zfill(6)}"
-    static = _static(args)
-    return _article(args, static, _padding(args, static))
+    static = static_parts(args)
+    return build_article(args, static, padding_for(args, static))
 
 
 def make_delete_citation(pmids: Sequence[str]) -> bytes:

@@ -11,7 +11,7 @@ import re
 from typing import Final
 
 from tracker.evidence.rules.standing import Basis, Pooled, State, StudyEvidence, Tally, Weighed
-from tracker.evidence.rules.text import _number as number_of
+from tracker.evidence.rules.text import number as number_of
 from tracker.evidence.rules.text import sentences
 
 STATE_LABELS: Final[dict[State, str]] = {

@@ -91,7 +91,8 @@ _SIZE = re.compile(
 )
 
 
-def _number(word: str) -> int | None:
+def number(word: str) -> int | None:
+    """A count written in digits or in words ('twelve', 'twenty-four'); None otherwise."""
     word = word.lower()
     if word.isdigit():
         return int(word)
@@ -109,7 +110,7 @@ def _number(word: str) -> int | None:
 
 def sample_size(text: str) -> int | None:
     """The largest 'N patients/participants' a text reports ('Forty participants' = 40)."""
-    sizes = [n for m in _SIZE.finditer(text) if (n := _number(m.group(1))) is not None]
+    sizes = [n for m in _SIZE.finditer(text) if (n := number(m.group(1))) is not None]
     sizes = [n for n in sizes if 0 < n < 100_000]
     return max(sizes) if sizes else None
 
