@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 def run_sync(sources: list[Source], *, full: bool) -> SyncReport:
     """Sync each source in turn, then judge; the report has one error line per source that
     failed."""
-    from tracker.evidence.reassess import Tally, reassess_database
     from tracker.evidence.signal_rows import ClaimReader
     from tracker.http import HttpStats, make_client
     from tracker.ingest.every import rps_by_host, sync_sources
@@ -74,6 +73,9 @@ def run_sync(sources: list[Source], *, full: bool) -> SyncReport:
         # Judge what arrived: a changed verdict or a new follow-up is a change event the
         # digest shows. Stored records are judged even when a source failed (not when every
         # one did: then nothing arrived to judge).
+        # Imported only now: the rules and the judging need no memory during the sync.
+        from tracker.evidence.reassess import Tally, reassess_database
+
         tally = Tally()
         with progress_bar() as bar:
             changed = reassess_database(db, cfg, progress=_judging(bar), tally=tally)

@@ -12,18 +12,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from tracker.config import ClaimConfig
-from tracker.evidence.rules.assess import read_records
-from tracker.evidence.rules.judgement import Record
 from tracker.evidence.rules.signals import Signals
-from tracker.evidence.rules.vocab import compile_vocab
 from tracker.ids import Source
 from tracker.records.article import ArticleData
 from tracker.records.trial import TrialData
 from tracker.store.signals import SignalRow
+
+if TYPE_CHECKING:
+    from tracker.evidence.rules.judgement import Record
 
 _ENCODER = msgspec.json.Encoder()
 _DECODER = msgspec.json.Decoder(Signals)
@@ -59,6 +60,8 @@ class ClaimReader:
         return cls(claim.model_dump_json())
 
     def __call__(self, records: Sequence[tuple[str, TrialData | ArticleData]]) -> list[SignalRow]:
+        from tracker.evidence.rules.judgement import Record
+
         claim = _claim(self.claim_json)
         return signal_rows([Record(Source(src), data) for src, data in records], claim)
 
@@ -66,6 +69,11 @@ class ClaimReader:
 def signal_rows(records: Sequence[Record], claim: ClaimConfig) -> list[SignalRow]:
     """Each record's reading as a row to store: signals and relevance, or the reason the
     rules could not read it."""
+    # Imported here: the command holds a ClaimReader through the whole sync, and its own
+    # process needs the rules only once the sync is done (less memory at the sync's peak).
+    from tracker.evidence.rules.assess import read_records
+    from tracker.evidence.rules.vocab import compile_vocab
+
     rules_hash = compile_vocab(claim).rules_hash
     failures: dict[str, str] = {}
     read = read_records(records, claim, failures=failures)
