@@ -88,17 +88,26 @@ def test_log_lines_carry_one_level_and_an_iso_time(tmp_path):
 
     from tracker.cli.logs import configure_logging
 
-    out = io.StringIO()
+    def logged_to_stderr(*, terminal: bool) -> list[str]:
+        out = io.StringIO()
+        # as tracker's stderr, on an 80-column terminal or into a pipe
+        stderr = Console(file=out, width=80, soft_wrap=True, force_terminal=terminal)
+        configure_logging(stderr, verbose=False, quiet=False, log_file=log_file)
+        try:
+            long = "retrying after HTTP 503 from eutils.ncbi.nlm.nih.gov " * 3
+            logging.getLogger("tracker.pubmed").warning("%s", long.strip())
+            logging.getLogger("tracker.pubmed").info("not shown without -v")
+        finally:
+            logging.basicConfig(handlers=[logging.NullHandler()], force=True)
+        return out.getvalue().splitlines()
+
     log_file = tmp_path / "t.log"
-    configure_logging(Console(file=out, width=80), verbose=False, quiet=False, log_file=log_file)
-    try:
-        long = "retrying after HTTP 503 from eutils.ncbi.nlm.nih.gov " * 3
-        logging.getLogger("tracker.pubmed").warning("%s", long.strip())
-        logging.getLogger("tracker.pubmed").info("not shown without -v")
-    finally:
-        logging.basicConfig(handlers=[logging.NullHandler()], force=True)
-    lines = out.getvalue().splitlines()
-    assert len(lines) == 1  # one line, never wrapped at 80 columns
+    folded = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in logged_to_stderr(terminal=True)]
+    assert len(folded) == 4 and all(len(line) <= 80 for line in folded), folded
+    assert all(re.match(" {21}[a-z]", line) for line in folded[1:]), folded
+    log_file.unlink()
+    lines = logged_to_stderr(terminal=False)
+    assert len(lines) == 1  # into cron mail or a pipe: one line, for grep
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARNING tracker\.pubmed: retrying.*", lines[0]
     )

@@ -101,7 +101,21 @@ class State:
 def say(message: str, *, style: str | None = None) -> None:
     """An informational line on stderr (a summary, a hint); --quiet silences it."""
     if not State.quiet:
-        stderr.print(message, style=style, markup=False, highlight=False)
+        tell(stderr, message, style=style)
+
+
+def tell(console: Console, message: str, *, style: str | None = None, hang: int = 2) -> None:
+    """One message, folded between words under a hanging indent where someone reads it at
+    a width, on a terminal (tracker.reports.render.fold.folding); otherwise one line, for
+    grep."""
+    from rich.text import Text
+
+    from tracker.reports.render.fold import Folded, folding
+
+    if folding(console):
+        console.print(Folded(Text(message, style=style or ""), hang))
+    else:
+        console.print(message, style=style, markup=False, highlight=False)
 
 
 class DigestFormat(StrEnum):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tracker.cli.app import State, stderr
+from tracker.cli.app import State, stderr, tell
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -64,7 +64,7 @@ def writing(command: str) -> Iterator[None]:
         with holding(lock, wait=False, inherit=inherit), stop_on_signals():
             yield
     except Interrupted as exc:
-        stderr.print(f"tracker: {exc}; the next sync resumes", markup=False, highlight=False)
+        tell(stderr, f"tracker: {exc}; the next sync resumes")
         raise typer.Exit(0) from None
     except OperationalError as exc:
         if "readonly" not in str(exc.orig):
@@ -79,7 +79,7 @@ def writing(command: str) -> Iterator[None]:
 def exit_on(failures: list[str]) -> None:
     """Print each failure once, as one line, and exit 1 if there was any."""
     for line in failures:
-        stderr.print(f"tracker: error: {line}", markup=False, highlight=False)
+        tell(stderr, f"tracker: error: {line}")
     if failures:
         raise typer.Exit(1)
 

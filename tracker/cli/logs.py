@@ -1,7 +1,8 @@
 """Log lines of the command line: one level and an ISO time (UTC) per line, secrets scrubbed.
 
 The same plain format on a terminal, in cron mail, in the journal and in --log-file, so a
-line can be grepped wherever it ended up; a line is never wrapped or decorated."""
+line can be grepped wherever it ended up; a line is never decorated, and wrapped only for
+someone reading it in a terminal."""
 
 from __future__ import annotations
 
@@ -14,9 +15,13 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from tracker.errors import UsageError
+from tracker.reports.render.fold import Folded, folding
 from tracker.runtime.redact import ScrubFilter
+
+TIME_WIDTH = len("2026-12-06T08:00:01Z ")
 
 
 class IsoFormatter(logging.Formatter):
@@ -34,7 +39,9 @@ class IsoFormatter(logging.Formatter):
 
 class _ConsoleHandler(logging.Handler):
     """Writes through the rich console of stderr, so log lines and progress bars do not
-    tear each other apart; the text is printed as it is (no markup, no wrapping)."""
+    tear each other apart; the text is printed as it is (no markup). A line is not wrapped
+    either, except for someone reading it on a terminal: there it folds between words,
+    under the time."""
 
     def __init__(self, console: Console) -> None:
         super().__init__()
@@ -43,7 +50,10 @@ class _ConsoleHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             line = self.format(record)
-            self._console.print(line, markup=False, highlight=False, soft_wrap=True)
+            if folding(self._console):
+                self._console.print(Folded(Text(line), hang=TIME_WIDTH))
+            else:
+                self._console.print(line, markup=False, highlight=False, soft_wrap=True)
         except Exception:  # logging must never take the program down
             self.handleError(record)
 

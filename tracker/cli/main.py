@@ -18,7 +18,7 @@ from tracker.cli import (
     site,  # noqa: F401  (registers site)
     sync,  # noqa: F401  (registers sync)
 )
-from tracker.cli.app import app, stderr
+from tracker.cli.app import app, stderr, tell
 from tracker.errors import TrackerError
 
 
@@ -30,5 +30,5 @@ def main() -> None:
     try:
         app()
     except TrackerError as exc:
-        stderr.print(f"tracker: error: {exc}", markup=False, highlight=False)
+        tell(stderr, f"tracker: error: {exc}")
         sys.exit(exc.exit_code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tracker.cli.app import RecordFormat, State, stdout
+from tracker.cli.app import RecordFormat, State, stdout, tell
 from tracker.cli.common import engine
 
 
@@ -44,12 +44,10 @@ def print_status(fmt: RecordFormat) -> None:
     stdout.print(health_table(health))
     for h in health:
         for error in h.errors:
-            stdout.print(f"{h.source}: {error}", style="red", markup=False, highlight=False)
+            tell(stdout, f"{h.source}: {error}", style="red")
     style = "green" if alive.running else "yellow"
-    stdout.print(f"Scheduler: {alive.describe()}", style=style, markup=False, highlight=False)
+    tell(stdout, f"Scheduler: {alive.describe()}", style=style)
     stdout.print(jobs_table(jobs, scheduler_running=alive.running))
     for j in jobs:
         if j.streak and j.last_error:
-            stdout.print(
-                f"job {j.job_id}: {j.last_error}", style="red", markup=False, highlight=False
-            )
+            tell(stdout, f"job {j.job_id}: {j.last_error}", style="red")

@@ -13,6 +13,7 @@ from rich.text import Text
 from tracker.reports.digest_data import Digest, SourceHealth
 from tracker.reports.grouping import RecordSection, group_by_record
 from tracker.reports.render.fit import FittedTable, add_columns
+from tracker.reports.render.fold import NBSP, Folded
 from tracker.reports.verdicts import VERDICT_LABELS, VERDICT_STYLES, state_style
 
 
@@ -61,24 +62,26 @@ def not_listed_sentence(digest: Digest) -> str:
 
 
 def _section_lines(section: RecordSection) -> RenderableType:
-    """A line per record and one per change under it, not a Table, and each line cut with
-    an ellipsis rather than word-wrapped: a rich Table or word wrapping measures every word
-    of every row, about a millisecond an item, and a busy week has a thousand. The full text
-    is in --format markdown/json and the email."""
-    lines = [Text(f"{section.title} ({len(section.records)})", style="bold underline")]
+    """A line per record and one per change under it, not a Table (a rich Table measures
+    every cell of every row, about a millisecond an item, and a busy week has a thousand).
+    A line too long for the terminal folds between words: a title under the title, a
+    change under the change, the time it happened kept whole."""
+    lines: list[RenderableType] = [
+        Text(f"{section.title} ({len(section.records)})", style="bold underline")
+    ]
     for record in section.records:
-        line = Text("  ", no_wrap=True, overflow="ellipsis")
+        line = Text("  ")
         line.append_text(linked_id(record.id, record.url))
         line.append(" ")
         line.append(record.title)
-        lines.append(line)
+        lines.append(Folded(line, hang=3 + len(record.id)))
         for item in record.items:
-            line = Text("    ", no_wrap=True, overflow="ellipsis")
+            line = Text("    ")
             line.append(item.what)
             if item.flag:
                 line.append(f"  {item.flag}", style="bold red")
-            line.append(f"  · {when(item.at)}", style="dim")
-            lines.append(line)
+            line.append(f"  ·{NBSP}{when(item.at).replace(' ', NBSP)}", style="dim")
+            lines.append(Folded(line, hang=6))
     return Group(*lines)
 
 
@@ -88,20 +91,23 @@ def standing_line(standing: str | None, state: str | None) -> Text:
 
 
 def _ledger(digest: Digest) -> RenderableType:
-    counts = Text("Studies by verdict: ")
+    """The count of studies by verdict; on a narrow terminal it folds between the counts,
+    never inside one ("not applicable 2" stays whole)."""
+    lead = "Studies by verdict: "
+    counts = Text(lead)
     for index, verdict in enumerate(VERDICT_LABELS):
         if index:
-            counts.append(" · ")
-        counts.append(
-            f"{VERDICT_LABELS[verdict]} {digest.evidence.get(verdict, 0)}",
-            style=VERDICT_STYLES[verdict],
-        )
-    return Group(Text("Ledger", style="bold underline"), counts)
+            counts.append(f"{NBSP}· ")
+        count = f"{VERDICT_LABELS[verdict]} {digest.evidence.get(verdict, 0)}"
+        counts.append(count.replace(" ", NBSP), style=VERDICT_STYLES[verdict])
+    return Group(Text("Ledger", style="bold underline"), Folded(counts, hang=len(lead)))
 
 
 def _failures(health: list[SourceHealth]) -> list[RenderableType]:
     return [
-        Text.assemble((f"{h.source}: ", "bold red"), error) for h in health for error in h.errors
+        Folded(Text.assemble((f"{h.source}: ", "bold red"), error))
+        for h in health
+        for error in h.errors
     ]
 
 

@@ -14,6 +14,7 @@ from rich.text import Text
 from tracker.evidence.rules.terms import VERDICTS
 from tracker.reports.ledger import Ledger, LedgerItem
 from tracker.reports.render.console import linked_id, standing_line
+from tracker.reports.render.fold import NBSP, Folded
 from tracker.reports.verdicts import VERDICT_LABELS, VERDICT_STYLES
 
 
@@ -22,7 +23,10 @@ def render_ledger(ledger: Ledger) -> RenderableType:
     parts: list[RenderableType] = [
         standing_line(ledger.summary.standing, ledger.summary.state),
         Text(""),
-        Text.assemble(("Claim  ", "bold"), Text(claim.statement or "(no statement configured)")),
+        Folded(
+            Text.assemble(("Claim  ", "bold"), claim.statement or "(no statement configured)"),
+            hang=7,
+        ),
     ]
     parts += _index(ledger)
     studies = _studies([i for i in ledger.items if i.relevant and i.role != "index"])
@@ -37,12 +41,12 @@ def render_ledger(ledger: Ledger) -> RenderableType:
 def _index(ledger: Ledger) -> list[RenderableType]:
     index = ledger.claim.index
     ids = [x for x in (index.nct_id, f"doi:{index.doi}" if index.doi else "") if x]
-    line = Text.assemble(("Index  ", "bold"), Text(" · ".join(ids) or "(none configured)"))
+    line = Text.assemble(("Index  ", "bold"), " · ".join(ids) or "(none configured)")
     if index.date:
-        line.append(f"  (result public {index.date})", style="dim")
-    out: list[RenderableType] = [line]
+        line.append(f"  (result public {index.date})".replace(" ", NBSP), style="dim")
+    out: list[RenderableType] = [Folded(line, hang=7)]
     out += [
-        Text.assemble("  ", linked_id(i.id, i.url), "  ", Text(i.title))
+        Folded(Text.assemble("  ", linked_id(i.id, i.url), "  ", i.title), hang=4 + len(i.id))
         for i in ledger.items
         if i.role == "index"
     ]
@@ -132,9 +136,10 @@ def _flag_lines(text: Text, item: LedgerItem) -> None:
         text.append(f.summary)
 
 
-def _excluded_line(items: list[LedgerItem]) -> Text:
+def _excluded_line(items: list[LedgerItem]) -> RenderableType:
     excluded = Counter(i.exclusion or "other" for i in items if not i.relevant)
     if not excluded:
         return Text("No stored record was excluded.", style="dim")
-    detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in excluded.most_common())
-    return Text(f"{sum(excluded.values())} records not relevant: {detail}.", style="dim")
+    # each reason stays whole with its count when the line folds
+    detail = ", ".join(f"{k.replace('_', NBSP)}{NBSP}{v}" for k, v in excluded.most_common())
+    return Folded(Text(f"{sum(excluded.values())} records not relevant: {detail}.", style="dim"))
