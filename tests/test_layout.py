@@ -42,7 +42,6 @@ LOGGERS = [
     ("tracker.schedule.scheduler", "tracker.schedule.scheduler"),
     ("tracker.schedule.stop", "tracker.schedule.stop"),
     ("tracker.schedule.store", "tracker.schedule.store"),
-    ("tracker.schedule.triggers", "tracker.schedule.triggers"),
     ("tracker.evidence.rules.flags_study", "tracker.evidence.flags"),
     ("tracker.cli.common", "tracker.cli"),
     ("tracker.ingest.europepmc_chase", "tracker.europepmc"),

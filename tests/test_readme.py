@@ -58,7 +58,9 @@ def test_every_fenced_tracker_command_of_the_readme_works(simulator, tmp_path):
         args = [a.replace("~", str(home), 1) if a.startswith("~") else a for a in shlex.split(line)]
         argv = [sys.executable, "-m", "tracker", *args[3:]]
         if args[3] == "schedule":
-            _starts_and_stops(argv, env, work)
+            # As the README asks before scheduling: the email job has a sender and recipients.
+            mail = {"TRACKER_EMAIL_FROM": "t@example.org", "TRACKER_EMAIL_TO": "a@example.org"}
+            _starts_and_stops(argv, {**env, **mail}, work)
             continue
         result = subprocess.run(
             argv, capture_output=True, text=True, env=env, cwd=work, timeout=300, check=False

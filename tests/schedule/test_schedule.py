@@ -429,3 +429,26 @@ def test_with_a_site_section_each_sync_rebuilds_the_website(world, db, tmp_path,
     home = (site / "index.html").read_text()
     assert evidence["summary"]["standing"] in home.replace("&#39;", "'")
     assert (site / "feed.xml").exists()
+
+
+def test_schedule_refuses_an_email_job_without_email_set_up(tmp_path):
+    """One line, exit 2, no traceback, and nothing created: not even the database."""
+    config = tmp_path / "config.toml"
+    db = tmp_path / "tracker.db"
+    config.write_text((Path(__file__).resolve().parents[2] / "config.toml").read_text())
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "--config", str(config), "schedule"],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in clean_env().items() if k != "NCBI_API_KEY"},
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        f'tracker: error: [schedule] email = "0 8 * * mon" schedules the email report, '
+        f"but [email] in {config} has no sender or no recipients: set [email] from_addr and to"
+    )
+    assert not db.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]

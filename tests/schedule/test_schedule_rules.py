@@ -95,12 +95,26 @@ def test_bad_cron_is_a_config_error_naming_the_key(expression):
         cron_trigger(expression, "UTC", key="pubmed")
 
 
-def test_the_email_job_is_not_scheduled_without_email_set_up(caplog):
+def test_an_email_job_without_email_set_up_is_a_config_error():
     cfg = load_config(DEFAULT_CONFIG, env={})
     assert cfg.schedule.email  # the default schedule has one
-    assert [s.job_id for s in job_specs(cfg)] == ["ctgov", "pubmed", "europepmc"]
-    [line] = [r.getMessage() for r in caplog.records if "email" in r.getMessage()]
-    assert line.startswith("not scheduling the email job: [email] from_addr and to are not set")
+    with pytest.raises(ConfigError) as error:
+        job_specs(cfg)
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith(  # the built-in defaults: no file to name
+        '[schedule] email = "0 8 * * mon" schedules the email report, but [email] '
+        "has no sender or no recipients"
+    )
+    assert "TRACKER_EMAIL_FROM and TRACKER_EMAIL_TO" in message  # how to set it up
+    assert message.endswith('or set [schedule] email = "" to schedule the syncs only')
+    # A sender alone is not enough; with recipients too, or the job off, all is well.
+    alone = load_config(DEFAULT_CONFIG, env={"TRACKER_EMAIL_FROM": "t@example.org"})
+    with pytest.raises(ConfigError):
+        job_specs(alone)
+    assert [s.job_id for s in job_specs(load_config(DEFAULT_CONFIG, env=MAIL_ENV))][-1] == "email"
+    off = cfg.model_copy(update={"schedule": cfg.schedule.model_copy(update={"email": ""})})
+    assert [s.job_id for s in job_specs(off)] == ["ctgov", "pubmed", "europepmc"]
 
 
 def test_an_alert_without_a_mail_server_goes_to_the_log_once(engine, caplog):

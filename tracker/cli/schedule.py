@@ -24,9 +24,16 @@ COMMANDS: dict[str, list[str]] = {
 def schedule() -> None:
     """Run the configured jobs (config section 'schedule') on time until SIGTERM or Ctrl-C.
 
-    One scheduler per database runs jobs; a second one waits until the first is gone."""
+    One scheduler per database runs jobs; a second one waits until the first is gone. The
+    email job needs [email] (a sender and recipients): without it, schedule refuses to
+    start; set [schedule] email = "" to run the syncs only."""
     # APScheduler is imported here, not at start-up: other commands stay quick to start.
     from tracker.schedule.scheduler import run_scheduler
+    from tracker.schedule.triggers import job_specs
 
+    cfg = State.config()
+    # A bad cron expression, or an email job with no [email] to send with: exit 2 with one
+    # line, before the database is opened or created.
+    job_specs(cfg)
     logging.getLogger("tracker.schedule").setLevel(logging.INFO)
-    run_scheduler(State.config(), engine(), COMMANDS)
+    run_scheduler(cfg, engine(), COMMANDS)

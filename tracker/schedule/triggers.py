@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -11,8 +10,6 @@ from apscheduler.triggers.cron import CronTrigger
 from tracker.config import Config
 from tracker.errors import ConfigError
 from tracker.schedule.history import JOB_IDS
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,7 +52,9 @@ def cron_trigger(expression: str, timezone: str, *, key: str) -> CronTrigger:
 
 
 def job_specs(cfg: Config) -> list[JobSpec]:
-    """The enabled jobs (an empty expression disables one)."""
+    """The enabled jobs (an empty expression disables one). An email job with nowhere to
+    send is a config error, not a job that fails every week: the scheduler refuses to
+    start and says what to set."""
     schedule = cfg.schedule
     specs = []
     for job_id in JOB_IDS:
@@ -63,11 +62,14 @@ def job_specs(cfg: Config) -> list[JobSpec]:
         if not cron:
             continue
         if job_id == "email" and not cfg.email.configured:
-            log.warning(
-                "not scheduling the email job: [email] from_addr and to are not set "
-                '(set them, or [schedule] email = "" to silence this)'
+            source = cfg.source_path
+            where = "" if source.startswith("<") else f" in {source}"  # not built-in defaults
+            raise ConfigError(
+                f'[schedule] email = "{cron}" schedules the email report, but [email]{where} '
+                "has no sender or no recipients: set [email] from_addr and to (or "
+                'TRACKER_EMAIL_FROM and TRACKER_EMAIL_TO), or set [schedule] email = "" '
+                "to schedule the syncs only"
             )
-            continue
         trigger = cron_trigger(cron, schedule.timezone, key=job_id)
         signature = f"{job_id}: {cron} ({schedule.timezone}), grace {schedule.misfire_grace_time}s"
         specs.append(JobSpec(job_id, cron, trigger, signature))
