@@ -27,12 +27,14 @@ def run_sync(sources: list[Source], *, full: bool) -> SyncReport:
     from tracker.evidence.signal_rows import ClaimReader
     from tracker.http import HttpStats, make_client
     from tracker.ingest.every import rps_by_host, sync_sources
+    from tracker.runtime.memory import unmap_large_buffers
 
     missing = [s for s in sources if s not in SOURCES]
     if missing:
         names = ", ".join(s.value for s in missing)
         have = ", ".join(s.value for s in SOURCES)
         raise UsageError(f"--source {names}: not available in this version of tracker ({have})")
+    unmap_large_buffers()  # pages freed are given back, not kept on the heap
     cfg = State.config()
     db = engine()
     stats = HttpStats()
