@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from tracker.config import CitationsConfig
-from tracker.store.chases import chase_dates, relevant_pmids
+from tracker.config import CitationsConfig, Config
+from tracker.ingest.runs import SyncOutcome, utcnow
+from tracker.store.articles import ARTICLES
+from tracker.store.chases import chase_dates, mark_found_by, relevant_pmids, remember_chase
+from tracker.store.citations import save_citations
 from tracker.store.db import session_scope
 
 T = TypeVar("T")
@@ -83,3 +86,50 @@ def plan_chase(
         candidates = [p for p in (index_pmid,) if p] + relevant_pmids(conn)
         last = {k.removeprefix("PMID:"): v for k, v in chase_dates(conn, source).items()}
     return Plan(due(candidates, last, today=today, cfg=cfg, full=full), index_pmid)
+
+
+def stored_index_pmid(engine: Engine, cfg: Config) -> str | None:
+    """The index publication's PMID if it is known without asking a registry: configured,
+    else a stored paper's with the index DOI (the PubMed sync resolves it); None otherwise."""
+    index = cfg.claim.index
+    if index.pmid or not index.doi:
+        return index.pmid or None
+    with session_scope(engine) as session:
+        query = select(ARTICLES.c.pmid).where(
+            ARTICLES.c.doi == index.doi.lower(), ARTICLES.c.pmid.is_not(None)
+        )
+        stored = session.scalar(query)
+    return str(stored) if stored else None
+
+
+def record_chase(
+    engine: Engine,
+    outcome: SyncOutcome,
+    *,
+    pmid: str,
+    via: str,
+    citing: Sequence[str],
+    fetched: Sequence[str],
+    index: str | None,
+    done: bool,
+    today: date,
+) -> None:
+    """Store who cites `pmid`, mark the records this chase fetched as found by it, and
+    remember the paper as asked about only when every citing record was fetched (a chase cut
+    short by the run's budget is taken up again next run). Only new citations of the index
+    publication are change events."""
+    with session_scope(engine) as session:
+        conn = session.connection()
+        newly = save_citations(
+            conn,
+            f"PMID:{pmid}",
+            list(citing),
+            source=via,
+            seen_at=utcnow(),
+            run_id=outcome.run_id,
+            of_index=pmid == index,
+        )
+        outcome.events += len(newly) if pmid == index else 0
+        mark_found_by(conn, list(fetched), f"PMID:{pmid}")
+        if done:
+            remember_chase(conn, f"PMID:{pmid}", via, on=today, citing=len(citing))

@@ -9,18 +9,16 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 
 import httpx
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from tracker.config import Config
 from tracker.ids import Source
-from tracker.ingest.chase import Budget, plan_chase
-from tracker.ingest.runs import SyncOutcome, utcnow
+from tracker.ingest.chase import Budget, plan_chase, record_chase, stored_index_pmid
+from tracker.ingest.runs import SyncOutcome
 from tracker.sources import europepmc
 from tracker.sources.europepmc import EpmcPage, FetchedResult
 from tracker.sources.europepmc_citations import Citing, citing_records
-from tracker.store.articles import ARTICLES
-from tracker.store.chases import mark_found_by, remember_chase, stored_ids
-from tracker.store.citations import save_citations
+from tracker.store.chases import stored_ids
 from tracker.store.db import session_scope
 
 log = logging.getLogger("tracker.europepmc")
@@ -46,7 +44,7 @@ def chase_europepmc(
 ) -> None:
     """Ask who cites the papers due, fetch the citing records the store lacks, and record
     the citations."""
-    index = _index_pmid(engine, cfg)
+    index = stored_index_pmid(engine, cfg)
     plan = plan_chase(engine, VIA, index_pmid=index, cfg=cfg.citations, today=today, full=full)
     budget = Budget(cfg.citations.max_records_per_run)
     for pmid in plan.cited:
@@ -60,21 +58,17 @@ def chase_europepmc(
                 outcome.expected += page.hit_count or 0
             store_page([europepmc.read_result(r) for r in page.results])
         done = len(taken) == len(missing)
-        with session_scope(engine) as session:
-            conn = session.connection()
-            newly = save_citations(
-                conn,
-                f"PMID:{pmid}",
-                [c.id for c in citing],
-                source=VIA,
-                seen_at=utcnow(),
-                run_id=outcome.run_id,
-                of_index=pmid == index,
-            )
-            outcome.events += len(newly) if pmid == index else 0
-            mark_found_by(conn, [c.id for c in taken], f"PMID:{pmid}")
-            if done:
-                remember_chase(conn, f"PMID:{pmid}", VIA, on=today, citing=len(citing))
+        record_chase(
+            engine,
+            outcome,
+            pmid=pmid,
+            via=VIA,
+            citing=[c.id for c in citing],
+            fetched=[c.id for c in taken],
+            index=index,
+            done=done,
+            today=today,
+        )
         if not done:
             log.info("europepmc: citing records fetched up to the run's bound; more next run")
             return
@@ -89,17 +83,3 @@ def _search_by_id(
         query = " OR ".join(f"(EXT_ID:{c.ext_id} AND SRC:{c.src})" for c in chunk)
         asked = cfg.europepmc.model_copy(update={"query": query})
         yield from europepmc.fetch_pages(client, asked, since=None)
-
-
-def _index_pmid(engine: Engine, cfg: Config) -> str | None:
-    """The index publication's PMID: configured, else a stored paper's with its DOI (the
-    PubMed sync resolves it); None while neither knows it."""
-    index = cfg.claim.index
-    if index.pmid or not index.doi:
-        return index.pmid or None
-    with session_scope(engine) as session:
-        query = select(ARTICLES.c.pmid).where(
-            ARTICLES.c.doi == index.doi.lower(), ARTICLES.c.pmid.is_not(None)
-        )
-        stored = session.scalar(query)
-    return str(stored) if stored else None

@@ -9,15 +9,13 @@ from collections.abc import Callable
 from datetime import date
 
 import httpx
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from tracker.config import Config
-from tracker.ingest.chase import Budget, plan_chase
-from tracker.ingest.runs import SyncOutcome, utcnow
+from tracker.ingest.chase import Budget, plan_chase, record_chase, stored_index_pmid
+from tracker.ingest.runs import SyncOutcome
 from tracker.sources.pubmed_links import cited_by_each, fetch_by_ids, resolve_pmid
-from tracker.store.articles import ARTICLES
-from tracker.store.chases import mark_found_by, remember_chase, stored_ids
-from tracker.store.citations import save_citations
+from tracker.store.chases import stored_ids
 from tracker.store.db import session_scope
 
 log = logging.getLogger("tracker.pubmed")
@@ -66,21 +64,17 @@ def chase_pubmed(
                 if received < count:
                     log.warning("pubmed: %s: %d of them came back", where, received)
         done = len(taken) == len(missing)
-        with session_scope(engine) as session:
-            conn = session.connection()
-            newly = save_citations(
-                conn,
-                f"PMID:{pmid}",
-                citing,
-                source=VIA,
-                seen_at=utcnow(),
-                run_id=outcome.run_id,
-                of_index=pmid == index,
-            )
-            outcome.events += len(newly) if pmid == index else 0
-            mark_found_by(conn, [t for t in taken if t != f"PMID:{pmid}"], f"PMID:{pmid}")
-            if done:
-                remember_chase(conn, f"PMID:{pmid}", VIA, on=today, citing=len(citing))
+        record_chase(
+            engine,
+            outcome,
+            pmid=pmid,
+            via=VIA,
+            citing=citing,
+            fetched=[t for t in taken if t != f"PMID:{pmid}"],
+            index=index,
+            done=done,
+            today=today,
+        )
         if not done:
             log.info("pubmed: citing records fetched up to the run's bound; more next run")
             return
@@ -91,12 +85,7 @@ def _index_pmid(
 ) -> str | None:
     """The index publication's PMID: configured, else a stored paper's with its DOI, else
     asked of PubMed (one esearch, only until the paper is stored)."""
-    index = cfg.claim.index
-    if index.pmid or not index.doi:
-        return index.pmid or None
-    with session_scope(engine) as session:
-        query = select(ARTICLES.c.pmid).where(
-            ARTICLES.c.doi == index.doi.lower(), ARTICLES.c.pmid.is_not(None)
-        )
-        stored = session.scalar(query)
-    return str(stored) if stored else resolve_pmid(client, cfg.pubmed, common, index.doi)
+    stored = stored_index_pmid(engine, cfg)
+    if stored or not cfg.claim.index.doi:
+        return stored
+    return resolve_pmid(client, cfg.pubmed, common, cfg.claim.index.doi)
