@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.simulator import make_bulk_articles  # noqa: E402
 from tracker.config import DEFAULT_CONFIG, load_config  # noqa: E402
 from tracker.evidence.reassess import Tally, reassess  # noqa: E402
+from tracker.simulator import make_bulk_articles  # noqa: E402
 from tracker.sources.pubmed_parse import iter_records  # noqa: E402
 from tracker.store.articles import FetchedArticle, save_articles  # noqa: E402
 from tracker.store.db import open_database, session_scope  # noqa: E402

@@ -22,11 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.simulator import make_bulk_articles, make_bulk_studies  # noqa: E402
 from tracker.config import DEFAULT_CONFIG, load_config  # noqa: E402
 from tracker.evidence.rules.assess import read_records  # noqa: E402
 from tracker.evidence.rules.judgement import Record  # noqa: E402
 from tracker.ids import Source  # noqa: E402
+from tracker.simulator import make_bulk_articles, make_bulk_studies  # noqa: E402
 from tracker.sources.ctgov_parse import parse_study  # noqa: E402
 from tracker.sources.pubmed_parse import iter_records  # noqa: E402
 

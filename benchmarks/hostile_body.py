@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.launch import launch, shipped_claim, sync_run_window  # noqa: E402
 from tests.hostile_http import bomb_body, endless, gzip_bomb, serving  # noqa: E402
-from tests.simulator import RegistrySimulator, make_bulk_studies  # noqa: E402
+from tracker.simulator import RegistrySimulator, make_bulk_studies  # noqa: E402
 
 CONFIG = """
 [[ctgov.queries]]

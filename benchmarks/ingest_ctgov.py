@@ -47,7 +47,7 @@ from benchmarks.launch import (  # noqa: E402
     shipped_claim,
     sync_run_window,
 )
-from tests.simulator import RegistrySimulator, make_bulk_studies  # noqa: E402
+from tracker.simulator import RegistrySimulator, make_bulk_studies  # noqa: E402
 
 CONFIG = """
 [http]

@@ -65,7 +65,7 @@ from benchmarks.launch import (  # noqa: E402
     shipped_claim,
     sync_run_window,
 )
-from tests.simulator import RegistrySimulator, make_bulk_articles  # noqa: E402
+from tracker.simulator import RegistrySimulator, make_bulk_articles  # noqa: E402
 
 DEFAULT_BATCH_SIZE = 1000  # tracker's default [pubmed] batch_size
 BATCH_SIZE = DEFAULT_BATCH_SIZE  # --batch-size changes it

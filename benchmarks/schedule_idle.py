@@ -81,7 +81,7 @@ def _config_with_jobs(tmp: Path, url: str, stack: ExitStack) -> tuple[Path, Call
     from tests.e2e_support import build_world
     from tests.email_support import MailServer
     from tests.schedule.test_schedule import job_runs, schedule_config
-    from tests.simulator import RegistrySimulator
+    from tracker.simulator import RegistrySimulator
     from tracker.store.db import open_database
 
     sim = stack.enter_context(RegistrySimulator())

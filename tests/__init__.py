@@ -1,1 +1,2 @@
-"""The test suite, one package: its helpers import one way (tests.simulator, tests.rows)."""
+"""The test suite, one package. Each thing imports one way: the simulator as
+`tracker.simulator`; shared helpers as tests.rows, tests.paths and the *_support modules."""

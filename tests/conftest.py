@@ -6,14 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.simulator import RegistrySimulator
+from tracker.simulator import RegistrySimulator
 
 pytest_plugins = ["tests.dbfixtures"]
 
 
 # --- Loopback registry simulator (tests/simulator) ------------------------------------------
 # A real HTTP server on 127.0.0.1 with ClinicalTrials.gov v2 semantics and fault injection:
-# fill `simulator.ctgov` with tests.simulator.make_study(...) records and point the client at
+# fill `simulator.ctgov` with tracker.simulator.make_study(...) records and point the client at
 # `simulator.ctgov_url`. Function scope, so faults, request log and world never leak.
 @pytest.fixture
 def simulator() -> Iterator[RegistrySimulator]:

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
-from tests.simulator import CtgovWorld, RegistrySimulator, make_study
 from tracker.config import DEFAULT_CONFIG, Config, load_config
 from tracker.http import HttpStats, make_client
 from tracker.ingest.ctgov import SyncOutcome, sync_ctgov
+from tracker.simulator import CtgovWorld, RegistrySimulator, make_study
 from tracker.store.db import session_scope
 from tracker.store.models import ChangeEvent, SyncRun, Trial, TrialVersion
 

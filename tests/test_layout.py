@@ -146,3 +146,16 @@ def test_the_docs_name_files_that_exist() -> None:
     assert len(named) > 20  # the pattern still finds the paths the docs write
     missing = sorted((doc, path) for doc, path in named if not (paths.REPO / path).exists())
     assert not missing, f"docs point at files that are gone: {missing}"
+
+
+def test_the_simulator_is_imported_one_way() -> None:
+    """Tests and benchmarks import the simulator as tracker.simulator, never through a
+    second path (the old tests.simulator re-export is gone; only its DTD checker is there)."""
+    second_path = re.compile(r"^\s*(from|import) (tests\.)?simulator(?!\.dtd_check)\b", re.M)
+    offenders = [
+        str(path.relative_to(paths.REPO))
+        for folder in ("tests", "benchmarks")
+        for path in (paths.REPO / folder).rglob("*.py")
+        if second_path.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

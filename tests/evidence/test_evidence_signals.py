@@ -106,9 +106,9 @@ def test_the_sync_reads_the_signals_and_the_judging_reads_no_record(
 
 def test_the_parse_workers_read_what_the_judging_would_read():
     """The rows the workers compute are the rules' own reading of the parsed records."""
-    from tests.simulator import make_bulk_articles, make_bulk_studies
     from tracker.evidence.rules.judgement import Record
     from tracker.ingest import ctgov_workers, pubmed_workers
+    from tracker.simulator import make_bulk_articles, make_bulk_studies
     from tracker.sources.pubmed_parse import iter_records
 
     reader = ClaimReader.of(CONFIG.claim)

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from tests.e2e_support import make_config, run_sync
-from tests.simulator import make_study
 from tracker.evidence.overrides import judge
 from tracker.evidence.reassess import reassess
 from tracker.reports.digest import build_digest
 from tracker.reports.ledger import build_ledger, ledger_json
 from tracker.reports.record import build_record_view, record_json
+from tracker.simulator import make_study
 from tracker.store.db import session_scope
 from tracker.store.models import ChangeEvent, Flag, Link, Registration
 

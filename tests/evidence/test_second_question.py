@@ -16,8 +16,8 @@ import pytest
 from tests import paths
 from tests.cli.test_cli import tracker
 from tests.first_question import foreign_terms, hits
-from tests.simulator import RegistrySimulator, make_article, make_epmc_record
 from tracker.records.article import ArticleData
+from tracker.simulator import RegistrySimulator, make_article, make_epmc_record
 from tracker.sources.pubmed_parse import iter_records
 
 EXAMPLE = paths.REPO / "examples" / "tofersen-sod1-als"

@@ -22,9 +22,9 @@ from sqlmodel import col
 
 from tests.e2e_support import write_config_file
 from tests.rows import stored
-from tests.simulator import RegistrySimulator, make_article, make_epmc_record, make_preprint
 from tracker.config import CitationsConfig
 from tracker.ingest.chase import due
+from tracker.simulator import RegistrySimulator, make_article, make_epmc_record, make_preprint
 from tracker.store.db import open_database, session_scope
 from tracker.store.models import Article, Assessment, Citation, CitationChase
 

@@ -17,8 +17,8 @@ from tests.e2e_support import (
     try_sync,
     versions_of,
 )
-from tests.simulator import RegistrySimulator
 from tracker.errors import SourceError
+from tracker.simulator import RegistrySimulator
 from tracker.store.models import ChangeEvent, TrialVersion
 
 
@@ -69,7 +69,7 @@ def test_unchanged_world_one_request_per_query_and_no_versions(world, engine, db
 
 
 def test_moving_world_records_exactly_the_right_versions_and_events(world, engine, db_url):
-    from tests.simulator import make_study
+    from tracker.simulator import make_study
 
     cfg = make_config(world, db_url)
     run_sync(engine, cfg)

@@ -12,11 +12,11 @@ from sqlmodel import col
 
 from tests.e2e_support import count, make_config
 from tests.rows import stored as stored_row
-from tests.simulator import from_pubmed, make_article, make_epmc_record, make_preprint
 from tracker.errors import SourceError
 from tracker.http import HttpStats, make_client
 from tracker.ingest.europepmc import sync_europepmc
 from tracker.ingest.pubmed import sync_pubmed
+from tracker.simulator import from_pubmed, make_article, make_epmc_record, make_preprint
 from tracker.sources import europepmc
 from tracker.store.db import session_scope
 from tracker.store.models import Article, ArticleVersion, Link, SyncRun

@@ -11,10 +11,10 @@ from sqlmodel import col
 
 from tests.e2e_support import count, make_config
 from tests.rows import stored as stored_row
-from tests.simulator import make_article
 from tracker.errors import SourceError
 from tracker.http import HttpStats, make_client
 from tracker.ingest.pubmed import sync_pubmed
+from tracker.simulator import make_article
 from tracker.store.db import session_scope
 from tracker.store.models import Article, ArticleVersion, ChangeEvent, Link, SyncRun
 
@@ -182,7 +182,7 @@ def test_fatal_efetch_fault_keeps_earlier_batches(world, engine, db_url, kind, o
 
 
 def test_more_than_the_esearch_cap_is_split_into_date_windows(simulator, tmp_path):
-    from tests.simulator import make_bulk_articles
+    from tracker.simulator import make_bulk_articles
     from tracker.store.db import open_database
 
     simulator.pubmed.add_many(make_bulk_articles(10_050, size_kb=1))

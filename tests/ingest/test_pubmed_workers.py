@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from tests.simulator import make_bulk_articles
 from tracker.ingest import pubmed_workers
 from tracker.ingest.pubmed import _chunks
 from tracker.ingest.pubmed_workers import ParsePool, prepare, split_body
+from tracker.simulator import make_bulk_articles
 from tracker.sources import pubmed
 from tracker.sources.pubmed_parse import PubmedParseError, iter_records, record_spans
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 
-from tests.simulator import RegistrySimulator, make_bulk_studies
+from tracker.simulator import RegistrySimulator, make_bulk_studies
 
 # The real CLI, with the CT.gov worker forced on: tracker starts one only on a machine with
 # a core to spare (tracker.ingest.ctgov_workers.pool), and this test must not depend on that.

@@ -7,8 +7,8 @@ import pytest
 
 from tests.cli.test_cli import tracker
 from tests.e2e_support import write_config_file
-from tests.simulator import make_study
 from tracker.records.text import clean_text
+from tracker.simulator import make_study
 
 ESC_TITLE = (
     "rTMS in ALS\x1b[2J\x1b[H fake ledger \x1b]8;;https://evil.example/\x07NCT04393467"

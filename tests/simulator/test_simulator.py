@@ -15,7 +15,7 @@ import httpx
 import msgspec
 import pytest
 
-from tests.simulator import (
+from tracker.simulator import (
     CtgovWorld,
     RegistrySimulator,
     make_bulk_studies,

@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from tests import paths
-from tests.simulator import (
+from tests.simulator.dtd_check import Dtd, load_dtd, validate
+from tracker.simulator import (
     ESEARCH_CAP,
     RegistrySimulator,
     from_pubmed,
@@ -27,7 +28,6 @@ from tests.simulator import (
     make_epmc_record,
     make_preprint,
 )
-from tests.simulator.dtd_check import Dtd, load_dtd, validate
 
 SPEC = paths.SHARED_REAL / "spec"
 DOCTYPE = (

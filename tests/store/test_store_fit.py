@@ -8,11 +8,11 @@ import sqlalchemy.exc
 from sqlalchemy import select
 
 from tests.e2e_support import make_config
-from tests.simulator import make_epmc_record, make_study
 from tracker.http import HttpStats, make_client
 from tracker.ids import Source
 from tracker.ingest import ctgov as ingest_ctgov
 from tracker.ingest.every import sync_sources
+from tracker.simulator import make_epmc_record, make_study
 from tracker.store.db import session_scope
 from tracker.store.models import Article, SyncRun, Trial
 
