@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,6 +16,8 @@ import pytest
 
 from tests.e2e_support import build_world, write_config_file
 from tests.email_support import MailServer
+
+STATUSES = ("ok", "warn", "fail")
 
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None, code: int | None = 0):
@@ -149,6 +152,26 @@ def test_doctor_with_every_registry_unreachable_fails_within_ten_seconds(tmp_pat
     assert "check the network" in checks["pubmed"]["hint"]
     assert checks["operator"]["status"] == "ok"
     assert not (tmp_path / "tracker.db").exists()  # doctor creates nothing
+
+    # The text form at 80 columns: every line fits, folded between words, continuations under
+    # the detail column; nothing is lost (only a word wider than a line, such as pytest's
+    # long temporary path, is broken).
+    narrow = run(
+        "--config", str(config), "doctor", cwd=tmp_path, env={**env, "COLUMNS": "80"}, code=1
+    )
+    wide = run(
+        "--config", str(config), "doctor", cwd=tmp_path, env={**env, "COLUMNS": "400"}, code=1
+    )
+    lines = narrow.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80, narrow.stdout
+    assert max(len(line) for line in wide.stdout.splitlines()) > 80  # something did fold
+
+    def content(out: str) -> str:  # the free disk space moves between the two runs
+        return re.sub(r"[\d.]+GiB", "GiB", "".join(out.split()))
+
+    assert content(narrow.stdout) == content(wide.stdout)
+    assert "check the network, a proxy (HTTPS_PROXY), or" in narrow.stdout  # not cut mid-word
+    assert all(line.startswith(" " * 17) for line in lines if line[:4].strip() not in STATUSES)
 
 
 def test_status_and_doctor_see_a_running_scheduler(tmp_path):

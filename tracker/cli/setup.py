@@ -125,14 +125,17 @@ def doctor(
             )
         )
     else:
+        from rich.text import Text
+
+        from tracker.reports.render.fold import Folded
+
         styles = {"ok": "green", "warn": "yellow", "fail": "bold red"}
         for c in checks:
-            line = f"{c.status:4}  {c.name:9}  {c.detail}"
-            # One line per check, never wrapped mid-word: a narrow terminal folds it whole.
-            stdout.print(
-                line, style=styles[c.status], markup=False, highlight=False, soft_wrap=True
-            )
+            # Folded between words at the terminal's width, continuation lines under the
+            # detail column, so a long URL or hint never breaks mid-word at 80 columns.
+            line = Text(f"{c.status:4}  {c.name:9}  {c.detail}", style=styles[c.status])
+            stdout.print(Folded(line, hang=17))
             if c.hint:
-                stdout.print(f"{'':17}→ {c.hint}", markup=False, highlight=False, soft_wrap=True)
+                stdout.print(Folded(Text(f"{'':17}→ {c.hint}"), hang=19))
     if failed:
         raise typer.Exit(1)
