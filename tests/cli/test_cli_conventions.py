@@ -54,8 +54,15 @@ def test_every_command_help_has_examples():
     names = re.findall(r"^│ (\w+) {2,}", listing, flags=re.MULTILINE)
     assert {"run", "digest", "status", "sync", "email", "schedule"} <= set(names)
     for name in names:
-        shown = tracker(name, "--help").stdout
+        shown = tracker(name, "--help", env={"COLUMNS": "80"}).stdout
         assert "Examples:" in shown and f"$ tracker {name}" in shown, name
+        # At 80 columns each example command is whole on its line, and its explanation on
+        # the lines under it (not wrapped back to the left edge).
+        epilog = shown[shown.index("Examples:") :].splitlines()
+        assert all(len(line) <= 80 for line in shown.splitlines()), name
+        assert all(
+            line.startswith((" $ tracker", "     ")) for line in epilog[1:] if line.strip()
+        ), (name, epilog)
 
 
 def test_quiet_run_prints_only_the_digest(setup):

@@ -24,8 +24,16 @@ log = logging.getLogger("tracker.cli")
 
 
 def examples(*lines: str) -> str:
-    """A command's --help epilog: one example command per line."""
-    return "Examples:\n\n" + "\n".join(f"  $ {line}" for line in lines)
+    """A command's --help epilog: one example a line, written "command  what it does". The
+    explanation goes on its own indented line under the command, so that at 80 columns
+    neither is wrapped back to the left edge in the middle of the other."""
+    shown: list[str] = []
+    for line in lines:
+        command, _, note = (part.strip() for part in line.partition("  "))
+        shown.append(f"  $ {command}")
+        if note:
+            shown.append(f"      {note}")
+    return "Examples:\n\n" + "\n".join(shown)
 
 
 def engine() -> Engine:
