@@ -209,3 +209,37 @@ def test_a_reader_that_fails_as_a_whole_leaves_the_records_to_the_judging(record
 
     assert read_signals(broken, [("ctgov", record)]) == {}
     assert read_signals(None, [("ctgov", record)]) == {}
+
+
+def test_the_stored_signals_are_the_rules_own_json_of_every_field():
+    """An assessment row stores signals_dict (the fast copy in tracker.evidence.write): it
+    must hold what Signals.to_json gives, field for field, design included, context left
+    out; a field added to Signals or Design later is covered too."""
+    from dataclasses import fields, replace
+
+    from tracker.evidence.rules.signals import Design, Signals
+    from tracker.evidence.write import signals_dict
+
+    def filled(cls: type, base: object) -> object:
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            old = getattr(base, f.name)
+            if isinstance(old, Design):
+                values[f.name] = filled(Design, old)
+            elif isinstance(old, bool):
+                values[f.name] = not old
+            elif isinstance(old, list):
+                values[f.name] = [f"{f.name} finding"]
+            elif isinstance(old, dict):
+                values[f.name] = {"rTMS": f.name}
+            else:
+                values[f.name] = 7 if f.name == "n" else f"{f.name} text"
+        return replace(base, **values)  # type: ignore[type-var]
+
+    base = Signals(id="NCT1", source="ctgov", kind="trial", title="t", date=None)
+    full = filled(Signals, base)
+    assert isinstance(full, Signals)
+    assert full.context and full.design.n == 7 and full.population
+    assert signals_dict(full) == full.to_json()
+    assert "context" not in signals_dict(full)
+    assert signals_dict(base) == base.to_json()

@@ -70,6 +70,8 @@ class Plan:
     signals alone, without loading the record)."""
     written: int = 0
     """Rows written while planning: the records found unreadable."""
+    members: dict[str, str] = field(default_factory=dict)
+    """Study -> the JSON list of its records (study_members of study_of)."""
 
     @property
     def size(self) -> int:
@@ -193,6 +195,7 @@ def plan(
         inferred=grouping.inferred,
         relevant=relevant,
         written=written,
+        members=members,
     )
 
 

@@ -21,7 +21,7 @@ from tracker.evidence import plan as planning
 from tracker.evidence.flagging import flag_pass
 from tracker.evidence.load import load_records, stored_links, stored_versions
 from tracker.evidence.overrides import active_overrides, study_overrides
-from tracker.evidence.plan import Known, known_judgements, stale, study_members
+from tracker.evidence.plan import Known, known_judgements, stale
 from tracker.evidence.registrations import save_registration_links
 from tracker.evidence.rules.assess import Judgement, Record, judge_records
 from tracker.evidence.rules.registry import recheck_on
@@ -83,13 +83,13 @@ def reassess(
     }
     # Registration numbers shared across records join them into one study (kept as links,
     # so a new one makes its records stale like any other new link).
-    save_registration_links(session, now)
+    joins = save_registration_links(session, now)
     dirty = stale(session, versions, known, rules_hash, today)
     if not dirty:
         if progress:
             progress(0, 0)
         # Registered against reported: flags weaken verdicts at report time, never change them.
-        flag_pass(session, config, today, now)
+        flag_pass(session, config, today, now, joins)
         return []
     links = stored_links(session)
     # The progress counts each record twice, read and judged; until the studies are known,
@@ -104,7 +104,7 @@ def reassess(
     # Workers only for a large pass: starting them costs about a second.
     with WorkerPool(None if read >= WORKERS_FROM else 0) as pool:
         plan = planning.plan(session, config.claim, versions, known, dirty, links, pool, on_read)
-    members = study_members(plan.study_of)
+    members = plan.members
     overrides = active_overrides(session)
     changes: list[VerdictChange] = []
     if progress:
@@ -137,7 +137,7 @@ def reassess(
         session, {(m.article_id, m.trial_id) for m in plan.inferred}, now
     )
     tally.written += planning.mark_links_read(session)
-    flag_pass(session, config, today, now)
+    flag_pass(session, config, today, now, joins)
     session.flush()
     return changes
 
