@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import json
 import weakref
-from functools import partial
 
 import httpx
 import msgspec
@@ -123,53 +122,6 @@ def test_a_sync_through_the_worker_stores_what_the_main_process_would(
         assert data is not None, f"{row.nct_id} did not parse"
         assert row.data == data.decode()
         assert row.content_hash == content_hash(data)
-
-
-def test_a_first_sync_starts_its_worker_before_the_first_page_and_an_incremental_one_not(
-    simulator, engine, db_url, worker_for_any_page, monkeypatch
-):
-    """A worker takes about half a second to start: in a first or full sync it starts while
-    the first page downloads. An incremental sync, often of nothing, starts none early
-    (closing the pool would wait for it)."""
-    events: list[tuple[str, WorkerPool]] = []  # (what, which pool: held, so ids stay unique)
-    start, run = WorkerPool.start, WorkerPool.run
-
-    def started(self, warm):
-        events.append(("start", self))
-        start(self, warm)
-
-    def ran(self, fn, parts):
-        events.append(("run", self))
-        return run(self, fn, parts)
-
-    monkeypatch.setattr(WorkerPool, "start", started)
-    monkeypatch.setattr(WorkerPool, "run", ran)
-    build_world(simulator.ctgov)
-    cfg = make_config(simulator, db_url)
-    outcome, _ = run_sync(engine, cfg)
-    assert outcome.full and outcome.complete and outcome.new_records == len(EXPECTED_IDS)
-    assert worker_for_any_page  # the pages went to the workers...
-    first: dict[int, str] = {}
-    for what, pool in events:
-        first.setdefault(id(pool), what)
-    # ...and each query's pool was started before its first part was sent to it.
-    assert list(first.values()) == ["start"] * len(cfg.ctgov.queries)
-    events.clear()
-    outcome, _ = run_sync(engine, cfg)
-    assert not outcome.full and outcome.complete
-    assert ("start" not in {what for what, _ in events}) and events
-
-
-def test_a_started_worker_then_parses_what_the_main_process_would():
-    parts = split_page(page_studies(), 2)
-    with WorkerPool(1) as pool:
-        pool.start(partial(ctgov_workers.warm, None))
-        results = pool.run(prepare, parts)
-        assert results is not None
-        assert list(results) == [prepare(part) for part in parts]
-    idle = WorkerPool(0)
-    idle.start(partial(ctgov_workers.warm, None))  # no workers: nothing started
-    assert idle._pool is None
 
 
 def test_a_fetched_body_does_not_wait_for_the_garbage_collector(simulator):

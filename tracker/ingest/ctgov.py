@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 
 import httpx
 import msgspec
@@ -93,10 +92,6 @@ def _sync_query(
     expected: int | None = None
     pages = ctgov.fetch_pages(client, cfg.ctgov, query, since=outcome.since)
     with ctgov_workers.pool() as pool:
-        if outcome.full:
-            # Thousands of studies are coming: the worker starts while the first page
-            # downloads, not once it has arrived.
-            pool.start(partial(ctgov_workers.warm, reader))
         for page in prefetched(_submitted(pages, pool, reader)):
             if page.total_count is not None and expected is None:
                 expected = page.total_count

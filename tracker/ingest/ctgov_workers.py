@@ -50,15 +50,6 @@ def pool() -> WorkerPool:
     return WorkerPool(1 if worker_count() > 1 else 0)
 
 
-def warm(reader: SignalReader | None) -> None:
-    """A worker's first task in a first or full sync, before any page has arrived: the
-    parsers are imported (unpickling this function does it), and so are the rules and the
-    reader's compiled vocabularies (reading no record compiles them), ready for the first
-    part."""
-    if reader is not None:
-        reader([])
-
-
 def split_page(studies: list[msgspec.Raw], size: int) -> list[list[msgspec.Raw]]:
     """The studies in parts of `size`, in order."""
     return [studies[start : start + size] for start in range(0, len(studies), size)]

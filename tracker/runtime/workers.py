@@ -58,38 +58,20 @@ class WorkerPool:
         if self.workers < 1:
             return None
         try:
-            futures = [self._executor().submit(fn, part) for part in parts]
+            if self._pool is None:
+                # spawn, not fork: the sync has threads (prefetch, HTTP pool) whose locks a
+                # forked child would inherit held.
+                context = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(
+                    self.workers, mp_context=context, initializer=_start_worker
+                )
+            futures = [self._pool.submit(fn, part) for part in parts]
         except Exception:  # noqa: BLE001 - e.g. a broken pool: work in this process from now on
             log.warning("parse workers unavailable; parsing in the main process")
             self.close()
             self.workers = 1
             return None
         return _results(futures)
-
-    def start(self, warm: Callable[[], object]) -> None:
-        """Start the workers now, each running `warm`, instead of on the first part. A
-        worker takes about half a second to start (a fresh interpreter importing the
-        parsers and the rules), and this lets that overlap with what the caller does next,
-        such as downloading the first page. Only worth it when parts are sure to follow:
-        `close` waits for `warm` to end. A failure here is left to `run` to meet."""
-        if self.workers < 1:
-            return
-        try:
-            executor = self._executor()
-            for _ in range(self.workers):
-                executor.submit(warm)
-        except Exception:  # noqa: BLE001 - run() falls back to the main process
-            log.debug("parse workers could not be started early", exc_info=True)
-
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            # spawn, not fork: the sync has threads (prefetch, HTTP pool) whose locks a
-            # forked child would inherit held.
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_start_worker
-            )
-        return self._pool
 
     def close(self) -> None:
         if self._pool is not None:
