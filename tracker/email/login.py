@@ -9,7 +9,7 @@ import ssl
 from collections.abc import Mapping
 
 from tracker.config import EmailConfig
-from tracker.email.smtp import PASSWORD_ENV
+from tracker.email.smtp import connect
 from tracker.errors import SmtpError
 
 
@@ -27,22 +27,7 @@ def check_login(
     context = ssl_context or ssl.create_default_context()
     wait = timeout or smtp.timeout
     try:
-        client: smtplib.SMTP
-        if smtp.security == "ssl":
-            client = smtplib.SMTP_SSL(smtp.host, smtp.effective_port, timeout=wait, context=context)
-        else:
-            client = smtplib.SMTP(smtp.host, smtp.effective_port, timeout=wait)
-        with client:
-            if smtp.security == "starttls":
-                client.starttls(context=context)
-            if smtp.username:
-                password = env.get(PASSWORD_ENV, "")
-                if not password:
-                    raise SmtpError(
-                        f"SMTP {where}: username {smtp.username!r} is configured "
-                        f"but ${PASSWORD_ENV} is not set"
-                    )
-                client.login(smtp.username, password)
+        with connect(settings, env=env, context=context, timeout=wait) as client:
             client.noop()
     except smtplib.SMTPResponseException as exc:  # login refused, STARTTLS refused ...
         reply = (

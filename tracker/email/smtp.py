@@ -70,24 +70,7 @@ def send(
     client: smtplib.SMTP | None = None
     try:
         stage("connecting")
-        if smtp.security == "ssl":
-            client = smtplib.SMTP_SSL(
-                smtp.host, smtp.effective_port, timeout=smtp.timeout, context=context
-            )
-        else:
-            client = smtplib.SMTP(smtp.host, smtp.effective_port, timeout=smtp.timeout)
-        if smtp.security == "starttls":
-            stage("securing")
-            client.starttls(context=context)
-        if smtp.username:
-            stage("logging in")
-            password = env.get(PASSWORD_ENV, "")
-            if not password:
-                raise SmtpError(
-                    f"SMTP {where}: username {smtp.username!r} is configured "
-                    f"but ${PASSWORD_ENV} is not set"
-                )
-            client.login(smtp.username, password)
+        client = connect(settings, env=env, context=context, timeout=smtp.timeout, on_stage=stage)
         refused = transfer(client, message, stage, where)
     except SmtpError:
         _close(client)
@@ -124,6 +107,46 @@ def send(
     _quit(client, where)
     if refused:
         log.warning("SMTP %s accepted the report but refused %s", where, _replies(refused))
+
+
+def connect(
+    settings: EmailConfig,
+    *,
+    env: Mapping[str, str],
+    context: ssl.SSLContext,
+    timeout: float,
+    on_stage: Callable[[str], None] | None = None,
+) -> smtplib.SMTP:
+    """Connect to the configured server, secure the connection and log in, as every send
+    (and `tracker doctor`'s check) does; the password comes only from the environment.
+    On any error the connection is closed and the error raised as it came."""
+    smtp = settings.smtp
+    where = f"{smtp.host}:{smtp.effective_port}"
+    stage = on_stage or (lambda _stage: None)
+    client: smtplib.SMTP | None = None
+    try:
+        if smtp.security == "ssl":
+            client = smtplib.SMTP_SSL(
+                smtp.host, smtp.effective_port, timeout=timeout, context=context
+            )
+        else:
+            client = smtplib.SMTP(smtp.host, smtp.effective_port, timeout=timeout)
+        if smtp.security == "starttls":
+            stage("securing")
+            client.starttls(context=context)
+        if smtp.username:
+            stage("logging in")
+            password = env.get(PASSWORD_ENV, "")
+            if not password:
+                raise SmtpError(
+                    f"SMTP {where}: username {smtp.username!r} is configured "
+                    f"but ${PASSWORD_ENV} is not set"
+                )
+            client.login(smtp.username, password)
+    except BaseException:
+        _close(client)
+        raise
+    return client
 
 
 def transfer(
