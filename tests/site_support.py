@@ -4,6 +4,7 @@ two trials with posted hazard ratios on survival, and a week of changes."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -101,3 +102,10 @@ def site_world(session: Session) -> None:
     event(session, "NCT06000003", "overall_status", "RECRUITING", "COMPLETED", T1)
     for source in ("ctgov", "pubmed", "europepmc"):
         sync_run(session, source, at=T1 + timedelta(days=2))
+
+
+def site_files(root: Path) -> dict[str, bytes]:
+    """Every file of a built site, by its path under `root`, with its bytes."""
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }

@@ -5,14 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import feedparser
 import pytest
 from sqlmodel import Session
 
 from tests.digest_support import T1, event
-from tests.site_support import HOSTILE, site_world
+from tests.site_support import HOSTILE, site_files
 from tracker.config import ClaimConfig, IndexConfig, SiteConfig
 from tracker.evidence.summary import ledger_summary
 from tracker.site import pages
@@ -28,20 +27,6 @@ CLAIM = ClaimConfig(
     outcomes={"survival": ("survival", "tracheostomy-free")},
 )
 SITE = SiteConfig(base_url="https://example.org/stimals", contact="team@example.org")
-
-
-@pytest.fixture
-def world(engine):
-    with Session(engine) as session:
-        site_world(session)
-        session.commit()
-    return engine
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-    }
 
 
 def test_pages_show_the_standing_counts_and_every_study(world, tmp_path):
@@ -71,13 +56,13 @@ def test_pages_show_the_standing_counts_and_every_study(world, tmp_path):
     assert "Results &lt;b&gt;posted&lt;/b&gt;" in study
     assert "PMID:41000001" in study and "retraction notice PMID:41000009" in study
     assert "randomized, quadruple masking, phase 3" in study
-    assert result.pages == len(_files(out)) - 2  # every file but the manifest and cache
+    assert result.pages == len(site_files(out)) - 2  # every file but the manifest and cache
 
 
 def test_registry_text_stays_text_on_every_page_and_in_the_feed(world, tmp_path):
     out = tmp_path / "site"
     build_site(world, CLAIM, SITE, out)
-    for name, data in _files(out).items():
+    for name, data in site_files(out).items():
         if name == CACHE:
             continue  # the next build's cache, not a page (MessagePack)
         text = data.decode()
@@ -116,7 +101,7 @@ def test_feed_has_one_entry_per_dated_change_set_with_stable_ids(world, tmp_path
 def test_same_database_same_bytes_and_a_rebuild_writes_only_what_changed(world, tmp_path):
     first = build_site(world, CLAIM, SITE, tmp_path / "a")
     build_site(world, CLAIM, SITE, tmp_path / "b")
-    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    assert site_files(tmp_path / "a") == site_files(tmp_path / "b")
     page = tmp_path / "a" / "study" / "NCT06000001.html"
     inode = page.stat().st_ino
     again = build_site(world, CLAIM, SITE, tmp_path / "a")
@@ -125,9 +110,9 @@ def test_same_database_same_bytes_and_a_rebuild_writes_only_what_changed(world, 
     with Session(world) as session:
         event(session, "NCT06000002", "enrollment", "80", "120", T1 + timedelta(days=3))
         session.commit()
-    before = _files(tmp_path / "a")
+    before = site_files(tmp_path / "a")
     third = build_site(world, CLAIM, SITE, tmp_path / "a")
-    changed = {k for k, v in _files(tmp_path / "a").items() if before.get(k) != v}
+    changed = {k for k, v in site_files(tmp_path / "a").items() if before.get(k) != v}
     assert third.rendered_studies == 1
     assert changed == {"study/NCT06000002.html", "index.html", "feed.xml", MANIFEST, CACHE}
     assert third.written == 3
@@ -137,7 +122,7 @@ def test_same_database_same_bytes_and_a_rebuild_writes_only_what_changed(world, 
 def test_a_failed_build_leaves_the_previous_site_whole(world, tmp_path, monkeypatch):
     out = tmp_path / "site"
     build_site(world, CLAIM, SITE, out)
-    before = _files(out)
+    before = site_files(out)
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full, say")
@@ -148,14 +133,14 @@ def test_a_failed_build_leaves_the_previous_site_whole(world, tmp_path, monkeypa
         session.commit()
     with pytest.raises(RuntimeError):
         build_site(world, CLAIM, SITE, out)
-    assert _files(out) == before
+    assert site_files(out) == before
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
 
 
 def test_every_page_is_light(world, tmp_path):
     out = tmp_path / "site"
     build_site(world, CLAIM, SITE, out)
-    sizes = {k: len(v) for k, v in _files(out).items()}
+    sizes = {k: len(v) for k, v in site_files(out).items()}
     assert all(size < 200_000 for size in sizes.values()), sizes
     assert sizes["index.html"] + sizes["charts/studies-by-year.svg"] < 100_000
 

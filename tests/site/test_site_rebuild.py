@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
 from tests.digest_support import T1, T2, article, assess, event, trial
-from tests.site_support import site_world
+from tests.site_support import site_files
 from tracker.config import ClaimConfig, IndexConfig, SiteConfig
 from tracker.site import pages, timeline
 from tracker.site.build import build_site
@@ -37,20 +35,6 @@ CLAIM = ClaimConfig(
 )
 SITE = SiteConfig(base_url="https://example.org/stimals")
 LATER = T2 + timedelta(days=1)
-
-
-@pytest.fixture
-def world(engine):
-    with Session(engine) as session:
-        site_world(session)
-        session.commit()
-    return engine
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-    }
 
 
 def _reassess(session: Session, rid: str, **values: object) -> None:
@@ -202,13 +186,13 @@ def test_a_rebuild_equals_a_full_build_after_every_kind_of_change(world, tmp_pat
         with Session(world) as session:
             expected_reads = _step(name, session)
             session.commit()
-        before = _files(site)
+        before = site_files(site)
         result = build_site(world, CLAIM, SITE, site)
         assert result.read_records == expected_reads, name
         fresh = build_site(world, CLAIM, SITE, tmp_path / f"fresh-{n}")
-        assert _files(site) == _files(tmp_path / f"fresh-{n}"), name
-        assert _files(site) != before, name  # every step shows somewhere
-    final = _files(site)
+        assert site_files(site) == site_files(tmp_path / f"fresh-{n}"), name
+        assert site_files(site) != before, name  # every step shows somewhere
+    final = site_files(site)
     assert "study/NCT06000009.html" not in final  # no longer relevant: its page is gone
     assert b"EudraCT:2020-001234-56" in final["study/NCT06000002.html"]
     assert b"Needs a human check" in final["study/NCT06000001.html"]
@@ -226,7 +210,7 @@ def test_a_table_that_shrank_means_a_full_read(world, tmp_path):
     again = build_site(world, CLAIM, SITE, site)
     assert again.read_records == 4
     build_site(world, CLAIM, SITE, tmp_path / "fresh")
-    assert _files(site) == _files(tmp_path / "fresh")
+    assert site_files(site) == site_files(tmp_path / "fresh")
 
 
 def test_a_damaged_cache_means_a_full_read(world, tmp_path):
@@ -298,7 +282,7 @@ def test_the_newest_timeline_entries_are_the_same_however_they_are_picked(
     monkeypatch.setattr(timeline, "MANY_RECORDS", 2)  # the database picks the newest
     build_site(world, CLAIM, SITE, tmp_path / "picked")
     page = "study/NCT06000001.html"
-    assert _files(tmp_path / "all")[page] == _files(tmp_path / "picked")[page]
+    assert site_files(tmp_path / "all")[page] == site_files(tmp_path / "picked")[page]
     html = (tmp_path / "picked" / page).read_text()
     assert html.count('<li><time datetime="') == 7
     assert "The 34 oldest entries are left out here" in html  # 36 + 5 of the trial, 7 shown
