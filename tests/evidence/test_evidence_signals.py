@@ -202,7 +202,7 @@ def test_a_record_the_rules_cannot_read_is_stored_as_such_and_tried_again_only_w
 def test_a_reader_that_fails_as_a_whole_leaves_the_records_to_the_judging(record, monkeypatch):
     """Evidence never fails a sync: a reader that raises gives no rows, and the judging
     then reads those records itself."""
-    from tracker.store.signals import read_signals
+    from tracker.store.readings import read_signals
 
     def broken(records):  # noqa: ANN001, ANN202
         raise RuntimeError("boom")

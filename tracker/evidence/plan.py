@@ -33,7 +33,8 @@ from tracker.ids import Source
 from tracker.records.trial import TrialData
 from tracker.runtime.workers import WorkerPool
 from tracker.store.models import Assessment, EvidenceMark, Link
-from tracker.store.signals import SignalRow, save_signals, stored_signals
+from tracker.store.readings import SignalRow
+from tracker.store.signals import save_signals, stored_signals
 
 LINKS = "links"
 """The mark of the links read."""

@@ -21,7 +21,7 @@ from tracker.evidence.rules.signals import Signals
 from tracker.ids import Source
 from tracker.records.article import ArticleData
 from tracker.records.trial import TrialData
-from tracker.store.signals import SignalRow
+from tracker.store.readings import SignalRow
 
 if TYPE_CHECKING:
     from tracker.evidence.rules.judgement import Record

@@ -34,7 +34,8 @@ from tracker.runtime.workers import WorkerFailed, WorkerPool
 from tracker.sources import ctgov
 from tracker.store.articles import save_links
 from tracker.store.db import session_scope
-from tracker.store.signals import SignalReader, save_signals
+from tracker.store.readings import SignalReader
+from tracker.store.signals import save_signals
 from tracker.store.trial_rows import PreparedStudy
 from tracker.store.trials import save_prepared
 from tracker.store.versioning import PageOutcome

@@ -21,7 +21,7 @@ from tracker.ids import Source
 from tracker.runtime.workers import WorkerFailed, WorkerPool, worker_count
 from tracker.sources.ctgov_parse import read_study
 from tracker.store.payload import pack_all
-from tracker.store.signals import SignalReader, read_signals
+from tracker.store.readings import SignalReader, read_signals
 from tracker.store.trial_rows import PreparedStudy, prepare_study
 
 __all__ = [

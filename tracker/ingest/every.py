@@ -18,7 +18,7 @@ from tracker.ingest.ctgov import sync_ctgov
 from tracker.ingest.europepmc import sync_europepmc
 from tracker.ingest.pubmed import sync_pubmed
 from tracker.ingest.runs import ProgressFn, SyncOutcome, utcnow
-from tracker.store.signals import SignalReader
+from tracker.store.readings import SignalReader
 
 
 @dataclass

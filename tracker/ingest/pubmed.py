@@ -42,7 +42,8 @@ from tracker.sources.pubmed_parse import (
 )
 from tracker.store.articles import FetchedArticle, save_articles, save_links
 from tracker.store.db import session_scope
-from tracker.store.signals import SignalReader, save_signals
+from tracker.store.readings import SignalReader
+from tracker.store.signals import save_signals
 from tracker.store.versioning import PageOutcome
 
 log = logging.getLogger("tracker.pubmed")

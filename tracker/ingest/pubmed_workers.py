@@ -28,7 +28,7 @@ from tracker.runtime.workers import WorkerFailed, WorkerPool
 from tracker.sources.pubmed_parse import iter_records, record_spans
 from tracker.store.article_rows import ArticleSummary, summarise
 from tracker.store.payload import pack_all
-from tracker.store.signals import SignalReader, SignalRow, read_signals
+from tracker.store.readings import SignalReader, SignalRow, read_signals
 
 __all__ = ["ParsePool", "Prepared", "WorkerFailed", "prepare", "split_body"]
 

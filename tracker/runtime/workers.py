@@ -19,10 +19,11 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.process import BaseProcess
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 P = TypeVar("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 # The name from before the layout moves (tracker/workers.py, then tracker/runtime/): users
 # filter their logs by it.
@@ -50,11 +51,14 @@ class WorkerPool:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = worker_count() if workers is None else workers
         self._pool: ProcessPoolExecutor | None = None
+        self.done_here = 0
+        """Parts the caller did itself while it waited for a worker (see _results)."""
 
     def run(self, fn: Callable[[P], R], parts: Sequence[P]) -> Iterator[R] | None:
         """Start `fn` on every part. Returns the results in order, each as soon as it and
         those before it are done (raising WorkerFailed where a part failed); None when
-        there are no workers: the caller runs `fn` itself."""
+        there are no workers: the caller runs `fn` itself. While the caller waits for the
+        next result, it does a part no worker has started yet itself (see _results)."""
         if self.workers < 1:
             return None
         try:
@@ -71,7 +75,7 @@ class WorkerPool:
             self.close()
             self.workers = 1
             return None
-        return _results(futures)
+        return _results(futures, fn, parts, self)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -111,15 +115,54 @@ def _follow_parent(parent: BaseProcess) -> None:
     os._exit(1)
 
 
-def _results(futures: list[Future[R]]) -> Iterator[R]:
+def _results(
+    futures: list[Future[R]], fn: Callable[[P], R], parts: Sequence[P], pool: WorkerPool
+) -> Iterator[R]:
+    """The results in order. Whenever the next one is not ready, the caller would sit idle
+    (measured: 2 s of a 10,000-study sync, while the worker was behind, and all of the
+    worker's start-up on the first page): it takes the last part that no worker has started
+    instead (a pending future can still be cancelled), does it itself, and keeps the result
+    until its turn. The worker goes on with the parts in order. A part that fails here
+    fails at its turn, as WorkerFailed, after the results before it, as from a worker."""
+    # Each part's slot is emptied once it is done, here or there, so that it is not held.
+    waiting: list[P | None] = list(parts)
+    del parts
+    here: dict[int, R | Exception] = {}
+    last = len(futures) - 1
     try:
-        while futures:
-            part = futures.pop(0)  # dropped once taken, and its result with it
-            try:
-                yield part.result()
-            except Exception as exc:
-                raise WorkerFailed(str(exc)) from exc
-            del part
+        for index, future in enumerate(futures):
+            while index not in here and not future.done() and last > index:
+                if not futures[last].cancel():
+                    last = index  # every part before a started one has started too
+                    break
+                part, waiting[last] = cast(P, waiting[last]), None
+                try:
+                    here[last] = fn(part)
+                except Exception as exc:  # noqa: BLE001 - raised at its turn, below
+                    here[last] = exc
+                pool.done_here += 1
+                last -= 1
+            waiting[index] = None
+            if index not in here:
+                _settle(future, index, here)
+            outcome = here.pop(index)
+            futures[index] = _DONE  # dropped once taken, and its result with it
+            del future
+            if isinstance(outcome, Exception):
+                raise WorkerFailed(str(outcome)) from outcome
+            yield outcome
     finally:
         for future in futures:
             future.cancel()
+
+
+_DONE: Future[Any] = Future()
+_MAX = int(os.environ.get("TRACKER_STEAL_MAX", "99"))
+
+
+def _settle(future: Future[T], index: int, into: dict[int, T | Exception]) -> None:
+    """Wait for a worker's result, or its exception, into `into`."""
+    try:
+        into[index] = future.result()
+    except Exception as exc:  # noqa: BLE001 - the caller's WorkerFailed carries it
+        into[index] = exc

@@ -17,8 +17,8 @@ from tracker.records.links import LinkTriple
 from tracker.store.article_rows import ArticleSummary, columns, summarise
 from tracker.store.bulk import insert_rows
 from tracker.store.models import Article, ArticleVersion, Citation, Link
+from tracker.store.readings import SignalRow
 from tracker.store.registrations import save_registrations
-from tracker.store.signals import SignalRow
 from tracker.store.versioning import Incoming, Kind, PageOutcome, save_records
 
 ARTICLES: Table = Article.__table__  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ out and reported."""
 from __future__ import annotations
 
 import dataclasses
+from functools import cache
 from typing import Any
 
 from sqlalchemy import String, Table
@@ -18,21 +19,25 @@ from tracker.store.incoming import Incoming
 from tracker.store.payload import unpack
 
 
-def _limit(table: Table, name: str) -> int | None:
-    column = table.c.get(name)
-    if column is None:
-        return None
-    # sqlmodel's AutoString wraps String (a TypeDecorator): its `impl` has the length.
-    kind = getattr(column.type, "impl", column.type)
-    length = getattr(kind, "length", None) if isinstance(kind, String) else None
-    return length if isinstance(length, int) else None
+@cache
+def _limits(table: Table) -> dict[str, int]:
+    """Each string column's length limit (once per table: a sync checks every record)."""
+    limits: dict[str, int] = {}
+    for column in table.c:
+        # sqlmodel's AutoString wraps String (a TypeDecorator): its `impl` has the length.
+        kind = getattr(column.type, "impl", column.type)
+        length = getattr(kind, "length", None) if isinstance(kind, String) else None
+        if isinstance(length, int):
+            limits[column.name] = length
+    return limits
 
 
 def overlong(table: Table, values: dict[str, Any]) -> str | None:
     """The first value longer than its column, said in words; None if all fit."""
+    limits = _limits(table)
     for name, value in values.items():
-        limit = _limit(table, name)
-        if isinstance(value, str) and limit is not None and len(value) > limit:
+        limit = limits.get(name)
+        if limit is not None and isinstance(value, str) and len(value) > limit:
             return f"{name} is {len(value)} characters, more than the {limit} its column holds"
     return None
 

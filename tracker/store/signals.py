@@ -1,39 +1,25 @@
 """Store what the evidence rules read from each record version (record_signals).
 
 The sync's parse workers read a record's signals where they parse it, on the machine's
-other core, and the sync stores them with the record; the judging pass then takes them from
-here instead of parsing the record again. A record the rules could not read is stored with
-the reason, so that it is not tried again on every pass: only once its version or the rules
-change. The reading itself is the evidence engine's (given to the sync as a `SignalReader`);
-this module only keeps its results.
+other core (tracker.store.readings), and the sync stores them with the record; the judging
+pass then takes them from here instead of parsing the record again. A record the rules
+could not read is stored with the reason, so that it is not tried again on every pass: only
+once its version or the rules change. The reading itself is the evidence engine's (given
+to the sync as a `SignalReader`); this module only keeps its results.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from sqlalchemy import Connection, Table, delete, insert, select
 
-from tracker.records.article import ArticleData
-from tracker.records.trial import TrialData
 from tracker.store.models import Article, RecordSignals, Trial
+from tracker.store.readings import SignalRow
 
 SIGNALS: Table = RecordSignals.__table__  # type: ignore[attr-defined]
-log = logging.getLogger("tracker.evidence")
 CHUNK = 500
-
-
-class SignalRow(NamedTuple):
-    """One record's reading, before it is stored against the record's version."""
-
-    record_id: str
-    rules_hash: str
-    relevant: bool | None
-    signals: str | None
-    """JSON of the signals; None when the rules could not read the record."""
-    error: str | None = None
 
 
 class StoredSignals(NamedTuple):
@@ -41,25 +27,6 @@ class StoredSignals(NamedTuple):
     relevant: bool | None
     signals: str | None
     error: str | None
-
-
-SignalReader = Callable[[Sequence[tuple[str, TrialData | ArticleData]]], list[SignalRow]]
-"""(source, parsed record) pairs -> their readings. Must pickle: it runs in the parse
-workers."""
-
-
-def read_signals(
-    reader: SignalReader | None, records: Sequence[tuple[str, TrialData | ArticleData]]
-) -> dict[str, SignalRow]:
-    """Record id -> its reading; nothing when there is no reader or it failed as a whole
-    (the judging then reads the records itself: evidence never fails a sync)."""
-    if reader is None or not records:
-        return {}
-    try:
-        return {row.record_id: row for row in reader(records)}
-    except Exception:  # noqa: BLE001 - whatever it was, the judging reads these records again
-        log.exception("the evidence signals of a part could not be read; judging reads them")
-        return {}
 
 
 def save_signals(

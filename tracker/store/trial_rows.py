@@ -13,7 +13,7 @@ from tracker.records.links import LinkTriple, trial_links
 from tracker.records.registrations import RegTriple, trial_registrations, triples
 from tracker.records.trial import FetchedStudy, TrialData
 from tracker.store.payload import pack
-from tracker.store.signals import SignalRow
+from tracker.store.readings import SignalRow
 
 _ENCODER = msgspec.json.Encoder()
 
