@@ -97,7 +97,7 @@ def test_the_sync_reads_the_signals_and_the_judging_reads_no_record(
         assert synced[0], "the sync judged what it stored"
         today = datetime.now(UTC).date()
         _forget_judgements(engine)
-        judge(engine, today)
+        assert judge(engine, today).read == len(versions)  # counted in the pass's tally
         assert set(read) == set(versions)  # this time every record was read
         assert judgements(engine) == synced
     finally:

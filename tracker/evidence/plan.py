@@ -73,6 +73,8 @@ class Plan:
     """Rows written while planning: the records found unreadable."""
     members: dict[str, str] = field(default_factory=dict)
     """Study -> the JSON list of its records (study_members of study_of)."""
+    read: int = 0
+    """Records read from their stored JSON here: the sync stored no signals for them."""
 
     @property
     def size(self) -> int:
@@ -164,7 +166,7 @@ def plan(
 ) -> Plan:
     """The studies over every stored record, and the batches of those to judge."""
     order = sorted(versions, key=lambda rid: (versions[rid][0] != Source.CTGOV, rid))
-    signals, relevant, written = _read_dirty(session, claim, versions, dirty, pool, on_read)
+    signals, relevant, written, read = _read_dirty(session, claim, versions, dirty, pool, on_read)
     # Kept for the judging: what was read here, and the relevant unchanged records' whole
     # signals (an excluded one's stand-in holds only what links it).
     keep = set(signals)
@@ -197,6 +199,7 @@ def plan(
         relevant=relevant,
         written=written,
         members=members,
+        read=read,
     )
 
 
@@ -215,9 +218,9 @@ def _read_dirty(
     dirty: set[str],
     pool: WorkerPool,
     on_read: Callable[[int], None],
-) -> tuple[dict[str, Signals], set[str], int]:
+) -> tuple[dict[str, Signals], set[str], int, int]:
     """Read the records to judge: their signals, kept for the judging (read once, not
-    twice), which are relevant, and how many rows of unreadable records were written.
+    twice), which are relevant, rows written for unreadable records, and how many were read.
 
     Signals the sync stored for the record's version under these rules are taken as they
     are; the rest are read from the stored records. A record the rules cannot read is
@@ -244,7 +247,7 @@ def _read_dirty(
     written = save_signals(
         session.connection(), failed, {r.record_id: versions[r.record_id][1] for r in failed}
     )
-    return signals, relevant, written
+    return signals, relevant, written, len(wanted)
 
 
 def _read_clean(

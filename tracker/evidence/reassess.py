@@ -8,6 +8,7 @@ or claim. A pass over an unchanged store judges nothing and writes nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -46,6 +47,8 @@ class VerdictChange:
     new: str | None
 
 
+log = logging.getLogger("tracker.evidence")
+
 WORKERS_FROM = 2000
 """Records to read before worker processes are worth starting."""
 
@@ -56,10 +59,12 @@ once when judged. Told (0, 0) when there is nothing to judge."""
 
 @dataclass(slots=True)
 class Tally:
-    """What a pass did: records judged and rows written (assessments, events, links)."""
+    """What a pass did: records judged, rows written (assessments, events, links), and
+    records it read itself because the sync stored no signals for them."""
 
     judged: int = 0
     written: int = 0
+    read: int = 0
 
 
 def reassess(
@@ -110,6 +115,8 @@ def reassess(
     if progress:
         progress(read, read + plan.size)
     tally.written += plan.written
+    tally.read += plan.read
+    log.info("judging: %d of %d records read here: the sync stored no signals", plan.read, read)
     for batch in plan.batches:
         reuse = {rid: plan.signals.pop(rid) for rid in batch if rid in plan.signals}
         records = _records(session, batch, reuse, plan.relevant)
