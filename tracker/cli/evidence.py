@@ -45,6 +45,7 @@ def _judge_stored(engine: Engine, cfg: Config) -> None:
     what it stores, so the ledger is printed as last judged."""
     from tracker.errors import LockedError
     from tracker.evidence.reassess import reassess_database
+    from tracker.runtime.memory import collect_less
     from tracker.schedule.lock import WRITER, WriterLock, holding
     from tracker.store.db import is_read_only
 
@@ -57,6 +58,7 @@ def _judge_stored(engine: Engine, cfg: Config) -> None:
     lock = WriterLock(engine, WRITER, command="tracker evidence")
     try:
         with holding(lock, wait=False):
+            collect_less()  # as in a sync: a large judging pass collects less often
             reassess_database(engine, cfg)
     except LockedError as exc:
         stderr.print(f"tracker: {exc}; showing the ledger as last judged", markup=False)

@@ -1,4 +1,5 @@
-"""Give large freed buffers back to the system at once (glibc).
+"""Give large freed buffers back to the system at once (glibc), and collect cyclic garbage
+less often in the commands that judge.
 
 glibc serves a large allocation by its own mapping, returned when it is freed; but each
 time it frees one, it raises that threshold to the block's size (up to 32 MiB). After the
@@ -11,6 +12,7 @@ A fixed threshold keeps every large buffer in a mapping of its own.
 from __future__ import annotations
 
 import ctypes
+import gc
 import platform
 
 M_MMAP_THRESHOLD = -3
@@ -29,3 +31,20 @@ def unmap_large_buffers() -> bool:
     except (OSError, AttributeError):
         return False
     return bool(mallopt(M_MMAP_THRESHOLD, THRESHOLD))
+
+
+YOUNG_COLLECTION = 20_000
+"""Allocations between two collections of the youngest generation (CPython's default:
+700). The judging builds tens of thousands of long-lived objects (every record's signals
+and judgement), and at the default each burst of them set off collections that walked the
+whole heap again: measured, 0.45 s of the 1.2 s a 10,000-study judging took. Cyclic
+garbage still goes, a little later; the command's peak memory did not move."""
+
+
+def collect_less() -> None:
+    """Move what the command has imported so far out of the collector's sight for good
+    (modules, classes and functions live as long as the process), and collect the youngest
+    generation less often (YOUNG_COLLECTION)."""
+    gc.freeze()
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION, middle, oldest)
