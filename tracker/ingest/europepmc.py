@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, select, update
 from tracker.config import Config
 from tracker.http import HttpStats
 from tracker.ids import Source
+from tracker.ingest.article_signals import save_article_signals
 from tracker.ingest.europepmc_chase import chase_europepmc
 from tracker.ingest.prefetch import prefetched
 from tracker.ingest.runs import (
@@ -39,6 +40,7 @@ from tracker.sources import europepmc
 from tracker.sources.europepmc import FetchedResult
 from tracker.store.articles import ARTICLES, FetchedArticle, save_articles, save_links
 from tracker.store.db import session_scope
+from tracker.store.readings import SignalReader
 
 OVERLAP_DAYS = 7
 """Incremental syncs re-ask this many days before the watermark: a record can become
@@ -107,10 +109,12 @@ def sync_europepmc(
     full: bool = False,
     progress: ProgressFn | None = None,
     today: date | None = None,
+    reader: SignalReader | None = None,
 ) -> SyncOutcome:
     """Fetch the configured Europe PMC query and store it, then chase citations (see
     tracker.ingest.chase); raises SourceError after storing whatever arrived before a
-    failure."""
+    failure. `reader` reads the evidence signals of each new or changed record stored as
+    Europe PMC's own, and they are stored with it."""
     qhash = fingerprint({Source.EUROPEPMC: cfg.europepmc.query})
     outcome, watermark = start_run(
         engine, europepmc.SOURCE, qhash, full=full, overlap_days=OVERLAP_DAYS
@@ -127,7 +131,8 @@ def sync_europepmc(
                 expected = page.hit_count
                 outcome.expected += expected or 0
             fetched += len(page.results)
-            newest = _store_page(engine, [europepmc.read_result(r) for r in page.results], outcome)
+            results = [europepmc.read_result(r) for r in page.results]
+            newest = _store_page(engine, results, outcome, reader)
             mark = max(mark or "", newest or "") or None
             if progress:
                 progress(Progress(europepmc.SOURCE, _label(outcome), fetched, expected))
@@ -139,7 +144,7 @@ def sync_europepmc(
             outcome,
             today=today or utcnow().date(),
             full=full,
-            store_page=lambda results: _store_page(engine, results, outcome),
+            store_page=lambda results: _store_page(engine, results, outcome, reader),
         )
         return mark
 
@@ -160,9 +165,15 @@ def _reconcile(outcome: SyncOutcome, fetched: int, expected: int | None) -> None
         )
 
 
-def _store_page(engine: Engine, results: list[FetchedResult], outcome: SyncOutcome) -> str | None:
-    """One transaction: the page's new records, the marks on papers we already have, the
-    links and the run's counters. Returns the newest firstIndexDate on the page."""
+def _store_page(
+    engine: Engine,
+    results: list[FetchedResult],
+    outcome: SyncOutcome,
+    reader: SignalReader | None = None,
+) -> str | None:
+    """One transaction: the page's new records and their evidence signals, the marks on
+    papers we already have, the links and the run's counters. Returns the newest
+    firstIndexDate on the page."""
     with session_scope(engine) as session:
         seen_at, conn = utcnow(), session.connection()
         stored, merged = split_page(results, _known(conn, results))
@@ -173,6 +184,7 @@ def _store_page(engine: Engine, results: list[FetchedResult], outcome: SyncOutco
         page = save_articles(
             conn, articles, source=europepmc.SOURCE, seen_at=seen_at, run_id=outcome.run_id
         )
+        save_article_signals(conn, articles, page, source=Source.EUROPEPMC, reader=reader)
         _mark(conn, sorted(set(merged.values())))
         save_links(conn, page_links(results, merged), seen_at=seen_at)
         record_page(session, outcome, page, fetched=len(results))

@@ -70,7 +70,7 @@ def sync_one(
     reader: SignalReader | None = None,
 ) -> SyncOutcome:
     """One source's sync; raises SourceError when it fails. `reader` reads the evidence
-    signals of what the parse workers parse (Europe PMC's records are read by the judging)."""
+    signals of each new or changed record where it is parsed, and they are stored with it."""
     if source is Source.CTGOV:
         return sync_ctgov(engine, cfg, client, stats, full=full, progress=progress, reader=reader)
     if source is Source.PUBMED:
@@ -79,7 +79,9 @@ def sync_one(
             engine, cfg, client, stats, today=today, full=full, progress=progress, reader=reader
         )
     today = utcnow().date()
-    return sync_europepmc(engine, cfg, client, stats, full=full, progress=progress, today=today)
+    return sync_europepmc(
+        engine, cfg, client, stats, full=full, progress=progress, today=today, reader=reader
+    )
 
 
 def sync_sources(

@@ -20,6 +20,7 @@ from tracker.config import Config
 from tracker.errors import SourceError
 from tracker.http import HttpStats
 from tracker.ids import Source
+from tracker.ingest.article_signals import save_article_signals
 from tracker.ingest.prefetch import prefetched
 from tracker.ingest.pubmed_chase import chase_pubmed
 from tracker.ingest.pubmed_workers import ParsePool, Prepared, WorkerFailed
@@ -43,7 +44,6 @@ from tracker.sources.pubmed_parse import (
 from tracker.store.articles import FetchedArticle, save_articles, save_links
 from tracker.store.db import session_scope
 from tracker.store.readings import SignalReader
-from tracker.store.signals import save_signals
 from tracker.store.versioning import PageOutcome
 
 log = logging.getLogger("tracker.pubmed")
@@ -72,8 +72,9 @@ def sync_pubmed(
     reader: SignalReader | None = None,
 ) -> SyncOutcome:
     """Fetch the configured PubMed query and store it; raises SourceError after storing
-    whatever arrived before a failure. `reader` reads the evidence signals of the records
-    the parse workers parse, and they are stored with them."""
+    whatever arrived before a failure. `reader` reads the evidence signals of the new and
+    changed records, where they are parsed (the parse workers or this process), and they
+    are stored with them."""
     qhash = fingerprint({Source.PUBMED: cfg.pubmed.query})
     outcome, watermark = start_run(
         engine, pubmed.SOURCE, qhash, full=full, overlap_days=cfg.pubmed.overlap_days
@@ -98,7 +99,9 @@ def sync_pubmed(
             full=full,
             # ids=0: PubMed may not return a PMID elink lists (withdrawn, merged); the
             # chase counts what came back instead of failing the run on every sync.
-            store=lambda body, where: _store_batch(engine, _read_body(body, where, 0), outcome)[0],
+            store=lambda body, where: _store_batch(
+                engine, _read_body(body, where, 0), outcome, reader
+            )[0],
         )
         return mark
 
@@ -119,7 +122,7 @@ def _sync_window(
         if batch.window not in counted:
             counted.add(batch.window)
             outcome.expected += batch.count
-        stored, newest = _store_batch(engine, chunks, outcome)
+        stored, newest = _store_batch(engine, chunks, outcome, pool.reader)
         fetched += stored
         watermark = max(watermark or "", newest or "") or None
         if progress:
@@ -231,9 +234,12 @@ def _check_count(received: int, ids: int, where: str) -> None:
         )
 
 
-def _store_batch(engine: Engine, chunks: Chunks, outcome: SyncOutcome) -> tuple[int, str | None]:
-    """One transaction: the batch's articles, their trial links and the run's counters,
-    written a chunk at a time (a batch of 5,000 parsed records held at once would cost
+def _store_batch(
+    engine: Engine, chunks: Chunks, outcome: SyncOutcome, reader: SignalReader | None
+) -> tuple[int, str | None]:
+    """One transaction: the batch's articles, their evidence signals (read with `reader`
+    where no parse worker read them), their trial links and the run's counters, written a
+    chunk at a time (a batch of 5,000 parsed records held at once would cost
     tens of MB).
 
     Returns how many articles it stored and the newest Entrez date among them."""
@@ -246,9 +252,7 @@ def _store_batch(engine: Engine, chunks: Chunks, outcome: SyncOutcome) -> tuple[
                 conn, articles, source=pubmed.SOURCE, seen_at=seen_at, run_id=outcome.run_id
             )
             total.add(result)
-            changed = {*result.new_ids, *result.changed_ids}
-            rows = [a.signals for a in articles if a.signals and a.id in changed]
-            save_signals(conn, rows, dict.fromkeys(result.new_ids, 1))  # a new record's is 1
+            save_article_signals(conn, articles, result, source=Source.PUBMED, reader=reader)
             summaries = [s for a in articles if (s := a.summarised())]
             save_links(conn, [link for s in summaries for link in s.links], seen_at=seen_at)
             stored += len(articles)
