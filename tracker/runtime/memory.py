@@ -42,9 +42,9 @@ garbage still goes, a little later; the command's peak memory did not move."""
 
 
 def collect_less() -> None:
-    """Move what the command has imported so far out of the collector's sight for good
-    (modules, classes and functions live as long as the process), and collect the youngest
-    generation less often (YOUNG_COLLECTION)."""
-    gc.freeze()
+    """Collect the youngest generation less often (YOUNG_COLLECTION). Nothing is frozen
+    out of the collector (gc.freeze): what it froze was never collected, not even at exit,
+    and a database connection caught in it was left open (a read-only SQLite database
+    kept its -wal file: tests/store/test_read_only_database.py)."""
     _, middle, oldest = gc.get_threshold()
     gc.set_threshold(YOUNG_COLLECTION, middle, oldest)
