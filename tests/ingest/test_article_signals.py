@@ -19,7 +19,7 @@ from sqlmodel import col
 from tests.evidence.test_evidence_incremental import judge, judgements
 from tests.ingest.test_citation_chase import review
 from tests.ingest.test_e2e_europepmc import configure, epmc_only, pubmed_papers
-from tracker.config import Config
+from tracker.config import DEFAULT_CONFIG, Config, load_config
 from tracker.evidence.rules.vocab import compile_vocab
 from tracker.evidence.signal_rows import ClaimReader
 from tracker.http import HttpStats, make_client
@@ -34,6 +34,7 @@ from tracker.store.readings import SignalReader
 INDEX = "39000000"  # the first of pubmed_papers(), configured as the index publication
 CITING_PUBMED = "PMID:39800001"  # found only by PubMed's elink citedin of the index
 CITING_EPMC = "PPR:PPR900001"  # found only by Europe PMC's citations of the index
+T = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 NIBS = (
     "We systematically reviewed randomised sham-controlled trials of NIBS in people with "
     "ALS. Six trials (212 patients) were included. NIBS did not significantly slow "
@@ -187,3 +188,47 @@ def test_a_later_sync_reads_only_the_new_versions_and_stores_them_against_them(
     finally:
         engine.dispose()
         plain.dispose()
+
+
+def test_the_main_process_reads_only_what_no_worker_read_and_only_what_changed(engine) -> None:
+    """One chunk as a batch a worker failed part-way through gives it: the first records
+    prepared (and read) by the worker, the rest parsed in the main process. Only the latter
+    are read again; a chunk stored a second time, unchanged, is read and written not at all;
+    a revised record is read and stored against its new version."""
+    from tracker.ingest.article_signals import save_article_signals
+    from tracker.ingest.pubmed_workers import prepare
+    from tracker.simulator import make_bulk_articles
+    from tracker.sources.pubmed_parse import iter_records
+    from tracker.store.articles import FetchedArticle, save_articles
+
+    cfg = load_config(DEFAULT_CONFIG, env={})
+    xml = [a.xml for a in make_bulk_articles(6)]
+    doc = b"<?xml version='1.0'?><PubmedArticleSet>%s</PubmedArticleSet>"
+    in_worker = Spy(cfg)
+    prepared = prepare(doc % b"".join(xml[:2]), in_worker)
+    from_worker = [
+        FetchedArticle(id=rid, raw=b"", record=None, packed=p, data=d, summary=s, signals=row)
+        for rid, d, p, s, row in prepared
+    ]
+
+    def store(body: bytes, reader: Spy) -> int:
+        parsed = [FetchedArticle(id=r.id, raw=raw, record=r) for r, raw in iter_records(body)]
+        chunk = from_worker + parsed
+        with session_scope(engine) as session:
+            conn = session.connection()
+            saved = save_articles(conn, chunk, source="pubmed", seen_at=T, run_id=None)
+            return save_article_signals(conn, chunk, saved, source=Source.PUBMED, reader=reader)
+
+    here = Spy(cfg)
+    assert store(doc % b"".join(xml[2:]), here) == 6
+    ids = [rid for rid, *_ in prepared]
+    assert len(in_worker.asked) == 2 and len(here.asked) == 4
+    assert not set(here.asked) & set(ids)  # the worker's readings are taken as they are
+    rows = signal_rows(engine)
+    assert sorted(rows) == sorted([*ids, *here.asked])
+    assert all(r[0] == 1 and r[2] and r[3] is None for r in rows.values())
+    again = Spy(cfg)
+    assert store(doc % b"".join(xml[2:]), again) == 0 and again.asked == []  # unchanged
+    revised = xml[3].replace(b"</ArticleTitle>", b" (corrected)</ArticleTitle>", 1)
+    assert store(doc % b"".join([xml[2], revised, *xml[4:]]), again) == 1
+    assert again.asked == [here.asked[1]] and signal_rows(engine)[here.asked[1]][0] == 2
