@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import col
 
+from tests.chase_support import review
 from tests.evidence.test_evidence_incremental import judge, judgements
-from tests.ingest.test_citation_chase import review
 from tests.ingest.test_e2e_europepmc import configure, epmc_only, pubmed_papers
 from tracker.config import DEFAULT_CONFIG, Config, load_config
 from tracker.evidence.rules.vocab import compile_vocab

@@ -86,7 +86,21 @@ def run_sync(sources: list[Source], *, full: bool) -> SyncReport:
             f"evidence: judged {tally.judged} records (only what could have changed); "
             f"{changed} verdict or role changes"
         )
+    _report_unchaseable(report)
     return report
+
+
+def _report_unchaseable(report: SyncReport) -> None:
+    """Relevant papers no citation source can be asked about are said, not skipped quietly."""
+    spent = report.chases.get(Source.EUROPEPMC)
+    ids = spent.unchaseable if spent else []
+    if ids:
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        papers = "paper" if len(ids) == 1 else "papers"
+        say(
+            f"europepmc: {len(ids)} relevant {papers} with no PMID and no Europe PMC id "
+            f"cannot be chased for citations: {shown}"
+        )
 
 
 def _judging(bar: Progress) -> Callable[[int, int], None]:

@@ -71,7 +71,8 @@ class ExportRow:
     flags: list[str] = field(default_factory=list)
     """The study's consistency flags as 'severity rule: summary'."""
     provenance: str | None = None
-    """'cites:PMID:…' for a paper no query found, fetched because it cites that paper."""
+    """'cites:PMID:…' (or 'cites:PPR:…', 'cites:PMC:…', 'cites:DOI:…') for a paper no query
+    found, fetched because it cites that paper."""
 
 
 def export_rows(session: Session, *, relevant_only: bool) -> Iterator[ExportRow]:

@@ -23,6 +23,7 @@ from tracker.config import Config
 from tracker.http import HttpStats
 from tracker.ids import Source
 from tracker.ingest.article_signals import save_article_signals
+from tracker.ingest.chase import Spent
 from tracker.ingest.europepmc_chase import chase_europepmc
 from tracker.ingest.prefetch import prefetched
 from tracker.ingest.runs import (
@@ -110,15 +111,18 @@ def sync_europepmc(
     progress: ProgressFn | None = None,
     today: date | None = None,
     reader: SignalReader | None = None,
+    spent: Spent | None = None,
 ) -> SyncOutcome:
     """Fetch the configured Europe PMC query and store it, then chase citations (see
-    tracker.ingest.chase); raises SourceError after storing whatever arrived before a
-    failure. `reader` reads the evidence signals of each new or changed record stored as
-    Europe PMC's own, and they are stored with it."""
+    tracker.ingest.chase; `spent` carries what this command's chase has done); raises
+    SourceError after storing whatever arrived before a failure. `reader` reads the evidence
+    signals of each new or changed record stored as Europe PMC's own, and they are stored
+    with it."""
     qhash = fingerprint({Source.EUROPEPMC: cfg.europepmc.query})
     outcome, watermark = start_run(
         engine, europepmc.SOURCE, qhash, full=full, overlap_days=OVERLAP_DAYS
     )
+    spent = spent if spent is not None else Spent()
 
     def work() -> str | None:
         mark = watermark
@@ -145,6 +149,7 @@ def sync_europepmc(
             today=today or utcnow().date(),
             full=full,
             store_page=lambda results: _store_page(engine, results, outcome, reader),
+            spent=spent,
         )
         return mark
 

@@ -1,6 +1,8 @@
-"""Europe PMC's part of the citation chase (see tracker.ingest.chase): /MED/{pmid}/citations
-for the papers due (it also lists preprints and full texts PubMed's elink does not), then a
-search by id for the citing records the store lacks, stored as the query's pages are."""
+"""Europe PMC's part of the citation chase (see tracker.ingest.chase): /{source}/{id}/citations
+for the papers due (/MED/{pmid} for a paper with a PMID, /PPR/PPR… for a preprint, /PMC/PMC…,
+...: Europe PMC also lists and is asked about preprints and full texts PubMed's elink does
+not know), then a search by id for the citing records the store lacks, stored as the query's
+pages are."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from sqlalchemy import Engine
 
 from tracker.config import Config
 from tracker.ids import Source
-from tracker.ingest.chase import Budget, plan_chase, record_chase, stored_index_pmid
+from tracker.ingest.chase import Spent, plan_chase, record_chase, stored_index_pmid
 from tracker.ingest.runs import SyncOutcome
 from tracker.sources import europepmc
 from tracker.sources.europepmc import EpmcPage, FetchedResult
@@ -41,18 +43,30 @@ def chase_europepmc(
     today: date,
     full: bool,
     store_page: StorePage,
+    spent: Spent,
 ) -> None:
-    """Ask who cites the papers due, fetch the citing records the store lacks, and record
-    the citations."""
-    index = stored_index_pmid(engine, cfg)
-    plan = plan_chase(engine, VIA, index_pmid=index, cfg=cfg.citations, today=today, full=full)
-    budget = Budget(cfg.citations.max_records_per_run)
-    for pmid in plan.cited:
-        citing = citing_records(client, cfg.europepmc, pmid)
+    """Ask who cites the papers due (by PMID, or by their Europe PMC id when they have
+    none), fetch the citing records the store lacks, and record the citations. `spent` is
+    what this command's chase through Europe PMC has asked and fetched so far."""
+    if not spent.index_known:
+        spent.index, spent.index_known = stored_index_pmid(engine, cfg), True
+    plan = plan_chase(
+        engine,
+        VIA,
+        index_pmid=spent.index,
+        cfg=cfg.citations,
+        today=today,
+        full=full,
+        spent=spent,
+        any_id=True,
+    )
+    for cited in plan.cited:
+        spent.asked.add(cited.id)
+        citing = citing_records(client, cfg.europepmc, cited.src, cited.ext)
         with session_scope(engine) as session:
             stored = stored_ids(session.connection(), [c.id for c in citing])
         missing = [c for c in citing if c.id not in stored]
-        taken = budget.take(missing)
+        taken = spent.take(missing, cfg.citations)
         for page in _search_by_id(client, cfg, taken):
             if page.number == 1:
                 outcome.expected += page.hit_count or 0
@@ -61,11 +75,11 @@ def chase_europepmc(
         record_chase(
             engine,
             outcome,
-            pmid=pmid,
+            cited=cited.id,
             via=VIA,
             citing=[c.id for c in citing],
             fetched=[c.id for c in taken],
-            index=index,
+            of_index=plan.of_index(cited),
             done=done,
             today=today,
         )

@@ -14,6 +14,7 @@ from tracker.config import Config
 from tracker.errors import SourceError
 from tracker.http import HttpStats
 from tracker.ids import Source
+from tracker.ingest.chase import Spent
 from tracker.ingest.ctgov import sync_ctgov
 from tracker.ingest.europepmc import sync_europepmc
 from tracker.ingest.pubmed import sync_pubmed
@@ -29,6 +30,8 @@ class SyncReport:
     outcomes: list[SyncOutcome] = field(default_factory=list)
     skipped: list[Source] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    chases: dict[Source, Spent] = field(default_factory=dict)
+    """What the citation chase through each source asked and fetched in this command."""
 
 
 def configured(source: Source, cfg: Config) -> bool:
@@ -68,19 +71,36 @@ def sync_one(
     full: bool,
     progress: ProgressFn | None = None,
     reader: SignalReader | None = None,
+    spent: Spent | None = None,
 ) -> SyncOutcome:
     """One source's sync; raises SourceError when it fails. `reader` reads the evidence
-    signals of each new or changed record where it is parsed, and they are stored with it."""
+    signals of each new or changed record where it is parsed, and they are stored with it;
+    `spent` collects what its citation chase asked and fetched."""
     if source is Source.CTGOV:
         return sync_ctgov(engine, cfg, client, stats, full=full, progress=progress, reader=reader)
-    if source is Source.PUBMED:
-        today = utcnow().date()
-        return sync_pubmed(
-            engine, cfg, client, stats, today=today, full=full, progress=progress, reader=reader
-        )
     today = utcnow().date()
+    if source is Source.PUBMED:
+        return sync_pubmed(
+            engine,
+            cfg,
+            client,
+            stats,
+            today=today,
+            full=full,
+            progress=progress,
+            reader=reader,
+            spent=spent,
+        )
     return sync_europepmc(
-        engine, cfg, client, stats, full=full, progress=progress, today=today, reader=reader
+        engine,
+        cfg,
+        client,
+        stats,
+        full=full,
+        progress=progress,
+        today=today,
+        reader=reader,
+        spent=spent,
     )
 
 
@@ -102,9 +122,18 @@ def sync_sources(
         if not configured(source, cfg):
             report.skipped.append(source)
             continue
+        spent = report.chases[source] = Spent()
         try:
             outcome = sync_one(
-                source, engine, cfg, client, stats, full=full, progress=progress, reader=reader
+                source,
+                engine,
+                cfg,
+                client,
+                stats,
+                full=full,
+                progress=progress,
+                reader=reader,
+                spent=spent,
             )
         except SourceError as exc:
             report.failures.append(str(exc))

@@ -21,6 +21,7 @@ from tracker.errors import SourceError
 from tracker.http import HttpStats
 from tracker.ids import Source
 from tracker.ingest.article_signals import save_article_signals
+from tracker.ingest.chase import Spent
 from tracker.ingest.prefetch import prefetched
 from tracker.ingest.pubmed_chase import chase_pubmed
 from tracker.ingest.pubmed_workers import ParsePool, Prepared, WorkerFailed
@@ -70,18 +71,19 @@ def sync_pubmed(
     full: bool = False,
     progress: ProgressFn | None = None,
     reader: SignalReader | None = None,
+    spent: Spent | None = None,
 ) -> SyncOutcome:
-    """Fetch the configured PubMed query and store it; raises SourceError after storing
-    whatever arrived before a failure. `reader` reads the evidence signals of the new and
-    changed records, where they are parsed (the parse workers or this process), and they
-    are stored with them."""
+    """Fetch the configured PubMed query and store it, then chase citations (see
+    tracker.ingest.chase; `spent` carries what this command's chase has done); raises
+    SourceError after storing whatever arrived before a failure. `reader` reads the evidence
+    signals of the new and changed records, where they are parsed (the parse workers or this
+    process), and they are stored with them."""
     qhash = fingerprint({Source.PUBMED: cfg.pubmed.query})
     outcome, watermark = start_run(
         engine, pubmed.SOURCE, qhash, full=full, overlap_days=cfg.pubmed.overlap_days
     )
-    common = pubmed.base_params(
-        cfg.pubmed, contact=cfg.operator.contact, api_key=os.environ.get("NCBI_API_KEY")
-    )
+    common = _common(cfg)
+    spent = spent if spent is not None else Spent()
 
     def work() -> str | None:
         mark = watermark
@@ -89,23 +91,38 @@ def sync_pubmed(
             batches = pubmed.fetch_batches(client, cfg.pubmed, window, common)
             with ParsePool(reader=reader) as pool:
                 mark = _sync_window(engine, batches, outcome, mark, progress, pool)
-        chase_pubmed(
-            engine,
-            client,
-            cfg,
-            common,
-            outcome,
-            today=today,
-            full=full,
-            # ids=0: PubMed may not return a PMID elink lists (withdrawn, merged); the
-            # chase counts what came back instead of failing the run on every sync.
-            store=lambda body, where: _store_batch(
-                engine, _read_body(body, where, 0), outcome, reader
-            )[0],
-        )
+        _chase(engine, cfg, client, outcome, reader, today=today, full=full, spent=spent)
         return mark
 
     return run_to_end(engine, outcome, stats, work)
+
+
+def _chase(
+    engine: Engine,
+    cfg: Config,
+    client: httpx.Client,
+    outcome: SyncOutcome,
+    reader: SignalReader | None,
+    *,
+    today: date,
+    full: bool,
+    spent: Spent,
+) -> None:
+    # ids=0: PubMed may not return a PMID elink lists (withdrawn, merged); the chase counts
+    # what came back instead of failing the run on every sync.
+    def store(body: bytes, where: str) -> int:
+        return _store_batch(engine, _read_body(body, where, 0), outcome, reader)[0]
+
+    common = _common(cfg)
+    chase_pubmed(
+        engine, client, cfg, common, outcome, today=today, full=full, store=store, spent=spent
+    )
+
+
+def _common(cfg: Config) -> dict[str, str]:
+    return pubmed.base_params(
+        cfg.pubmed, contact=cfg.operator.contact, api_key=os.environ.get("NCBI_API_KEY")
+    )
 
 
 def _sync_window(

@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import Engine
 
 from tracker.config import Config
-from tracker.ingest.chase import Budget, plan_chase, record_chase, stored_index_pmid
+from tracker.ingest.chase import Spent, plan_chase, record_chase, stored_index_pmid
 from tracker.ingest.runs import SyncOutcome
 from tracker.sources.pubmed_links import cited_by_each, fetch_by_ids, resolve_pmid
 from tracker.store.chases import stored_ids
@@ -37,28 +37,35 @@ def chase_pubmed(
     today: date,
     full: bool,
     store: StoreFn,
+    spent: Spent,
 ) -> None:
     """Ask who cites the papers due, fetch the citing papers the store lacks (the index
-    publication too), and record the citations."""
-    index = _index_pmid(engine, client, cfg, common)
-    if index is None:
-        log.info("pubmed: the index publication is not in PubMed (yet); chasing the others")
-    plan = plan_chase(engine, VIA, index_pmid=index, cfg=cfg.citations, today=today, full=full)
+    publication too), and record the citations. `spent` is what this command's chase
+    through PubMed has asked and fetched so far."""
+    if not spent.index_known:
+        spent.index = _index_pmid(engine, client, cfg, common)
+        spent.index_known = True
+        if spent.index is None:
+            log.info("pubmed: the index publication is not in PubMed (yet); chasing the others")
+    index = spent.index
+    plan = plan_chase(
+        engine, VIA, index_pmid=index, cfg=cfg.citations, today=today, full=full, spent=spent
+    )
     if not plan.cited:
         return
-    lists = cited_by_each(client, cfg.pubmed, common, plan.cited)
-    budget = Budget(cfg.citations.max_records_per_run)
-    for pmid in plan.cited:
-        citing = [f"PMID:{c}" for c in lists.get(pmid, [])]
-        wanted = ([f"PMID:{pmid}"] if pmid == index else []) + citing
+    spent.asked.update(c.id for c in plan.cited)
+    lists = cited_by_each(client, cfg.pubmed, common, [c.ext for c in plan.cited])
+    for cited in plan.cited:
+        citing = [f"PMID:{c}" for c in lists.get(cited.ext, [])]
+        wanted = ([cited.id] if plan.of_index(cited) else []) + citing
         with session_scope(engine) as session:
             stored = stored_ids(session.connection(), wanted)
         missing = [w for w in wanted if w not in stored]
-        taken = budget.take(missing)
+        taken = spent.take(missing, cfg.citations)
         if taken:
             ids = [t.removeprefix("PMID:") for t in taken]
             for body, count in fetch_by_ids(client, cfg.pubmed, common, ids):
-                where = f"efetch {count} ids citing PMID:{pmid}"
+                where = f"efetch {count} ids citing {cited.id}"
                 received = store(body, where)
                 outcome.expected += received
                 if received < count:
@@ -67,11 +74,11 @@ def chase_pubmed(
         record_chase(
             engine,
             outcome,
-            pmid=pmid,
+            cited=cited.id,
             via=VIA,
             citing=citing,
-            fetched=[t for t in taken if t != f"PMID:{pmid}"],
-            index=index,
+            fetched=[t for t in taken if t != cited.id],
+            of_index=plan.of_index(cited),
             done=done,
             today=today,
         )

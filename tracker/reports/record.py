@@ -71,7 +71,8 @@ class RecordView:
     cites_index: bool
     assessment: Explanation | None = None
     found_by: str | None = None
-    """How a paper no query found came in: 'cites:PMID:…' (the relevant paper it cites)."""
+    """How a paper no query found came in: 'cites:PMID:…', 'cites:PPR:…', ... (the relevant
+    paper it cites)."""
     """How the evidence engine judged it (None before its first assessment)."""
     consistency: Consistency | None = None
     """Its consistency flags and registrations (tracker.reports.flags)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import httpx
 import msgspec
@@ -40,23 +41,19 @@ class Citing:
     """Europe PMC's own id and source (MED, PPR, AGR...): what a search by id asks for."""
 
 
-def citing_ids(client: httpx.Client, cfg: EuropepmcConfig, pmid: str) -> list[str]:
-    """Record ids ('PMID:…', 'PPR:…') of every paper Europe PMC lists as citing PMID `pmid`."""
-    return [c.id for c in citing_records(client, cfg, pmid)]
-
-
-def citing_records(client: httpx.Client, cfg: EuropepmcConfig, pmid: str) -> list[Citing]:
-    """Every paper Europe PMC lists as citing PMID `pmid`, each once, in its order."""
-    url = f"{cfg.url.rstrip('/')}/MED/{pmid}/citations"
+def citing_records(client: httpx.Client, cfg: EuropepmcConfig, src: str, ext: str) -> list[Citing]:
+    """Every paper Europe PMC lists as citing the record `ext` of its source `src` ('MED' and
+    a PMID, 'PPR' and 'PPR…', 'PMC' and 'PMC…'), each once, in its order."""
+    url = f"{cfg.url.rstrip('/')}/{quote(src, safe='')}/{quote(ext, safe='')}/citations"
     found: dict[str, Citing] = {}
     page, listed = 1, 0
     while True:
         batch, total = _page(client, url, page)
         listed += len(batch)
         for c in batch:
-            ext = c.id or ""  # _page keeps only citations with an id
-            rid = article_id(ext if c.source == "MED" else None, c.source, ext, None)
-            found.setdefault(rid, Citing(rid, ext, c.source or "MED"))
+            ext_id = c.id or ""  # _page keeps only citations with an id
+            rid = article_id(ext_id if c.source == "MED" else None, c.source, ext_id, None)
+            found.setdefault(rid, Citing(rid, ext_id, c.source or "MED"))
         if not batch or listed >= total:
             return list(found.values())
         page += 1

@@ -1,9 +1,12 @@
-"""What the citation chase reads and remembers: the papers of relevant studies, when each
-source was last asked who cites a paper, and the paper a fetched record cites."""
+"""What the citation chase reads and remembers: the papers of relevant studies (with the ids
+a citation source is asked by), when each source was last asked who cites a paper, and the
+paper a fetched record cites."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
@@ -15,22 +18,53 @@ CHASES: Table = CitationChase.__table__  # type: ignore[attr-defined]
 ASSESSMENTS: Table = Assessment.__table__  # type: ignore[attr-defined]
 
 
-def relevant_pmids(conn: Connection) -> list[str]:
-    """PMIDs of every stored paper of a study with a relevant record, as the last judging
-    pass left them: the papers whose citing papers may be new evidence."""
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A stored paper of a relevant study, with the ids a citation source can be asked by."""
+
+    id: str
+    """The stored id: 'PMID:…', or 'PPR:PPR…', 'PMC:PMC…', 'DOI:…' for one PubMed lacks."""
+    pmid: str | None
+    pmcid: str | None
+    europepmc_id: str | None = None
+    """'SRC:id' as Europe PMC named the record (read from a 'DOI:…' record's data only:
+    the other ids say it themselves)."""
+
+
+def relevant_papers(conn: Connection) -> list[Paper]:
+    """Every stored paper of a study with a relevant record, as the last judging pass left
+    them: the papers whose citing papers may be new evidence. Those with a PMID first, in
+    PMID order, then the others in id order."""
     studies = select(ASSESSMENTS.c.study).where(ASSESSMENTS.c.relevant.is_(True))
     query = (
-        select(ARTICLES.c.pmid)
+        select(ARTICLES.c.id, ARTICLES.c.pmid, ARTICLES.c.pmcid)
         .join(ASSESSMENTS, ASSESSMENTS.c.record_id == ARTICLES.c.id)
-        .where(
-            ASSESSMENTS.c.study.in_(studies),
-            ARTICLES.c.pmid.is_not(None),
-            ARTICLES.c.deleted.is_(False),
-        )
+        .where(ASSESSMENTS.c.study.in_(studies), ARTICLES.c.deleted.is_(False))
         .distinct()
-        .order_by(ARTICLES.c.pmid)
     )
-    return [str(p) for p in conn.scalars(query)]
+    rows = [
+        (str(rid), str(pmid) if pmid else None, str(pmcid) if pmcid else None)
+        for rid, pmid, pmcid in conn.execute(query)
+    ]
+    rows.sort(key=lambda row: (row[1] is None, row[1] or row[0]))
+    # A record keyed by its DOI names its Europe PMC id only in its data.
+    by_doi = [rid for rid, pmid, _ in rows if pmid is None and rid.startswith("DOI:")]
+    named = _europepmc_ids(conn, by_doi)
+    return [Paper(rid, pmid, pmcid, named.get(rid)) for rid, pmid, pmcid in rows]
+
+
+def _europepmc_ids(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        for rid, data in conn.execute(
+            select(ARTICLES.c.id, ARTICLES.c.data).where(ARTICLES.c.id.in_(chunk))
+        ):
+            article_ids = json.loads(data or "{}").get("article_ids") or []
+            named = [a.get("value") for a in article_ids if a.get("type") == "europepmc"]
+            if named and named[0]:
+                found[str(rid)] = str(named[0])
+    return found
 
 
 def chase_dates(conn: Connection, source: str) -> dict[str, date]:

@@ -113,8 +113,9 @@ class Article(SQLModel, table=True):
     cites_index: bool = False
     """It cites the index publication of the claim (see the citations table for who said so)."""
     provenance: str | None = Field(default=None, max_length=80)
-    """How it first came in when no query found it: 'cites:PMID:<pmid>', fetched because it
-    cites that paper of a relevant study (None for a query's result)."""
+    """How it first came in when no query found it: 'cites:' and the id of the paper of a
+    relevant study it cites ('cites:PMID:…', 'cites:PPR:…', 'cites:PMC:…', 'cites:DOI:…'),
+    fetched because it cites that paper (None for a query's result)."""
     version: int = 1
     content_hash: str = Field(max_length=64)
     first_seen_at: datetime = Field(index=True)
