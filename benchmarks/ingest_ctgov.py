@@ -179,10 +179,14 @@ def main() -> None:
         # (other jobs share its cores): each pair's ratio is measured under one load.
         pairs = []
         for i in range(args.repeats):
+            load = os.getloadavg()[0]
             pairs.append((time_baseline(pages, 1), sync_once(sim, Path(tmp), f"run{i}")))
             base, run = pairs[-1]
+            # The load average beside each pair: the sync's two processes need both cores,
+            # the baseline one, so other work on the machine slows the sync more.
             print(
-                f"  pair {i + 1}: baseline {base:.2f} s, sync {run['ingest']:.2f} s,"
+                f"  pair {i + 1} (load {load:.1f} -> {os.getloadavg()[0]:.1f}):"
+                f" baseline {base:.2f} s, sync {run['ingest']:.2f} s,"
                 f" judging {run['judge']:.2f} s (whole command {run['seconds']:.2f} s);"
                 f" ratios sync {run['ingest'] / base:.2f}, judging/sync"
                 f" {run['judge'] / run['ingest']:.2f}, whole command {run['seconds'] / base:.2f}",

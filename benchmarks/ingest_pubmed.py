@@ -308,12 +308,14 @@ def main() -> None:
         # (other jobs share its cores): each pair's ratio is measured under one load.
         pairs = []
         for i in range(args.repeats):
+            load = os.getloadavg()[0]
             loop = time_baseline("lxml", files, 1)
             assert loop["records"] == n, f"lxml baseline saw {loop['records']} of {n}"
             pairs.append((loop, sync_once(sim, Path(tmp), f"run{i}")))
             run = pairs[-1][1]
             print(
-                f"  pair {i + 1}: lxml loop {loop['seconds']:.2f} s, sync {run['ingest']:.2f} s"
+                f"  pair {i + 1} (load {load:.1f} -> {os.getloadavg()[0]:.1f}):"
+                f" lxml loop {loop['seconds']:.2f} s, sync {run['ingest']:.2f} s"
                 f" (whole command {run['seconds']:.2f} s), ratio"
                 f" {run['ingest'] / loop['seconds']:.2f}",
                 flush=True,
