@@ -30,8 +30,9 @@ each esearch over its whole world in Python (about a second a window at 100,000 
 printed as "esearch"); that fetch leaves the answers in the simulator's search cache, so the
 sync's identical esearches cost it what a real server's would, not the simulator's Python.
 Everything stays on 127.0.0.1: the sync only talks to the simulator (no index publication
-is configured, so the full sync asks nobody who cites what; the incremental one asks elink
-about the papers the full one's judging found relevant, [citations] max_per_run of them),
+is configured, so the full sync's run asks nobody who cites what; after its judging the
+command asks elink about the first [citations] max_per_run papers that judging found
+relevant, and the incremental sync about the next ones),
 and Biopython is refused any DTD download.
 """
 
@@ -218,7 +219,8 @@ def sync_once(sim: RegistrySimulator, workdir: Path, name: str) -> dict[str, flo
         "inc_written": len(evidence_rows(db) ^ rows),
         "inc_searches": sum(r.path.endswith("/esearch.fcgi") for r in inc_requests),
         "inc_fetches": sum(r.path.endswith("/efetch.fcgi") for r in inc_requests),
-        # The citation chase: the first sync's relevant papers were never asked about.
+        # The citation chase: the first command asked about max_per_run of its relevant
+        # papers after its judging; this one asks about the next ones not asked yet.
         "inc_elinks": sum(r.path.endswith("/elink.fcgi") for r in inc_requests),
         "relevant": _relevant(db),
         "stored": count(db, "articles"),
@@ -382,7 +384,7 @@ def main() -> None:
     print(
         f"incremental sync of the unchanged world: {first['inc_searches']} esearch,"
         f" {first['inc_fetches']} efetch, {first['inc_elinks']} elink (citations of the"
-        f" papers newly judged relevant, [citations] max_per_run at a time),"
+        f" relevant papers not asked yet, [citations] max_per_run at a time),"
         f" {first['inc_judged']} records judged,"
         f" {first['inc_written']} rows of judgements, events or links written,"
         f" {first['inc_seconds']:.2f} s, exit {first['inc_code']}"

@@ -84,8 +84,7 @@ def test_relevant_papers_without_a_pmid_are_chased_by_their_europepmc_ids(
 ):
     build(simulator)
     path = config(tmp_path, simulator, db_url)
-    cli(path, "sync", "--source", "europepmc")  # found and judged relevant
-    out = cli(path, "sync", "--source", "europepmc")  # then chased
+    out = cli(path, "sync", "--source", "europepmc")
     cited = {"PPR:PPR800001", f"PMC:{PMC_ONLY}", f"DOI:{DOI}"}
     for rid in cited:  # the query found them and the judging found them relevant
         paper, judged = article(db_url, rid)
@@ -99,7 +98,7 @@ def test_relevant_papers_without_a_pmid_are_chased_by_their_europepmc_ids(
     for rid, provenance in expected.items():
         paper, judged = article(db_url, rid)
         assert paper is not None and paper.provenance == provenance, rid
-        assert judged is not None  # judged like any other
+        assert judged is not None  # judged in the same command
     engine = open_database(db_url)
     try:
         with session_scope(engine) as session:
@@ -109,6 +108,9 @@ def test_relevant_papers_without_a_pmid_are_chased_by_their_europepmc_ids(
         engine.dispose()
     assert pairs == {(c, p.removeprefix("cites:"), "europepmc") for c, p in expected.items()}
     assert "cannot be chased" not in out
+    before = len(simulator.requests)
+    again = cli(path, "sync", "--source", "europepmc")
+    assert cited_asked(simulator, before) == [] and "judged 0 records" in again
 
 
 def test_a_relevant_paper_known_only_by_its_doi_is_named_not_skipped(simulator, db_url, tmp_path):
@@ -136,10 +138,9 @@ def test_a_relevant_paper_known_only_by_its_doi_is_named_not_skipped(simulator, 
         "europepmc: 1 relevant paper with no PMID and no Europe PMC id cannot be chased for "
         f"citations: DOI:{doi}"
     )
-    cli(path, "sync", "--source", "europepmc")
+    out = cli(path, "sync", "--source", "europepmc")
     judged = article(db_url, f"DOI:{doi}")[1]
     assert judged is not None and judged.relevant
-    out = cli(path, "sync", "--source", "europepmc")
     assert line in out.replace("\n", " ")
     assert cited_asked(simulator) == []
     assert line in cli(path, "sync", "--source", "europepmc").replace("\n", " ")

@@ -11,8 +11,10 @@ PubMed is asked about papers with a PMID; Europe PMC about those too, and about 
 only by a Europe PMC id (a preprint `PPR:…`, a `PMC:…` record, a DOI-keyed record whose
 Europe PMC id its data names). A paper with neither cannot be asked about: the plan lists it.
 
-`Spent` carries what one command's chase through a source asked and fetched, so that nothing
-is asked twice and the per-run bounds hold for the whole command.
+One command can chase twice through a source (in its sync, and again after the judging for
+studies that became relevant meanwhile, tracker.ingest.every): `Spent` carries what the first
+chase asked and fetched, so that nothing is asked twice and the per-run bounds hold for the
+whole command.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class Spent:
     index_known: bool = False
     index: str | None = None
     """The index publication's PMID once looked up (so that it is looked up once)."""
+    failed: bool = False
+    """A chase after the judging failed: the command asks this source no more."""
 
     def take(self, missing: Sequence[T], cfg: CitationsConfig) -> list[T]:
         """As many of `missing` as the records bound still allows (and spends them)."""

@@ -30,6 +30,7 @@ from tracker.ingest.runs import (
     Progress,
     ProgressFn,
     SyncOutcome,
+    extend_run,
     fingerprint,
     record_page,
     run_to_end,
@@ -154,6 +155,36 @@ def sync_europepmc(
         return mark
 
     return run_to_end(engine, outcome, stats, work)
+
+
+def chase_europepmc_again(
+    engine: Engine,
+    cfg: Config,
+    client: httpx.Client,
+    stats: HttpStats,
+    outcome: SyncOutcome,
+    *,
+    today: date,
+    full: bool,
+    spent: Spent,
+    reader: SignalReader | None = None,
+) -> None:
+    """The citation chase once more, inside the finished run `outcome` (after the judging:
+    papers of studies that became relevant since its own chase); raises SourceError."""
+
+    def work() -> None:
+        chase_europepmc(
+            engine,
+            client,
+            cfg,
+            outcome,
+            today=today,
+            full=full,
+            store_page=lambda results: _store_page(engine, results, outcome, reader),
+            spent=spent,
+        )
+
+    extend_run(engine, outcome, stats, work)
 
 
 def _label(outcome: SyncOutcome) -> str:

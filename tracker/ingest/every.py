@@ -16,8 +16,8 @@ from tracker.http import HttpStats
 from tracker.ids import Source
 from tracker.ingest.chase import Spent
 from tracker.ingest.ctgov import sync_ctgov
-from tracker.ingest.europepmc import sync_europepmc
-from tracker.ingest.pubmed import sync_pubmed
+from tracker.ingest.europepmc import chase_europepmc_again, sync_europepmc
+from tracker.ingest.pubmed import chase_pubmed_again, sync_pubmed
 from tracker.ingest.runs import ProgressFn, SyncOutcome, utcnow
 from tracker.store.readings import SignalReader
 
@@ -144,3 +144,62 @@ def sync_sources(
         if not outcome.complete:
             report.failures.append(f"{outcome.source}: sync incomplete; the next run asks again")
     return report
+
+
+CHASE_AGAIN = {Source.PUBMED: chase_pubmed_again, Source.EUROPEPMC: chase_europepmc_again}
+
+
+def chase_again(
+    report: SyncReport,
+    engine: Engine,
+    cfg: Config,
+    client: httpx.Client,
+    stats: HttpStats,
+    *,
+    full: bool,
+    reader: SignalReader | None = None,
+) -> Chased:
+    """After a judging pass: the citation chase once more through each source whose run
+    this command ended well, for the papers of studies that became relevant since (never a
+    paper this command asked about already, within what is left of the per-run bounds),
+    inside that run. A source whose chase fails adds one line to the report's failures;
+    what it stored before the failure stays stored."""
+    chased = Chased()
+    for outcome in report.outcomes:
+        source = Source(outcome.source)
+        again, spent = CHASE_AGAIN.get(source), report.chases.get(source)
+        if again is None or spent is None or spent.failed:
+            continue
+        asked, versions = len(spent.asked), outcome.new_versions
+        try:
+            today = utcnow().date()
+            again(
+                engine,
+                cfg,
+                client,
+                stats,
+                outcome,
+                today=today,
+                full=full,
+                spent=spent,
+                reader=reader,
+            )
+        except SourceError as exc:
+            spent.failed = True
+            report.failures.append(
+                f"{exc}: in the citation chase after the judging (what was stored is kept;"
+                " the next run asks again)"
+            )
+        chased.asked += len(spent.asked) - asked
+        chased.stored += outcome.new_versions - versions  # a new record's first version too
+    return chased
+
+
+@dataclass
+class Chased:
+    """What one round of chase_again did over every source."""
+
+    asked: int = 0
+    """Papers asked about."""
+    stored: int = 0
+    """Versions stored, of new records or changed ones (what the judging has to see)."""

@@ -29,6 +29,7 @@ from tracker.ingest.runs import (
     Progress,
     ProgressFn,
     SyncOutcome,
+    extend_run,
     fingerprint,
     record_page,
     run_to_end,
@@ -95,6 +96,27 @@ def sync_pubmed(
         return mark
 
     return run_to_end(engine, outcome, stats, work)
+
+
+def chase_pubmed_again(
+    engine: Engine,
+    cfg: Config,
+    client: httpx.Client,
+    stats: HttpStats,
+    outcome: SyncOutcome,
+    *,
+    today: date,
+    full: bool,
+    spent: Spent,
+    reader: SignalReader | None = None,
+) -> None:
+    """The citation chase once more, inside the finished run `outcome` (after the judging:
+    papers of studies that became relevant since its own chase); raises SourceError."""
+
+    def work() -> None:
+        _chase(engine, cfg, client, outcome, reader, today=today, full=full, spent=spent)
+
+    extend_run(engine, outcome, stats, work)
 
 
 def _chase(

@@ -160,6 +160,45 @@ def run_to_end(
     return outcome
 
 
+def extend_run(
+    engine: Engine, outcome: SyncOutcome, stats: HttpStats, work: Callable[[], None]
+) -> None:
+    """Run more `work` inside the finished run of `outcome` (the citation chase after the
+    judging): what it stores counts in the run. A SourceError marks the run failed, with the
+    error (what was stored stays stored; the next run starts from the last complete one's
+    watermark) and is raised; anything else marks it interrupted. The run keeps the time it
+    finished at: that is when its query ended."""
+    retries_before = stats.retries
+    try:
+        try:
+            work()
+        except SQLAlchemyError as exc:
+            raise SourceError(
+                outcome.source, f"the database refused a page: {_first(exc)}"
+            ) from exc
+    except SourceError as exc:
+        outcome.errors.append(exc.detail)
+        outcome.complete = False
+        _amend(engine, outcome, "failed", stats.retries - retries_before)
+        raise
+    except BaseException:
+        outcome.complete = False
+        _amend(engine, outcome, "interrupted", stats.retries - retries_before)
+        raise
+    outcome.complete = outcome.complete and outcome.fetched == outcome.expected
+    _amend(engine, outcome, None, stats.retries - retries_before)
+
+
+def _amend(engine: Engine, outcome: SyncOutcome, status: str | None, retries: int) -> None:
+    with session_scope(engine) as session:
+        run = session.get_one(SyncRun, outcome.run_id)
+        _copy_counts(run, outcome)
+        run.status = status or run.status
+        run.retries += retries
+        if not outcome.complete:
+            run.complete, run.watermark = False, None
+
+
 def _first(exc: SQLAlchemyError) -> str:
     orig = getattr(exc, "orig", None) or exc
     lines = str(orig).strip().splitlines()
