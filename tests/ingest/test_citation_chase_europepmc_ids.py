@@ -8,7 +8,9 @@ sockets, on both backends.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import date
+
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from tests.chase_support import (
@@ -23,7 +25,7 @@ from tracker.records.article import AbstractSection, ArticleData, ArticleId
 from tracker.simulator import RegistrySimulator, make_epmc_record, make_preprint
 from tracker.store.articles import FetchedArticle, save_articles
 from tracker.store.db import open_database, session_scope
-from tracker.store.models import Citation
+from tracker.store.models import Citation, CitationChase
 
 RCT = ("randomized controlled trial", "journal article")
 PREPRINT, PMC_ONLY, PMC_DOI = "PPR800001", "PMC7000001", "PMC7000002"
@@ -144,3 +146,44 @@ def test_a_relevant_paper_known_only_by_its_doi_is_named_not_skipped(simulator, 
     assert line in out.replace("\n", " ")
     assert cited_asked(simulator) == []
     assert line in cli(path, "sync", "--source", "europepmc").replace("\n", " ")
+
+
+def test_a_citing_record_europepmc_keys_by_its_doi_is_known_by_that_id(simulator, db_url, tmp_path):
+    """Europe PMC's citation list names a citing record by its source and id (PMC/PMC…); a
+    record with a DOI and no PMID is stored under 'DOI:…'. The citation, the provenance and
+    the next chase's 'already stored' all go by the stored id."""
+    build(simulator)
+    doi = "10.9999/cites.1"
+    simulator.europepmc.add(
+        make_epmc_record(
+            "PMC7100001",
+            source="PMC",
+            pmcid="PMC7100001",
+            doi=doi,
+            title="Brain stimulation in ALS: a second update",
+            first_publication_date="2025-07-01",
+            abstract=UPDATE,
+        )
+    )
+    simulator.europepmc.cite("PMC:PMC7100001", PREPRINT)
+    path = config(tmp_path, simulator, db_url)
+    cli(path, "sync", "--source", "europepmc")
+    paper, judged = article(db_url, f"DOI:{doi}")
+    assert paper is not None and paper.provenance == "cites:PPR:PPR800001"
+    assert judged is not None
+    engine = open_database(db_url)
+    try:
+        with session_scope(engine) as session:
+            rows = session.scalars(
+                select(Citation).where(col(Citation.cited_id) == "PPR:PPR800001")
+            )
+            assert {c.citing_id for c in rows} == {"PMID:39800011", f"DOI:{doi}"}
+            # Asked again (recheck_days passed): the record is stored, not fetched again.
+            session.execute(update(CitationChase).values(chased_on=date(2000, 1, 1)))
+    finally:
+        engine.dispose()
+    before = len(simulator.requests)
+    cli(path, "sync", "--source", "europepmc")
+    searches = [r.params.get("query", "") for r in simulator.requests.snapshot()[before:]]
+    assert "PPR/PPR800001" in cited_asked(simulator, before)
+    assert not any("PMC7100001" in q for q in searches), searches

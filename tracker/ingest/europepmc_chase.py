@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from tracker.config import Config
 from tracker.ids import Source
@@ -19,8 +19,8 @@ from tracker.ingest.chase import Spent, plan_chase, record_chase, stored_index_p
 from tracker.ingest.runs import SyncOutcome
 from tracker.sources import europepmc
 from tracker.sources.europepmc import EpmcPage, FetchedResult
-from tracker.sources.europepmc_citations import Citing, citing_records
-from tracker.store.chases import stored_ids
+from tracker.sources.europepmc_citations import Citing, citing_records, listed_id
+from tracker.store.chases import ids_by_doi, ids_by_pmcid, stored_ids
 from tracker.store.db import session_scope
 
 log = logging.getLogger("tracker.europepmc")
@@ -64,21 +64,29 @@ def chase_europepmc(
         spent.asked.add(cited.id)
         citing = citing_records(client, cfg.europepmc, cited.src, cited.ext)
         with session_scope(engine) as session:
-            stored = stored_ids(session.connection(), [c.id for c in citing])
-        missing = [c for c in citing if c.id not in stored]
+            known = _stored_as(session.connection(), citing)
+        missing = [c for c in citing if c.id not in known]
         taken = spent.take(missing, cfg.citations)
+        fetched: list[FetchedResult] = []
         for page in _search_by_id(client, cfg, taken):
             if page.number == 1:
                 outcome.expected += page.hit_count or 0
-            store_page([europepmc.read_result(r) for r in page.results])
+            results = [europepmc.read_result(r) for r in page.results]
+            store_page(results)
+            fetched += results
+        with session_scope(engine) as session:
+            known |= _fetched_as(session.connection(), fetched)
+        own = {r.id for r in fetched}
         done = len(taken) == len(missing)
         record_chase(
             engine,
             outcome,
             cited=cited.id,
             via=VIA,
-            citing=[c.id for c in citing],
-            fetched=[c.id for c in taken],
+            citing=list(dict.fromkeys(known.get(c.id, c.id) for c in citing)),
+            # Found by this chase: the records it stored as their own, not those it only
+            # merged into a paper another source had stored.
+            fetched=[rid for c in taken if (rid := known.get(c.id, c.id)) in own],
             of_index=plan.of_index(cited),
             done=done,
             today=today,
@@ -86,6 +94,34 @@ def chase_europepmc(
         if not done:
             log.info("europepmc: citing records fetched up to the run's bound; more next run")
             return
+
+
+def _stored_as(conn: Connection, citing: Sequence[Citing]) -> dict[str, str]:
+    """Listed id -> stored id of the citing records the store has: most under the id the
+    list gives them, a PMC record with a DOI under 'DOI:…' (found by its PMCID)."""
+    known = {rid: rid for rid in stored_ids(conn, [c.id for c in citing])}
+    pmc = [c.ext_id for c in citing if c.src == "PMC" and c.id not in known]
+    by_pmcid = ids_by_pmcid(conn, pmc)
+    known |= {listed_id("PMC", p): rid for p, rid in by_pmcid.items()}
+    return known
+
+
+def _fetched_as(conn: Connection, fetched: Sequence[FetchedResult]) -> dict[str, str]:
+    """Listed id -> stored id of the records a search by id just brought (and stored): a
+    result's own id, or the stored paper's with its DOI when it was only another report of
+    that paper."""
+    stored = stored_ids(conn, [r.id for r in fetched])
+    merged = ids_by_doi(conn, [r.doi for r in fetched if r.doi and r.id not in stored])
+    known: dict[str, str] = {}
+    for result in fetched:
+        rid = result.id if result.id in stored else merged.get((result.doi or "").lower())
+        if rid is None or result.record is None:
+            continue
+        for named in result.record.article_ids:
+            if named.type == "europepmc":  # 'SRC:id', as Europe PMC names it
+                src, _, ext = named.value.partition(":")
+                known[listed_id(src, ext)] = rid
+    return known
 
 
 def _search_by_id(

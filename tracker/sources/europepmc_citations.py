@@ -35,7 +35,7 @@ class Citing:
     """One paper citing another, as Europe PMC names it."""
 
     id: str
-    """The id the project stores it under ('PMID:…', 'PPR:PPR…', 'SRC:id')."""
+    """Its id as the list gives it ('PMID:…', 'PPR:PPR…', 'SRC:id'; see listed_id)."""
     ext_id: str
     src: str
     """Europe PMC's own id and source (MED, PPR, AGR...): what a search by id asks for."""
@@ -52,11 +52,18 @@ def citing_records(client: httpx.Client, cfg: EuropepmcConfig, src: str, ext: st
         listed += len(batch)
         for c in batch:
             ext_id = c.id or ""  # _page keeps only citations with an id
-            rid = article_id(ext_id if c.source == "MED" else None, c.source, ext_id, None)
+            rid = listed_id(c.source or "MED", ext_id)
             found.setdefault(rid, Citing(rid, ext_id, c.source or "MED"))
         if not batch or listed >= total:
             return list(found.values())
         page += 1
+
+
+def listed_id(src: str, ext: str) -> str:
+    """The id a citation list's entry gives a record ('PMID:…', 'PPR:…', else 'SRC:id'). A
+    record stored from a search answer can have another: 'DOI:…' when it has a DOI and no
+    PMID (tracker.ingest.europepmc_chase finds it under that one)."""
+    return article_id(ext if src == "MED" else None, src, ext, None)
 
 
 def _page(client: httpx.Client, url: str, page: int) -> tuple[list[_Citation], int]:

@@ -93,6 +93,31 @@ def mark_found_by(conn: Connection, ids: Sequence[str], cited_id: str) -> None:
         )
 
 
+def ids_by_pmcid(conn: Connection, pmcids: Sequence[str]) -> dict[str, str]:
+    """PMCID -> id of the stored article with it (a PMC record may be stored by its DOI)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(pmcids), 500):
+        chunk = list(pmcids[start : start + 500])
+        query = select(ARTICLES.c.pmcid, ARTICLES.c.id).where(ARTICLES.c.pmcid.in_(chunk))
+        found.update({str(pmcid): str(rid) for pmcid, rid in conn.execute(query)})
+    return found
+
+
+def ids_by_doi(conn: Connection, dois: Sequence[str]) -> dict[str, str]:
+    """Lower-cased DOI -> id of the stored article with it (PubMed's record first)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(dois), 500):
+        chunk = [d.lower() for d in dois[start : start + 500]]
+        query = (
+            select(ARTICLES.c.doi, ARTICLES.c.id)
+            .where(ARTICLES.c.doi.in_(chunk))
+            .order_by(ARTICLES.c.in_pubmed.desc(), ARTICLES.c.id)
+        )
+        for doi, rid in conn.execute(query):
+            found.setdefault(str(doi), str(rid))
+    return found
+
+
 def stored_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
     """Which of `ids` are stored articles."""
     found: set[str] = set()
