@@ -22,7 +22,7 @@ from tests.chase_support import (
 )
 from tracker.ingest.runs import utcnow
 from tracker.records.article import AbstractSection, ArticleData, ArticleId
-from tracker.simulator import RegistrySimulator, make_epmc_record, make_preprint
+from tracker.simulator import RegistrySimulator, make_article, make_epmc_record, make_preprint
 from tracker.store.articles import FetchedArticle, save_articles
 from tracker.store.db import open_database, session_scope
 from tracker.store.models import Citation, CitationChase
@@ -187,3 +187,45 @@ def test_a_citing_record_europepmc_keys_by_its_doi_is_known_by_that_id(simulator
     searches = [r.params.get("query", "") for r in simulator.requests.snapshot()[before:]]
     assert "PPR/PPR800001" in cited_asked(simulator, before)
     assert not any("PMC7100001" in q for q in searches), searches
+
+
+def test_a_citing_record_that_is_a_paper_pubmed_gave_is_that_paper(simulator, db_url, tmp_path):
+    """Europe PMC lists a citing PMC record; its DOI is a paper PubMed's query brought (with no
+    PMCID in PubMed's record). The citation names that paper, which keeps no provenance: a
+    query found it first."""
+    build(simulator)
+    doi = "10.9999/both.1"
+    simulator.pubmed.add(
+        make_article(
+            "39700001",
+            title="Repetitive transcranial magnetic stimulation in amyotrophic lateral sclerosis",
+            doi=doi,
+            abstract=((None, None, FINDING.format(kind="rTMS")),),
+        )
+    )
+    simulator.europepmc.add(
+        make_epmc_record(
+            "PMC7200001",
+            source="PMC",
+            pmcid="PMC7200001",
+            doi=doi,
+            title="Brain stimulation in ALS: a report",
+            first_publication_date="2025-07-01",
+            abstract=UPDATE,
+        )
+    )
+    simulator.europepmc.cite("PMC:PMC7200001", PREPRINT)
+    path = config(tmp_path, simulator, db_url)
+    cli(path, "sync", "--source", "pubmed", "--source", "europepmc")
+    paper = article(db_url, "PMID:39700001")[0]
+    assert paper is not None and paper.provenance is None
+    assert article(db_url, f"DOI:{doi}") == (None, None)  # one paper, one record
+    engine = open_database(db_url)
+    try:
+        with session_scope(engine) as session:
+            rows = session.scalars(
+                select(Citation).where(col(Citation.cited_id) == "PPR:PPR800001")
+            )
+            assert {c.citing_id for c in rows} == {"PMID:39800011", "PMID:39700001"}
+    finally:
+        engine.dispose()
