@@ -136,7 +136,7 @@ def cli(path: Path, *args: str, code: int = 0) -> str:
         while OPENED:
             OPENED.pop().dispose()
     assert result.exit_code == code, result.output
-    return result.stdout if args[0] in ("show", "export") else result.output
+    return result.stdout if args[0] in ("show", "export", "status") else result.output
 
 
 def asked(sim: RegistrySimulator, since: int, path: str) -> list[dict[str, str]]:

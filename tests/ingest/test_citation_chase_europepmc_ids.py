@@ -2,12 +2,14 @@
 own Europe PMC id (/PPR/PPR…/citations for a preprint, /PMC/PMC…/citations for a PMC record,
 the id a DOI-keyed record's data names), and what that brings in names the paper it cites
 by its stored id (`cites:PPR:…`, `cites:PMC:…`, `cites:DOI:…`). A relevant paper with no id
-Europe PMC can be asked by is named in the sync's output, not skipped in silence. Over real
+Europe PMC can be asked by is named in the sync's output and by `tracker status`, not
+skipped in silence. Over real
 sockets, on both backends.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import select, update
@@ -110,6 +112,8 @@ def test_relevant_papers_without_a_pmid_are_chased_by_their_europepmc_ids(
         engine.dispose()
     assert pairs == {(c, p.removeprefix("cites:"), "europepmc") for c, p in expected.items()}
     assert "cannot be chased" not in out
+    status = json.loads(cli(path, "status", "--format", "json"))
+    assert status["citations"] == {"unchaseable": []}
     before = len(simulator.requests)
     again = cli(path, "sync", "--source", "europepmc")
     assert cited_asked(simulator, before) == [] and "judged 0 records" in again
@@ -146,6 +150,10 @@ def test_a_relevant_paper_known_only_by_its_doi_is_named_not_skipped(simulator, 
     assert line in out.replace("\n", " ")
     assert cited_asked(simulator) == []
     assert line in cli(path, "sync", "--source", "europepmc").replace("\n", " ")
+    # Also where a person looks between syncs (a scheduled sync may run --quiet).
+    assert line in " ".join(cli(path, "status").split())
+    status = json.loads(cli(path, "status", "--format", "json"))
+    assert status["citations"] == {"unchaseable": [f"DOI:{doi}"]}
 
 
 def test_a_citing_record_europepmc_keys_by_its_doi_is_known_by_that_id(simulator, db_url, tmp_path):

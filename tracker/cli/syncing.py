@@ -113,14 +113,18 @@ def _judge(db: Engine, cfg: Config, summary: str) -> None:
 def _report_unchaseable(report: SyncReport) -> None:
     """Relevant papers no citation source can be asked about are said, not skipped quietly."""
     spent = report.chases.get(Source.EUROPEPMC)
-    ids = spent.unchaseable if spent else []
-    if ids:
-        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-        papers = "paper" if len(ids) == 1 else "papers"
-        say(
-            f"europepmc: {len(ids)} relevant {papers} with no PMID and no Europe PMC id "
-            f"cannot be chased for citations: {shown}"
-        )
+    if spent and spent.unchaseable:
+        say(unchaseable_line(spent.unchaseable))
+
+
+def unchaseable_line(ids: list[str]) -> str:
+    """One line naming relevant papers the citation chase cannot ask about (the first few)."""
+    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    papers = "paper" if len(ids) == 1 else "papers"
+    return (
+        f"europepmc: {len(ids)} relevant {papers} with no PMID and no Europe PMC id "
+        f"cannot be chased for citations: {shown}"
+    )
 
 
 def _judging(bar: Progress) -> Callable[[int, int], None]:

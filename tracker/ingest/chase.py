@@ -30,8 +30,10 @@ from tracker.config import CitationsConfig, Config
 from tracker.ingest.runs import SyncOutcome, utcnow
 from tracker.store.articles import ARTICLES
 from tracker.store.chases import (
-    Paper,
+    Cited,
+    by_pmid,
     chase_dates,
+    europepmc_key,
     mark_found_by,
     relevant_papers,
     remember_chase,
@@ -63,38 +65,6 @@ class Spent:
         taken = list(missing[: max(cfg.max_records_per_run - self.records, 0)])
         self.records += len(taken)
         return taken
-
-
-@dataclass(frozen=True, slots=True)
-class Cited:
-    """A paper to ask about: its stored id and its id in a citation source."""
-
-    id: str
-    """The stored id ('PMID:…', 'PPR:PPR…', 'PMC:PMC…', 'DOI:…'): what the provenance of the
-    papers citing it names, after 'cites:'."""
-    src: str
-    """Europe PMC's source ('MED' for a PMID, 'PPR', 'PMC', ...)."""
-    ext: str
-    """Its id in that source (the PMID for MED)."""
-
-
-def by_pmid(pmid: str) -> Cited:
-    return Cited(f"PMID:{pmid}", "MED", pmid)
-
-
-def europepmc_key(paper: Paper) -> Cited | None:
-    """How Europe PMC is asked who cites `paper`, or None when no id of it is known there:
-    by PMID (MED), else by the Europe PMC id its data names, else by its own id's prefix
-    ('PPR:PPR1' is PPR/PPR1), else by its PMCID."""
-    if paper.pmid:
-        return by_pmid(paper.pmid)
-    prefix, _, rest = paper.id.partition(":")
-    src, _, ext = (paper.europepmc_id or "").partition(":")
-    if not (src and ext) and prefix != "DOI" and rest:
-        src, ext = prefix, rest
-    if not (src and ext) and paper.pmcid:
-        src, ext = "PMC", paper.pmcid
-    return Cited(paper.id, src.upper(), ext) if src and ext else None
 
 
 @dataclass

@@ -31,10 +31,10 @@ class Paper:
     the other ids say it themselves)."""
 
 
-def relevant_papers(conn: Connection) -> list[Paper]:
+def relevant_papers(conn: Connection, *, without_pmid: bool = False) -> list[Paper]:
     """Every stored paper of a study with a relevant record, as the last judging pass left
     them: the papers whose citing papers may be new evidence. Those with a PMID first, in
-    PMID order, then the others in id order."""
+    PMID order, then the others in id order (only those with `without_pmid`)."""
     studies = select(ASSESSMENTS.c.study).where(ASSESSMENTS.c.relevant.is_(True))
     query = (
         select(ARTICLES.c.id, ARTICLES.c.pmid, ARTICLES.c.pmcid)
@@ -42,6 +42,8 @@ def relevant_papers(conn: Connection) -> list[Paper]:
         .where(ASSESSMENTS.c.study.in_(studies), ARTICLES.c.deleted.is_(False))
         .distinct()
     )
+    if without_pmid:
+        query = query.where(ARTICLES.c.pmid.is_(None))
     rows = [
         (str(rid), str(pmid) if pmid else None, str(pmcid) if pmcid else None)
         for rid, pmid, pmcid in conn.execute(query)
@@ -65,6 +67,44 @@ def _europepmc_ids(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
             if named and named[0]:
                 found[str(rid)] = str(named[0])
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Cited:
+    """A paper to ask about: its stored id and its id in a citation source."""
+
+    id: str
+    """The stored id ('PMID:…', 'PPR:PPR…', 'PMC:PMC…', 'DOI:…'): what the provenance of the
+    papers citing it names, after 'cites:'."""
+    src: str
+    """Europe PMC's source ('MED' for a PMID, 'PPR', 'PMC', ...)."""
+    ext: str
+    """Its id in that source (the PMID for MED)."""
+
+
+def by_pmid(pmid: str) -> Cited:
+    return Cited(f"PMID:{pmid}", "MED", pmid)
+
+
+def europepmc_key(paper: Paper) -> Cited | None:
+    """How Europe PMC is asked who cites `paper`, or None when no id of it is known there:
+    by PMID (MED), else by the Europe PMC id its data names, else by its own id's prefix
+    ('PPR:PPR1' is PPR/PPR1), else by its PMCID."""
+    if paper.pmid:
+        return by_pmid(paper.pmid)
+    prefix, _, rest = paper.id.partition(":")
+    src, _, ext = (paper.europepmc_id or "").partition(":")
+    if not (src and ext) and prefix != "DOI" and rest:
+        src, ext = prefix, rest
+    if not (src and ext) and paper.pmcid:
+        src, ext = "PMC", paper.pmcid
+    return Cited(paper.id, src.upper(), ext) if src and ext else None
+
+
+def unchaseable(conn: Connection) -> list[str]:
+    """Ids of the relevant papers no citation source can be asked about: no PMID, and no id
+    Europe PMC knows them by."""
+    return [p.id for p in relevant_papers(conn, without_pmid=True) if europepmc_key(p) is None]
 
 
 def chase_dates(conn: Connection, source: str) -> dict[str, date]:
