@@ -106,7 +106,7 @@ def test_a_sync_through_the_worker_stores_what_the_main_process_would(
     cfg = make_config(simulator, db_url)
     outcome, _ = run_sync(engine, cfg)
     assert worker_for_any_page  # every page went to the worker...
-    assert sum(worker_for_any_page) == last_run(engine).pages  # ...in parts of up to 250
+    assert sum(worker_for_any_page) == last_run(engine).pages  # ...in parts of up to PART_STUDIES
     assert outcome.complete and outcome.new_records == len(EXPECTED_IDS)
     with engine.connect() as conn:
         rows = conn.execute(

@@ -38,9 +38,13 @@ MIN_PARALLEL_BYTES = 2_000_000
 """Smaller pages (an incremental sync's few changed studies) are parsed in the main
 process: starting a worker (about half a second) would cost more than it saves."""
 
-PART_STUDIES = 250
-"""Studies per part: storing starts soon after a page arrives, and a part (7 MB of studies
-with results) is shipped to a worker in a few milliseconds."""
+PART_STUDIES = 125
+"""Studies per part: storing starts soon after a page arrives, a part (4 MB of studies
+with results) is shipped to a worker in a few milliseconds, and while it waits for the
+worker the main process does a whole part itself (tracker.runtime.workers). Measured on the
+10,000-study benchmark, two runs each: 125 synced in 4.29-4.43 s at a 216-221 MiB peak,
+250 in 4.48-4.59 s at 234 MiB, 500 in 4.74-4.76 s at 289-293 MiB; 50 and 80 were no
+faster than 125, a little smaller."""
 
 
 def pool() -> WorkerPool:
