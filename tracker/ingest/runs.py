@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -130,6 +131,16 @@ def record_page(session: Session, outcome: SyncOutcome, result: PageOutcome, fet
         raise Interrupted(f"{outcome.source}: stopped on request after {run.pages} pages")
 
 
+@contextmanager
+def _refused_as_source_error(source: str) -> Iterator[None]:
+    """A page's transaction the database rolled back fails this source with a line saying
+    so, and the other sources still run (a traceback here used to end the sync)."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise SourceError(source, f"the database refused a page: {_first(exc)}") from exc
+
+
 def run_to_end(
     engine: Engine, outcome: SyncOutcome, stats: HttpStats, work: Callable[[], str | None]
 ) -> SyncOutcome:
@@ -138,14 +149,8 @@ def run_to_end(
     moves only when every count reconciles."""
     retries_before = stats.retries
     try:
-        try:
+        with _refused_as_source_error(outcome.source):
             watermark = work()
-        except SQLAlchemyError as exc:
-            # The page's transaction was rolled back: fail this source with a line saying
-            # so, and let the other sources run (a traceback here used to end the sync).
-            raise SourceError(
-                outcome.source, f"the database refused a page: {_first(exc)}"
-            ) from exc
     except SourceError as exc:
         # Without the "source: " prefix: every view of a run's errors names its source.
         outcome.errors.append(exc.detail)
@@ -170,12 +175,8 @@ def extend_run(
     finished at: that is when its query ended."""
     retries_before = stats.retries
     try:
-        try:
+        with _refused_as_source_error(outcome.source):
             work()
-        except SQLAlchemyError as exc:
-            raise SourceError(
-                outcome.source, f"the database refused a page: {_first(exc)}"
-            ) from exc
     except SourceError as exc:
         outcome.errors.append(exc.detail)
         outcome.complete = False
