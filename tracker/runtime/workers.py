@@ -157,7 +157,7 @@ def _results(
 
 
 _DONE: Future[Any] = Future()
-_MAX = int(os.environ.get("TRACKER_STEAL_MAX", "99"))
+"""Stands in for a future whose result was taken (never waited on)."""
 
 
 def _settle(future: Future[T], index: int, into: dict[int, T | Exception]) -> None:
