@@ -9,7 +9,7 @@ import json
 from rich.console import Console
 from sqlmodel import Session
 
-from tests.digest_support import AMP_TITLE, SCRIPT_TITLE, T0, T2, busy_world
+from tests.digest_support import AMP_TITLE, SCRIPT_TITLE, T0, T1, T2, busy_world, event
 from tracker.reports.digest import build_digest
 from tracker.reports.digest_data import SECTIONS, Digest
 from tracker.reports.render.console import render_digest
@@ -180,3 +180,18 @@ def test_console_ids_are_terminal_hyperlinks(engine):
     assert "\x1b]8;" in out
     assert ";https://clinicaltrials.gov/study/NCT00000001\x1b\\" in out
     assert ";https://pubmed.ncbi.nlm.nih.gov/200/\x1b\\" in out
+
+
+def test_two_events_that_read_the_same_are_one_line_with_both_keys(engine):
+    """A retracted paper gets a 'retraction' event and a 'corrections' event naming the
+    same notice: the digest says it once, flagged, and an email marks both as reported."""
+    with Session(engine) as session:
+        busy_world(session)
+        event(session, "PMID:200", "corrections", None, "RetractionIn PMID:201", T1)
+        session.commit()
+        digest = build_digest(session, since=T0, until=T2)
+    assert _lines(digest, "retractions") == [
+        ("PMID:200", "retraction notice PMID:201", "retracted")
+    ]
+    (line,) = next(s for s in digest.sections if s.key == "retractions").items
+    assert len(line.keys) == 2 and all(k.startswith("event:") for k in line.keys)

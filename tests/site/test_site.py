@@ -207,3 +207,23 @@ def test_cli_unwritable_or_foreign_output_exits_2_naming_the_folder(tmp_path):
     refused = _tracker("site", "--output", str(foreign), env=env)
     assert refused.returncode == 2 and "not a tracker site" in refused.stderr
     assert (foreign / "notes.txt").read_text() == "mine"
+
+
+def test_a_notice_two_events_name_is_said_once_in_the_news(world, tmp_path):
+    """A retracted paper's 'retraction' event and its 'corrections' event (RetractionIn)
+    read the same: what's new says it once."""
+    build_site(world, CLAIM, SITE, tmp_path / "before")
+    said = (tmp_path / "before" / "index.html").read_text().count("retraction notice PMID:41000009")
+    with Session(world) as session:
+        event(
+            session,
+            "PMID:41000001",
+            "corrections",
+            None,
+            "RetractionIn PMID:41000009",
+            T1 + timedelta(days=1),
+        )
+        session.commit()
+    build_site(world, CLAIM, SITE, tmp_path / "after")
+    home = (tmp_path / "after" / "index.html").read_text()
+    assert said >= 1 and home.count("retraction notice PMID:41000009") == said

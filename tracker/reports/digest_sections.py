@@ -81,6 +81,8 @@ def sort_into_sections(
                     (f"new:{item.id}",),
                 )
             )
+    for key in buckets:
+        buckets[key] = _merge_same_words(buckets[key])
     _merge_new_relevant(buckets)
     return [Section(key, title, buckets[key]) for key, title in SECTIONS], not_relevant, unassessed
 
@@ -100,6 +102,23 @@ def _classify(change: Change) -> tuple[str, str, str | None]:
     else:
         section = _FIELD_SECTION.get(change.field, "other")
     return section, plain.text, plain.flag
+
+
+def _merge_same_words(items: list[Item]) -> list[Item]:
+    """One line where two events of a record read the same: a retracted paper's
+    'retraction' event and its 'corrections' event (RetractionIn) both say "retraction
+    notice PMID:…". The line keeps both events' keys (an email marks both as reported),
+    the first flag either has, and the earlier time."""
+    kept: dict[tuple[str, str], Item] = {}
+    for item in items:
+        same = kept.get((item.id, item.what))
+        if same is None:
+            kept[(item.id, item.what)] = item
+            continue
+        kept[(item.id, item.what)] = dataclasses.replace(
+            same, keys=same.keys + item.keys, flag=same.flag or item.flag, at=min(same.at, item.at)
+        )
+    return list(kept.values())
 
 
 def _merge_new_relevant(buckets: dict[str, list[Item]]) -> None:
