@@ -30,7 +30,12 @@ from tests.chase_support import (
     closed_engines,  # noqa: F401  (autouse)
     config,
 )
-from tracker.ingest.runs import utcnow
+from tracker.config import DEFAULT_CONFIG, load_config
+from tracker.http import HttpStats
+from tracker.ids import Source
+from tracker.ingest.chase import Spent
+from tracker.ingest.every import CHASE_AGAIN, SyncReport, chase_again
+from tracker.ingest.runs import extend_run, run_to_end, start_run, utcnow
 from tracker.store.db import open_database, session_scope
 from tracker.store.models import CitationChase, SyncRun
 
@@ -126,3 +131,37 @@ def test_a_failing_chase_after_the_judging_keeps_what_the_sync_stored(simulator,
     cli(path, "sync", "--source", "pubmed")
     paper, judged = article(db_url, f"PMID:{REVIEW}")
     assert paper is not None and judged is not None and judged.relevant
+
+
+@pytest.mark.parametrize("expected", [3, 2], ids=["counts-differ", "a-warning-alone"])
+def test_a_chase_after_the_judging_that_leaves_the_run_unreconciled_says_so(
+    engine, monkeypatch, expected
+):
+    """The chase after the judging works inside the source's finished run; if what it
+    fetched leaves the run's counts unreconciled, or it warned, the run is incomplete (as
+    run_to_end decides it) and the command says so in one line, as the sync's own chase
+    would (exit 1 in the CLI), not silently."""
+    outcome, _ = start_run(engine, Source.PUBMED.value, "q", full=True, overlap_days=0)
+    run_to_end(engine, outcome, HttpStats(), lambda: None)
+    assert outcome.complete
+
+    def chase(engine, cfg, client, stats, outcome, **_kw):  # what a source's chase may leave
+        def work() -> None:
+            outcome.fetched += 2
+            outcome.expected += expected
+            outcome.errors.append("pubmed: elink listed 3 citing papers, efetch gave 2")
+
+        extend_run(engine, outcome, stats, work)
+
+    monkeypatch.setitem(CHASE_AGAIN, Source.PUBMED, chase)
+    report = SyncReport(outcomes=[outcome], chases={Source.PUBMED: Spent()})
+    cfg = load_config(DEFAULT_CONFIG, env={})
+    chase_again(report, engine, cfg, None, HttpStats(), full=False)  # type: ignore[arg-type]
+    assert report.failures == [
+        "pubmed: sync incomplete after the citation chase (pubmed: elink listed 3 citing"
+        " papers, efetch gave 2); the next run asks again"
+    ]
+    with session_scope(engine) as session:
+        run = session.get_one(SyncRun, outcome.run_id)
+        assert (run.complete, run.watermark, run.fetched) == (False, None, 2)
+        assert run.expected == expected

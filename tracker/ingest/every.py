@@ -171,6 +171,7 @@ def chase_again(
         if again is None or spent is None or spent.failed:
             continue
         asked, versions = len(spent.asked), outcome.new_versions
+        complete, warned = outcome.complete, len(outcome.errors)
         try:
             today = utcnow().date()
             again(
@@ -190,6 +191,14 @@ def chase_again(
                 f"{exc}: in the citation chase after the judging (what was stored is kept;"
                 " the next run asks again)"
             )
+        else:
+            if complete and not outcome.complete:
+                # Said as the sync's own chase says it: the run no longer reconciles.
+                why = "; ".join(outcome.errors[warned:])
+                report.failures.append(
+                    f"{outcome.source}: sync incomplete after the citation chase"
+                    f"{f' ({why})' if why else ''}; the next run asks again"
+                )
         chased.asked += len(spent.asked) - asked
         chased.stored += outcome.new_versions - versions  # a new record's first version too
     return chased

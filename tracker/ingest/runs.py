@@ -186,7 +186,10 @@ def extend_run(
         outcome.complete = False
         _amend(engine, outcome, "interrupted", stats.retries - retries_before)
         raise
-    outcome.complete = outcome.complete and outcome.fetched == outcome.expected
+    # As run_to_end decides it: a warning the work added leaves the run incomplete too.
+    outcome.complete = (
+        outcome.complete and not outcome.errors and outcome.fetched == outcome.expected
+    )
     _amend(engine, outcome, None, stats.retries - retries_before)
 
 
