@@ -35,7 +35,7 @@ from tracker.http import HttpStats
 from tracker.ids import Source
 from tracker.ingest.chase import Spent
 from tracker.ingest.every import CHASE_AGAIN, SyncReport, chase_again
-from tracker.ingest.runs import extend_run, run_to_end, start_run, utcnow
+from tracker.ingest.runs import run_to_end, start_run, utcnow
 from tracker.store.db import open_database, session_scope
 from tracker.store.models import CitationChase, SyncRun
 
@@ -145,13 +145,10 @@ def test_a_chase_after_the_judging_that_leaves_the_run_unreconciled_says_so(
     run_to_end(engine, outcome, HttpStats(), lambda: None)
     assert outcome.complete
 
-    def chase(engine, cfg, client, stats, outcome, **_kw):  # what a source's chase may leave
-        def work() -> None:
-            outcome.fetched += 2
-            outcome.expected += expected
-            outcome.errors.append("pubmed: elink listed 3 citing papers, efetch gave 2")
-
-        extend_run(engine, outcome, stats, work)
+    def chase(engine, cfg, client, outcome, reader, **_kw):  # what a source's chase may leave
+        outcome.fetched += 2
+        outcome.expected += expected
+        outcome.errors.append("pubmed: elink listed 3 citing papers, efetch gave 2")
 
     monkeypatch.setitem(CHASE_AGAIN, Source.PUBMED, chase)
     report = SyncReport(outcomes=[outcome], chases={Source.PUBMED: Spent()})

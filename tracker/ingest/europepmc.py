@@ -30,7 +30,6 @@ from tracker.ingest.runs import (
     Progress,
     ProgressFn,
     SyncOutcome,
-    extend_run,
     fingerprint,
     record_page,
     run_to_end,
@@ -142,14 +141,14 @@ def sync_europepmc(
             if progress:
                 progress(Progress(europepmc.SOURCE, _label(outcome), fetched, expected))
         _reconcile(outcome, fetched, expected)
-        chase_europepmc(
+        chase_and_store(
             engine,
-            client,
             cfg,
+            client,
             outcome,
+            reader,
             today=today or utcnow().date(),
             full=full,
-            store_page=lambda results: _store_page(engine, results, outcome, reader),
             spent=spent,
         )
         return mark
@@ -157,34 +156,29 @@ def sync_europepmc(
     return run_to_end(engine, outcome, stats, work)
 
 
-def chase_europepmc_again(
+def chase_and_store(
     engine: Engine,
     cfg: Config,
     client: httpx.Client,
-    stats: HttpStats,
     outcome: SyncOutcome,
+    reader: SignalReader | None,
     *,
     today: date,
     full: bool,
     spent: Spent,
-    reader: SignalReader | None = None,
 ) -> None:
-    """The citation chase once more, inside the finished run `outcome` (after the judging:
-    papers of studies that became relevant since its own chase); raises SourceError."""
-
-    def work() -> None:
-        chase_europepmc(
-            engine,
-            client,
-            cfg,
-            outcome,
-            today=today,
-            full=full,
-            store_page=lambda results: _store_page(engine, results, outcome, reader),
-            spent=spent,
-        )
-
-    extend_run(engine, outcome, stats, work)
+    """Ask who cites the relevant papers and store the citing records in `outcome`'s run:
+    the sync's own chase, and the chase after the judging (tracker.ingest.every)."""
+    chase_europepmc(
+        engine,
+        client,
+        cfg,
+        outcome,
+        today=today,
+        full=full,
+        store_page=lambda results: _store_page(engine, results, outcome, reader),
+        spent=spent,
+    )
 
 
 def _label(outcome: SyncOutcome) -> str:

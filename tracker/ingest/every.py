@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlsplit
 
 import httpx
@@ -14,11 +15,12 @@ from tracker.config import Config
 from tracker.errors import SourceError
 from tracker.http import HttpStats
 from tracker.ids import Source
+from tracker.ingest import europepmc, pubmed
 from tracker.ingest.chase import Spent
 from tracker.ingest.ctgov import sync_ctgov
-from tracker.ingest.europepmc import chase_europepmc_again, sync_europepmc
-from tracker.ingest.pubmed import chase_pubmed_again, sync_pubmed
-from tracker.ingest.runs import ProgressFn, SyncOutcome, utcnow
+from tracker.ingest.europepmc import sync_europepmc
+from tracker.ingest.pubmed import sync_pubmed
+from tracker.ingest.runs import ProgressFn, SyncOutcome, extend_run, utcnow
 from tracker.store.readings import SignalReader
 
 
@@ -146,7 +148,9 @@ def sync_sources(
     return report
 
 
-CHASE_AGAIN = {Source.PUBMED: chase_pubmed_again, Source.EUROPEPMC: chase_europepmc_again}
+CHASE_AGAIN = {Source.PUBMED: pubmed.chase_and_store, Source.EUROPEPMC: europepmc.chase_and_store}
+"""Each source's citation chase (with the storing of what it brings), run again after the
+judging inside that source's finished run."""
 
 
 def chase_again(
@@ -172,19 +176,19 @@ def chase_again(
             continue
         asked, versions = len(spent.asked), outcome.new_versions
         complete, warned = outcome.complete, len(outcome.errors)
+        chase = partial(
+            again,
+            engine,
+            cfg,
+            client,
+            outcome,
+            reader,
+            today=utcnow().date(),
+            full=full,
+            spent=spent,
+        )
         try:
-            today = utcnow().date()
-            again(
-                engine,
-                cfg,
-                client,
-                stats,
-                outcome,
-                today=today,
-                full=full,
-                spent=spent,
-                reader=reader,
-            )
+            extend_run(engine, outcome, stats, chase)  # inside the source's finished run
         except SourceError as exc:
             spent.failed = True
             report.failures.append(

@@ -29,7 +29,6 @@ from tracker.ingest.runs import (
     Progress,
     ProgressFn,
     SyncOutcome,
-    extend_run,
     fingerprint,
     record_page,
     run_to_end,
@@ -92,34 +91,13 @@ def sync_pubmed(
             batches = pubmed.fetch_batches(client, cfg.pubmed, window, common)
             with ParsePool(reader=reader) as pool:
                 mark = _sync_window(engine, batches, outcome, mark, progress, pool)
-        _chase(engine, cfg, client, outcome, reader, today=today, full=full, spent=spent)
+        chase_and_store(engine, cfg, client, outcome, reader, today=today, full=full, spent=spent)
         return mark
 
     return run_to_end(engine, outcome, stats, work)
 
 
-def chase_pubmed_again(
-    engine: Engine,
-    cfg: Config,
-    client: httpx.Client,
-    stats: HttpStats,
-    outcome: SyncOutcome,
-    *,
-    today: date,
-    full: bool,
-    spent: Spent,
-    reader: SignalReader | None = None,
-) -> None:
-    """The citation chase once more, inside the finished run `outcome` (after the judging:
-    papers of studies that became relevant since its own chase); raises SourceError."""
-
-    def work() -> None:
-        _chase(engine, cfg, client, outcome, reader, today=today, full=full, spent=spent)
-
-    extend_run(engine, outcome, stats, work)
-
-
-def _chase(
+def chase_and_store(
     engine: Engine,
     cfg: Config,
     client: httpx.Client,
@@ -130,6 +108,9 @@ def _chase(
     full: bool,
     spent: Spent,
 ) -> None:
+    """Ask who cites the relevant papers and store the citing records in `outcome`'s run:
+    the sync's own chase, and the chase after the judging (tracker.ingest.every)."""
+
     # ids=0: PubMed may not return a PMID elink lists (withdrawn, merged); the chase counts
     # what came back instead of failing the run on every sync.
     def store(body: bytes, where: str) -> int:
